@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs, idempotently. Called by `make test`.
+# Each later feature adds the Debian or npm packages its real-server tests start.
+set -euo pipefail
+
+# Debian packages the tests start as real servers on loopback.
+APT_PACKAGES=(
+  git
+)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+
+if ((${#missing[@]})); then
+  echo "test-deps: installing ${missing[*]}"
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# kubectl (with kustomize) checks rendered trees; it is on the machine image, and must stay optional
+# for contributors without it only where a test says so.
+echo "test-deps: ready"

@@ -1,0 +1,8 @@
+namespace Gantry.Core.Validation;
+
+/// <summary>A request broke one or more rules; the server answers it with one RFC 9457 validation problem.</summary>
+public sealed class ValidationFailedException(ValidationErrors errors)
+    : Exception("The request is not valid: " + string.Join("; ", errors.ToDictionary().Select(e => $"{e.Key}: {string.Join(", ", e.Value)}")))
+{
+    public IDictionary<string, string[]> Errors { get; } = errors.ToDictionary();
+}

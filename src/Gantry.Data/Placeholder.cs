@@ -1,0 +1,1 @@
+namespace Gantry.Data; public static class Placeholder {}
