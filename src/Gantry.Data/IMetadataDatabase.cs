@@ -1,0 +1,31 @@
+using System.Data.Common;
+
+namespace Gantry.Data;
+
+/// <summary>
+/// The metadata database: users, tenants, keys, status, audit and an index of claims that can be rebuilt
+/// from Git. SQLite and PostgreSQL implement the same contract; SQL that differs lives in the migrations.
+/// </summary>
+public interface IMetadataDatabase
+{
+    /// <summary><see cref="DatabaseProviders.Sqlite"/> or <see cref="DatabaseProviders.PostgreSql"/>.</summary>
+    string Provider { get; }
+
+    /// <summary>A human-readable description of where the data lives, with no credentials in it.</summary>
+    string Location { get; }
+
+    /// <summary>Opens a pooled connection for ordinary work.</summary>
+    Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Opens a connection that bypasses the pool, so that a health probe sees the database as it is now
+    /// (a deleted or corrupt SQLite file is noticed even while pooled handles still point at the old one).
+    /// </summary>
+    Task<DbConnection> OpenUnpooledAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Creates the database (file or schema owner checks) if the provider can; called once at start.</summary>
+    Task EnsureCreatedAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Releases pooled connections; called on shutdown so the database is closed cleanly.</summary>
+    void ReleasePool();
+}

@@ -1,1 +1,0 @@
-namespace Gantry.Data; public static class Placeholder {}

@@ -1,0 +1,49 @@
+using System.Data.Common;
+using Npgsql;
+
+namespace Gantry.Data;
+
+/// <summary>PostgreSQL for production: several Gantry replicas can share it.</summary>
+public sealed class PostgresMetadataDatabase : IMetadataDatabase, IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _unpooledConnectionString;
+
+    public PostgresMetadataDatabase(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        Location = $"postgresql://{builder.Host}:{builder.Port}/{builder.Database}";
+        _dataSource = NpgsqlDataSource.Create(builder);
+        builder.Pooling = false;
+        _unpooledConnectionString = builder.ConnectionString;
+    }
+
+    public string Provider => DatabaseProviders.PostgreSql;
+
+    public string Location { get; }
+
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken);
+
+    public async Task<DbConnection> OpenUnpooledAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = new NpgsqlConnection(_unpooledConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    // The database itself is created by whoever runs PostgreSQL; the migrations create the tables.
+    public Task EnsureCreatedAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public void ReleasePool() => NpgsqlConnection.ClearAllPools();
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+}

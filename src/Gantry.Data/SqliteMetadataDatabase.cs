@@ -1,0 +1,79 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace Gantry.Data;
+
+/// <summary>The embedded default: one SQLite file in WAL mode.</summary>
+public sealed class SqliteMetadataDatabase : IMetadataDatabase
+{
+    private readonly string _connectionString;
+    private readonly string _unpooledConnectionString;
+    private readonly string _createConnectionString;
+
+    public SqliteMetadataDatabase(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        if (string.IsNullOrEmpty(builder.DataSource) || builder.DataSource == ":memory:")
+        {
+            throw new ArgumentException("Database:ConnectionString must name a SQLite file (Data Source=<path>).", nameof(connectionString));
+        }
+
+        FilePath = Path.GetFullPath(builder.DataSource);
+        builder.DataSource = FilePath;
+        builder.ForeignKeys = true;
+        builder.DefaultTimeout = 30;
+
+        // Everyday connections never create the file: a missing database after start is an outage to report,
+        // not an empty database to silently start over with.
+        builder.Mode = SqliteOpenMode.ReadWrite;
+        builder.Pooling = true;
+        _connectionString = builder.ToString();
+        builder.Pooling = false;
+        _unpooledConnectionString = builder.ToString();
+        builder.Mode = SqliteOpenMode.ReadWriteCreate;
+        _createConnectionString = builder.ToString();
+    }
+
+    public string FilePath { get; }
+
+    public string Provider => DatabaseProviders.Sqlite;
+
+    public string Location => FilePath;
+
+    public Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default) =>
+        OpenAsync(_connectionString, cancellationToken);
+
+    public Task<DbConnection> OpenUnpooledAsync(CancellationToken cancellationToken = default) =>
+        OpenAsync(_unpooledConnectionString, cancellationToken);
+
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+        await using var connection = await OpenAsync(_createConnectionString, cancellationToken);
+
+        // WAL lets readers (health probes, lists) run while the committer writes; the setting is persistent.
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL;";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public void ReleasePool() => SqliteConnection.ClearAllPools();
+
+    private static async Task<DbConnection> OpenAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL;";
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using Gantry.Core.Validation;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Gantry.Server.Errors;
+
+/// <summary>
+/// Maps domain exceptions to RFC 9457 problem details. Anything it does not know falls through to the
+/// framework's generic 500 problem, which carries no exception text or stack trace.
+/// </summary>
+internal sealed partial class GantryExceptionHandler(IProblemDetailsService problems, ILogger<GantryExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        ProblemDetails? problem = exception switch
+        {
+            ValidationFailedException validation => new HttpValidationProblemDetails(validation.Errors)
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = "The request is not valid.",
+                Detail = "See errors for each field that needs fixing.",
+            },
+            BadHttpRequestException badRequest => new ProblemDetails
+            {
+                Status = badRequest.StatusCode,
+                Title = badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request is malformed.",
+                Detail = badRequest.Message,
+            },
+            _ => null,
+        };
+
+        if (problem is null)
+        {
+            Log.Unhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+            return false;
+        }
+
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = problem,
+            Exception = exception,
+        });
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 500, Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
+        public static partial void Unhandled(ILogger logger, Exception exception, string method, string path);
+    }
+}

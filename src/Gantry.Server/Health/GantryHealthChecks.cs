@@ -1,0 +1,111 @@
+using System.Reflection;
+using Gantry.Data;
+using Gantry.Data.Migrations;
+using Gantry.Server.Hosting;
+using Gantry.Server.State;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace Gantry.Server.Health;
+
+/// <summary>Names and tags of the checks behind <c>/readyz</c> and <c>/hc</c>.</summary>
+public static class HealthCheckNames
+{
+    public const string App = "app";
+    public const string Database = "database";
+    public const string Migrations = "migrations";
+    public const string Git = "git";
+    public const string Storage = "storage";
+
+    /// <summary>Checks that must pass before Kubernetes sends traffic to this replica.</summary>
+    public const string ReadyTag = "ready";
+}
+
+internal sealed class AppHealthCheck(TimeProvider time) : IHealthCheck
+{
+    private static readonly string Version =
+        typeof(AppHealthCheck).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
+    private readonly DateTimeOffset _started = time.GetUtcNow();
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(HealthCheckResult.Healthy($"Gantry {Version}, up {time.GetUtcNow() - _started:d\\.hh\\:mm\\:ss}"));
+}
+
+internal sealed class DatabaseHealthCheck(IMetadataDatabase database) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var connection = await database.OpenUnpooledAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM schema_migrations";
+            await command.ExecuteScalarAsync(cancellationToken);
+            return HealthCheckResult.Healthy($"{database.Provider} at {database.Location} answers");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy($"{database.Provider} at {database.Location} does not answer: {e.Message}");
+        }
+    }
+}
+
+internal sealed class MigrationsHealthCheck(IMetadataDatabase database, MigrationRunner migrations) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var connection = await database.OpenUnpooledAsync(cancellationToken);
+            var status = await migrations.GetStatusAsync(connection, cancellationToken);
+            return status.IsCurrent
+                ? HealthCheckResult.Healthy($"schema version {status.AppliedVersion} is current")
+                : HealthCheckResult.Unhealthy($"schema version {status.AppliedVersion}, this build needs {status.LatestVersion}");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy($"cannot read the schema version: {e.Message}");
+        }
+    }
+}
+
+internal sealed class GitHealthCheck(LocalStateRepository repository) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return Task.FromResult(HealthCheckResult.Healthy(repository.Describe()));
+        }
+        catch (Exception e) when (e is LibGit2Sharp.LibGit2SharpException or IOException or UnauthorizedAccessException)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy($"{repository.Path} is not readable: {e.Message}"));
+        }
+    }
+}
+
+/// <summary>Like django-health-check's storage check: the data folder takes a write, and the volume has room.</summary>
+internal sealed class StorageHealthCheck(GantryPaths paths, IOptions<GantryOptions> options) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var probe = Path.Combine(paths.DataDir, $".health-probe-{Guid.NewGuid():N}");
+            await File.WriteAllBytesAsync(probe, [1], cancellationToken);
+            File.Delete(probe);
+
+            var freeMegabytes = new DriveInfo(paths.DataDir).AvailableFreeSpace / (1024 * 1024);
+            var minimum = options.Value.MinFreeDiskMegabytes;
+            var data = new Dictionary<string, object> { ["free_mb"] = freeMegabytes, ["min_free_mb"] = minimum };
+            return freeMegabytes >= minimum
+                ? HealthCheckResult.Healthy($"{paths.DataDir} is writable, {freeMegabytes} MiB free", data)
+                : HealthCheckResult.Unhealthy($"{paths.DataDir} has {freeMegabytes} MiB free, below the {minimum} MiB minimum", data: data);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return HealthCheckResult.Unhealthy($"{paths.DataDir} does not take a write: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using Gantry.Data;
+using Gantry.Data.Users;
+using Gantry.Server.Bootstrap;
+using Gantry.Server.Errors;
+using Gantry.Server.Health;
+using Gantry.Server.Logging;
+using Gantry.Server.State;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
+
+namespace Gantry.Server.Hosting;
+
+/// <summary>The composition root: <c>Program.cs</c> calls these four methods and nothing else.</summary>
+public static class GantryHostingExtensions
+{
+    /// <summary>Where Gantry listens when neither <c>--urls</c> nor <c>ASPNETCORE_URLS</c>/<c>HTTP_PORTS</c> says.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:8080";
+
+    public static WebApplicationBuilder AddGantry(this WebApplicationBuilder builder, string[] args)
+    {
+        builder.Configuration.AddCommandLine(args, new Dictionary<string, string>
+        {
+            ["--data-dir"] = $"{GantryOptions.SectionName}:{nameof(GantryOptions.DataDir)}",
+        });
+
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"])
+            && string.IsNullOrEmpty(builder.Configuration["https_ports"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.Services.AddGantryServices();
+        return builder;
+    }
+
+    public static IServiceCollection AddGantryServices(this IServiceCollection services)
+    {
+        services.AddOptions<GantryOptions>().BindConfiguration(GantryOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GantryOptions>, GantryOptionsValidator>());
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
+            .Configure<IOptions<GantryOptions>>((kestrel, gantry) => kestrel.Limits.MaxRequestBodySize = gantry.Value.MaxRequestBodyBytes);
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<GantryPaths>();
+        services.AddMetadataDatabase(sp => sp.GetRequiredService<GantryPaths>().DatabaseFile);
+        services.TryAddSingleton<LocalStateRepository>();
+        services.TryAddSingleton<IPasswordHasher<UserRecord>, PasswordHasher<UserRecord>>();
+        services.TryAddSingleton<BootstrapReport>();
+        services.TryAddSingleton<AdminBootstrapper>();
+
+        // Registered first so that it runs before everything else that starts.
+        services.AddHostedService<GantryInitializer>();
+        services.AddHostedService<StartupBanner>();
+
+        services.AddHealthChecks()
+            .AddCheck<AppHealthCheck>(HealthCheckNames.App)
+            .AddCheck<DatabaseHealthCheck>(HealthCheckNames.Database, tags: [HealthCheckNames.ReadyTag])
+            .AddCheck<MigrationsHealthCheck>(HealthCheckNames.Migrations, tags: [HealthCheckNames.ReadyTag])
+            .AddCheck<GitHealthCheck>(HealthCheckNames.Git, tags: [HealthCheckNames.ReadyTag])
+            .AddCheck<StorageHealthCheck>(HealthCheckNames.Storage);
+
+        services.AddProblemDetails();
+        services.AddExceptionHandler<GantryExceptionHandler>();
+        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Gantry API";
+            document.Info.Description = "Self-service GitOps control plane: tenants, offerings, instances and environments.";
+            return Task.CompletedTask;
+        }));
+        return services;
+    }
+
+    public static WebApplication UseGantry(this WebApplication app)
+    {
+        app.UseMiddleware<RequestLoggingMiddleware>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+
+    public static WebApplication MapGantry(this WebApplication app)
+    {
+        app.MapGantryHealth();
+        app.MapOpenApi();
+        app.MapScalarApiReference(options => options.WithTitle("Gantry API"));
+        app.MapGet("/", () => TypedResults.Redirect("/scalar")).ExcludeFromDescription();
+        return app;
+    }
+
+    /// <summary>
+    /// Builds the application and runs it until SIGTERM/Ctrl+C. A start that fails (settings are validated while
+    /// building and starting) prints one line naming what to fix and exits 2.
+    /// </summary>
+    public static async Task<int> RunGantryAsync(this WebApplicationBuilder builder, Action<WebApplication> configure)
+    {
+        try
+        {
+            var app = builder.Build();
+            configure(app);
+            await app.RunAsync();
+            return 0;
+        }
+        catch (Exception e) when (FindStartupProblem(e) is { } message)
+        {
+            await Console.Error.WriteLineAsync($"gantry: cannot start: {message}");
+            return 2;
+        }
+    }
+
+    private static string? FindStartupProblem(Exception e) => e switch
+    {
+        OptionsValidationException options => string.Join(" ", options.Failures),
+        GantryStartupException startup => startup.Message,
+        AggregateException aggregate => aggregate.InnerExceptions.Select(FindStartupProblem).FirstOrDefault(m => m is not null),
+        IOException io when io.Message.Contains("bind", StringComparison.OrdinalIgnoreCase) => io.Message,
+        _ => null,
+    };
+}

@@ -1,0 +1,77 @@
+using Gantry.Data;
+using Gantry.Data.Migrations;
+using Gantry.Server.Bootstrap;
+using Gantry.Server.State;
+
+namespace Gantry.Server.Hosting;
+
+/// <summary>
+/// Prepares the data folder before the server accepts requests: database, migrations, the state repository
+/// and the first-start bootstrap. Runs in <see cref="IHostedLifecycleService.StartingAsync"/>, so a failure
+/// stops the start before Kestrel listens.
+/// </summary>
+internal sealed partial class GantryInitializer(
+    IMetadataDatabase database,
+    MigrationRunner migrations,
+    LocalStateRepository stateRepository,
+    AdminBootstrapper bootstrapper,
+    ILogger<GantryInitializer> logger) : IHostedLifecycleService
+{
+    public async Task StartingAsync(CancellationToken cancellationToken)
+    {
+        MigrationStatus status;
+        try
+        {
+            await database.EnsureCreatedAsync(cancellationToken);
+            status = await migrations.ApplyAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new GantryStartupException($"Database ({database.Provider} at {database.Location}) is not usable: {e.Message}", e);
+        }
+
+        Log.DatabaseReady(logger, database.Provider, database.Location, status.AppliedVersion);
+
+        try
+        {
+            if (stateRepository.EnsureInitialized())
+            {
+                Log.StateRepositoryCreated(logger, stateRepository.Path);
+            }
+        }
+        catch (Exception e) when (e is LibGit2Sharp.LibGit2SharpException or IOException or UnauthorizedAccessException)
+        {
+            throw new GantryStartupException($"Git repository at {stateRepository.Path} is not usable: {e.Message}", e);
+        }
+
+        await bootstrapper.RunAsync(cancellationToken);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Runs after the server has drained in-flight requests: closes the database cleanly.</summary>
+    public Task StoppedAsync(CancellationToken cancellationToken)
+    {
+        database.ReleasePool();
+        Log.DatabaseClosed(logger, database.Provider);
+        return Task.CompletedTask;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Metadata database {Provider} at {Location} is at schema version {Version}")]
+        public static partial void DatabaseReady(ILogger logger, string provider, string location, int version);
+
+        [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Created the desired-state Git repository at {Path}")]
+        public static partial void StateRepositoryCreated(ILogger logger, string path);
+
+        [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Closed the {Provider} metadata database")]
+        public static partial void DatabaseClosed(ILogger logger, string provider);
+    }
+}

@@ -1,0 +1,19 @@
+namespace Gantry.Server.Hosting;
+
+/// <summary>Top-level settings, bound from the <c>Gantry</c> section (<c>Gantry__DataDir</c>, <c>--data-dir</c>).</summary>
+public sealed class GantryOptions
+{
+    public const string SectionName = "Gantry";
+
+    /// <summary>The folder that holds the SQLite database, the local Git repository and the bucket folder.</summary>
+    public string DataDir { get; set; } = "./data";
+
+    /// <summary>A tenant created on first start so the tour has something to work in; empty for none.</summary>
+    public string DemoTenant { get; set; } = "demo";
+
+    /// <summary>The largest request body accepted, in bytes. Larger bodies answer 413.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>The storage health check fails when the data folder's volume has less free space than this.</summary>
+    public long MinFreeDiskMegabytes { get; set; } = 256;
+}

@@ -1,0 +1,56 @@
+using Gantry.Core.Validation;
+using Microsoft.Extensions.Options;
+
+namespace Gantry.Server.Hosting;
+
+/// <summary>Checks the top-level settings at start; an unusable data folder stops Gantry before it serves anything.</summary>
+internal sealed class GantryOptionsValidator : IValidateOptions<GantryOptions>
+{
+    public ValidateOptionsResult Validate(string? name, GantryOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.DataDir))
+        {
+            failures.Add("Gantry:DataDir must name a folder.");
+        }
+        else if (ProbeWritable(options.DataDir) is { } problem)
+        {
+            failures.Add($"Gantry:DataDir '{options.DataDir}' is not a writable folder: {problem}");
+        }
+
+        if (!string.IsNullOrEmpty(options.DemoTenant) && !ResourceName.IsDns1123Label(options.DemoTenant))
+        {
+            failures.Add($"Gantry:DemoTenant '{options.DemoTenant}' must be a DNS-1123 label (lower-case letters, digits, '-').");
+        }
+
+        if (options.MaxRequestBodyBytes is < 1024 or > 1024L * 1024 * 1024)
+        {
+            failures.Add("Gantry:MaxRequestBodyBytes must be between 1024 and 1073741824.");
+        }
+
+        if (options.MinFreeDiskMegabytes < 0)
+        {
+            failures.Add("Gantry:MinFreeDiskMegabytes must not be negative.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>Creates the folder if needed and writes and removes a probe file: the only honest writability test.</summary>
+    private static string? ProbeWritable(string dataDir)
+    {
+        try
+        {
+            var full = Path.GetFullPath(dataDir);
+            Directory.CreateDirectory(full);
+            var probe = Path.Combine(full, $".write-probe-{Environment.ProcessId}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return e.Message;
+        }
+    }
+}

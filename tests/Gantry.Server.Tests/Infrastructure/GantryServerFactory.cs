@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Gantry.Server.Tests.Infrastructure;
+
+/// <summary>
+/// Gantry in-process on a temp data folder (SQLite file + bare Git repository), as a user would run it with no
+/// configuration. Runs as Production so error responses are the ones users see.
+/// </summary>
+public sealed class GantryServerFactory : WebApplicationFactory<Program>
+{
+    private readonly TempFolder? _ownedFolder;
+    private readonly Dictionary<string, string?> _settings = new(StringComparer.Ordinal);
+
+    public GantryServerFactory(string? dataDir = null)
+    {
+        if (dataDir is null)
+        {
+            _ownedFolder = new TempFolder("gantry-server");
+            dataDir = _ownedFolder.Path;
+        }
+
+        DataDir = dataDir;
+        _settings["Gantry:DataDir"] = dataDir;
+        _settings["GANTRY_BOOTSTRAP_ADMIN_PASSWORD"] = "test-admin-password";
+    }
+
+    public string DataDir { get; }
+
+    public GantryServerFactory With(string key, string? value)
+    {
+        _settings[key] = value;
+        return this;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            _ownedFolder?.Dispose();
+        }
+    }
+}
