@@ -16,6 +16,10 @@ internal sealed class UtcDateTimeOffsetHandler : SqlMapper.TypeHandler<DateTimeO
     {
         if (Interlocked.Exchange(ref s_registered, 1) == 0)
         {
+            // Dapper maps DateTimeOffset natively and ignores handlers for natively mapped types unless the
+            // native mapping is removed first (DapperLib/Dapper#206).
+            SqlMapper.RemoveTypeMap(typeof(DateTimeOffset));
+            SqlMapper.RemoveTypeMap(typeof(DateTimeOffset?));
             SqlMapper.AddTypeHandler(new UtcDateTimeOffsetHandler());
         }
     }

@@ -15,7 +15,6 @@ public static class DataServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddMetadataDatabase(this IServiceCollection services, Func<IServiceProvider, string> defaultSqlitePath)
     {
-        UtcDateTimeOffsetHandler.Register();
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>());
 

@@ -11,6 +11,7 @@ public sealed class PostgresMetadataDatabase : IMetadataDatabase, IAsyncDisposab
 
     public PostgresMetadataDatabase(string connectionString)
     {
+        UtcDateTimeOffsetHandler.Register();
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         Location = $"postgresql://{builder.Host}:{builder.Port}/{builder.Database}";
         _dataSource = NpgsqlDataSource.Create(builder);

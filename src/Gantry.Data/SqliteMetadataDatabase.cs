@@ -12,6 +12,7 @@ public sealed class SqliteMetadataDatabase : IMetadataDatabase
 
     public SqliteMetadataDatabase(string connectionString)
     {
+        UtcDateTimeOffsetHandler.Register();
         var builder = new SqliteConnectionStringBuilder(connectionString);
         if (string.IsNullOrEmpty(builder.DataSource) || builder.DataSource == ":memory:")
         {

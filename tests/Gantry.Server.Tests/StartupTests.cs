@@ -1,5 +1,6 @@
 using System.Net;
 using Gantry.Server.Tests.Infrastructure;
+using Gantry.Testing;
 
 namespace Gantry.Server.Tests;
 
@@ -108,5 +109,41 @@ public sealed class StartupTests : IDisposable
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT password_hash FROM users WHERE username = 'admin'";
         return (string)(await command.ExecuteScalarAsync())!;
+    }
+}
+
+public sealed class PostgresStartupTests(PostgresServer postgres) : IClassFixture<PostgresServer>, IDisposable
+{
+    private readonly TempFolder _folder = new("gantry-start-pg");
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task Server_runs_on_postgresql_when_configured_and_migrates_it()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync();
+        await using var server = ServerProcess.Start(
+            ["--data-dir", _folder.Combine("data")],
+            new Dictionary<string, string> { ["Database__Provider"] = "postgresql", ["Database__ConnectionString"] = connectionString });
+        await server.WaitUntilListeningAsync();
+
+        using var http = new HttpClient { BaseAddress = server.Address };
+        var ready = await http.GetAsync("/readyz");
+        var body = await ready.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Contains("postgresql at postgresql://127.0.0.1", body, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_folder.Combine("data"), "gantry.db")));
+    }
+
+    [Fact]
+    public async Task Postgresql_without_a_connection_string_stops_the_start_with_the_key_named()
+    {
+        await using var server = ServerProcess.Start(
+            ["--data-dir", _folder.Combine("data")],
+            new Dictionary<string, string> { ["Database__Provider"] = "postgresql" });
+
+        Assert.NotEqual(0, await server.WaitForExitAsync());
+        Assert.Contains("Database:ConnectionString", server.StandardError, StringComparison.Ordinal);
     }
 }

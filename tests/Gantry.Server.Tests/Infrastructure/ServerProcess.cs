@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Gantry.Server.Tests.Infrastructure;
@@ -50,7 +48,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public static ServerProcess Start(IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
     {
-        var port = FreePort();
+        var port = Gantry.Testing.Ports.Free();
         var address = new Uri($"http://127.0.0.1:{port}");
         var serverDll = Path.Combine(AppContext.BaseDirectory, "Gantry.Server.dll");
         var info = new ProcessStartInfo("dotnet")
@@ -119,13 +117,6 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private void Append(StringBuilder target, string? line)

@@ -1,4 +1,4 @@
-namespace Gantry.Server.Tests.Infrastructure;
+namespace Gantry.Testing;
 
 /// <summary>A folder under the system temp path that is removed when the test is done.</summary>
 public sealed class TempFolder : IDisposable

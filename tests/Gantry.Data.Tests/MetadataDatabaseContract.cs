@@ -1,0 +1,141 @@
+using Gantry.Data.Migrations;
+using Gantry.Data.Tenants;
+using Gantry.Data.Users;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gantry.Data.Tests;
+
+/// <summary>
+/// One contract, run against every provider: what the rest of Gantry may rely on whichever database is configured.
+/// </summary>
+public abstract class MetadataDatabaseContract
+{
+    protected abstract Task<IMetadataDatabase> CreateDatabaseAsync();
+
+    [Fact]
+    public async Task Migrations_apply_from_nothing_and_are_recorded()
+    {
+        var database = await CreateDatabaseAsync();
+        var runner = new MigrationRunner(database, NullLogger<MigrationRunner>.Instance);
+
+        var status = await runner.ApplyAsync();
+
+        Assert.True(status.IsCurrent);
+        Assert.Equal(Schema.LatestVersion, status.AppliedVersion);
+        await using var connection = await database.OpenAsync();
+        Assert.True((await runner.GetStatusAsync(connection)).IsCurrent);
+    }
+
+    [Fact]
+    public async Task Applying_migrations_twice_changes_nothing()
+    {
+        var database = await CreateDatabaseAsync();
+        var runner = new MigrationRunner(database, NullLogger<MigrationRunner>.Instance);
+
+        await runner.ApplyAsync();
+        var again = await runner.ApplyAsync();
+
+        Assert.Equal(Schema.LatestVersion, again.AppliedVersion);
+    }
+
+    [Fact]
+    public async Task Users_round_trip_with_utc_timestamps()
+    {
+        var database = await MigratedAsync();
+        var users = new UserRepository(database);
+        var created = new DateTimeOffset(2026, 11, 23, 17, 30, 15, 123, TimeSpan.FromHours(2));
+        var user = new UserRecord
+        {
+            Id = Guid.NewGuid().ToString(),
+            Username = "alice",
+            Email = "alice@example.com",
+            PasswordHash = "hash",
+            IsPlatformAdmin = true,
+            CreatedAt = created,
+            UpdatedAt = created,
+        };
+
+        await users.InsertAsync(user);
+        var found = await users.FindByUsernameAsync("alice");
+
+        Assert.NotNull(found);
+        Assert.Equal(user.Id, found.Id);
+        Assert.True(found.IsPlatformAdmin);
+        Assert.Equal(created, found.CreatedAt);
+        Assert.Equal(TimeSpan.Zero, found.CreatedAt.Offset);
+        Assert.Equal(1, await users.CountAsync());
+        Assert.Null(await users.FindByUsernameAsync("bob"));
+    }
+
+    [Fact]
+    public async Task Usernames_are_unique()
+    {
+        var database = await MigratedAsync();
+        var users = new UserRepository(database);
+        var now = DateTimeOffset.UtcNow;
+        await users.InsertAsync(new UserRecord { Id = "1", Username = "alice", CreatedAt = now, UpdatedAt = now });
+
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() =>
+            users.InsertAsync(new UserRecord { Id = "2", Username = "alice", CreatedAt = now, UpdatedAt = now }));
+    }
+
+    [Fact]
+    public async Task Inserting_an_existing_tenant_reports_false_and_keeps_the_first()
+    {
+        var database = await MigratedAsync();
+        var tenants = new TenantRepository(database);
+        var now = DateTimeOffset.UtcNow;
+
+        Assert.True(await tenants.TryInsertAsync(new TenantRecord { Name = "client1", DisplayName = "First", CreatedAt = now }));
+        Assert.False(await tenants.TryInsertAsync(new TenantRecord { Name = "client1", DisplayName = "Second", CreatedAt = now }));
+
+        Assert.Equal("First", (await tenants.FindAsync("client1"))?.DisplayName);
+    }
+
+    [Fact]
+    public async Task Values_with_quotes_and_sql_are_stored_as_data()
+    {
+        var database = await MigratedAsync();
+        var tenants = new TenantRepository(database);
+        const string hostile = "x'); DROP TABLE tenants; --";
+
+        await tenants.TryInsertAsync(new TenantRecord { Name = "client2", DisplayName = hostile, CreatedAt = DateTimeOffset.UtcNow });
+
+        Assert.Equal(hostile, (await tenants.FindAsync("client2"))?.DisplayName);
+    }
+
+    private async Task<IMetadataDatabase> MigratedAsync()
+    {
+        var database = await CreateDatabaseAsync();
+        await new MigrationRunner(database, NullLogger<MigrationRunner>.Instance).ApplyAsync();
+        return database;
+    }
+}
+
+public sealed class SqliteContractTests : MetadataDatabaseContract, IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"gantry-sqlite-{Guid.NewGuid():N}");
+
+    protected override async Task<IMetadataDatabase> CreateDatabaseAsync()
+    {
+        var database = new SqliteMetadataDatabase($"Data Source={Path.Combine(_folder, $"{Guid.NewGuid():N}.db")}");
+        await database.EnsureCreatedAsync();
+        return database;
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+}
+
+public sealed class PostgresContractTests(Gantry.Testing.PostgresServer server)
+    : MetadataDatabaseContract, IClassFixture<Gantry.Testing.PostgresServer>
+{
+    protected override async Task<IMetadataDatabase> CreateDatabaseAsync() =>
+        new PostgresMetadataDatabase(await server.CreateDatabaseAsync());
+}
