@@ -5,7 +5,7 @@ DATA_DIR ?= ./data
 URLS ?= http://127.0.0.1:8080
 
 run:
-	dotnet run --project src/Gantry.Server -c Release -- --urls $(URLS) --data-dir $(DATA_DIR)
+	dotnet run --project src/Gantry.Server -c Release -- --urls $(URLS) --data-dir $(abspath $(DATA_DIR))
 
 build:
 	dotnet build Gantry.slnx -nologo

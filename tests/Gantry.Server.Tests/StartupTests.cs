@@ -102,6 +102,29 @@ public sealed class StartupTests : IDisposable
         Assert.Contains("Closed the sqlite metadata database", server.StandardOutput, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Json_logs_record_requests_without_authorization_headers_or_query_strings()
+    {
+        await using var server = ServerProcess.Start(
+            ["--data-dir", _folder.Combine("data")],
+            new Dictionary<string, string> { ["Logging__Console__FormatterName"] = "json" });
+        await server.WaitUntilListeningAsync();
+        using var http = new HttpClient { BaseAddress = server.Address };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/hc?format=json&token=query-secret-123");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "header-secret-456");
+
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(request)).StatusCode);
+        server.Terminate();
+        await server.WaitForExitAsync();
+
+        var logLines = server.StandardOutput.Split('\n').Where(l => l.StartsWith('{')).ToList();
+        Assert.NotEmpty(logLines);
+        Assert.All(logLines, l => System.Text.Json.JsonDocument.Parse(l).Dispose());
+        Assert.Contains(logLines, l => l.Contains("GET /hc answered 200", StringComparison.Ordinal));
+        Assert.DoesNotContain("query-secret-123", server.StandardOutput + server.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("header-secret-456", server.StandardOutput + server.StandardError, StringComparison.Ordinal);
+    }
+
     private static async Task<string> ReadAdminHashAsync(string dataDir)
     {
         await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dataDir, "gantry.db")};Pooling=False");
