@@ -55,46 +55,38 @@ public sealed class HealthTests : IDisposable
     }
 
     [Fact]
-    public async Task Readiness_flips_to_503_naming_the_database_when_its_file_is_gone_and_back_when_restored()
-    {
-        var client = _factory.CreateClient();
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
-        var database = Path.Combine(_factory.DataDir, "gantry.db");
-        var aside = database + ".aside";
-
-        File.Move(database, aside);
-        try
-        {
-            var broken = await client.GetAsync("/readyz");
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, broken.StatusCode);
-            var checks = await ChecksAsync(broken);
-            Assert.Equal("Unhealthy", checks["database"]);
-            Assert.Equal("Healthy", checks["git"]);
-        }
-        finally
-        {
-            File.Move(aside, database);
-        }
-
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
-    }
+    public Task Readiness_flips_to_503_naming_the_database_when_its_file_is_gone_and_back_when_restored() =>
+        AssertReadinessFlipsAsync(
+            failing: "database",
+            healthy: "git",
+            breakIt: () => File.Move(DatabaseFile, DatabaseFile + ".aside"),
+            restore: () => File.Move(DatabaseFile + ".aside", DatabaseFile));
 
     [Fact]
-    public async Task Readiness_flips_to_503_naming_git_when_the_repository_is_removed_and_back_when_restored()
+    public Task Readiness_flips_to_503_naming_git_when_the_repository_is_removed_and_back_when_restored() =>
+        AssertReadinessFlipsAsync(
+            failing: "git",
+            healthy: "database",
+            breakIt: () => Directory.Move(RepositoryFolder, RepositoryFolder + ".aside"),
+            restore: () => Directory.Move(RepositoryFolder + ".aside", RepositoryFolder));
+
+    private string DatabaseFile => Path.Combine(_factory.DataDir, "gantry.db");
+
+    private string RepositoryFolder => Path.Combine(_factory.DataDir, "state.git");
+
+    private async Task AssertReadinessFlipsAsync(string failing, string healthy, Action breakIt, Action restore)
     {
         var client = _factory.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
-        var repository = Path.Combine(_factory.DataDir, "state.git");
-        var aside = repository + ".aside";
 
-        Directory.Move(repository, aside);
+        breakIt();
         try
         {
             var broken = await client.GetAsync("/readyz");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, broken.StatusCode);
             var checks = await ChecksAsync(broken);
-            Assert.Equal("Unhealthy", checks["git"]);
-            Assert.Equal("Healthy", checks["database"]);
+            Assert.Equal("Unhealthy", checks[failing]);
+            Assert.Equal("Healthy", checks[healthy]);
 
             // /hc says the same, in both of its forms.
             Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/hc?format=json")).StatusCode);
@@ -102,7 +94,7 @@ public sealed class HealthTests : IDisposable
         }
         finally
         {
-            Directory.Move(aside, repository);
+            restore();
         }
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
@@ -112,7 +104,7 @@ public sealed class HealthTests : IDisposable
     public async Task A_corrupt_database_file_makes_readiness_fail()
     {
         var client = _factory.CreateClient();
-        var database = Path.Combine(_factory.DataDir, "gantry.db");
+        var database = DatabaseFile;
         var original = await File.ReadAllBytesAsync(database);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
 
