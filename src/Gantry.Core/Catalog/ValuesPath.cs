@@ -33,6 +33,14 @@ public static class ValuesPath
         return true;
     }
 
+    /// <summary>Reads a whole number, whatever CLR type backs the JSON value (parsed text, int, long).</summary>
+    public static bool TryGetInteger(JsonNode? node, out long value)
+    {
+        value = 0;
+        return node is JsonValue json && json.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            && long.TryParse(json.ToJsonString(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out value);
+    }
+
     /// <summary>Sets a value, creating the objects along the path.</summary>
     public static void Set(JsonObject values, string path, JsonNode? value)
     {

@@ -1,0 +1,88 @@
+using System.Text.Json.Nodes;
+
+namespace Gantry.Core.Instances;
+
+/// <summary>What a tenant asks for: an offering, an optional version constraint, and values.</summary>
+public sealed record InstanceRequest
+{
+    public string? Offering { get; init; }
+
+    /// <summary>A version constraint within the offering's; null means the offering's own.</summary>
+    public string? Version { get; init; }
+
+    public JsonObject? Values { get; init; }
+}
+
+/// <summary>
+/// An accepted instance: stored as <c>instance.yaml</c> beside its rendered files so Git alone can rebuild Gantry's
+/// index. <see cref="Values"/> are the tenant's own values; defaults and fixed values are applied when rendering.
+/// </summary>
+public sealed record InstanceClaim
+{
+    public const string ApiVersion = "gantry.dev/v1alpha1";
+    public const string Kind = "Instance";
+
+    public required string Tenant { get; init; }
+
+    public required string Name { get; init; }
+
+    public required string Offering { get; init; }
+
+    /// <summary>The constraint asked for (or the offering's), kept so a refresh can re-resolve it.</summary>
+    public required string Version { get; init; }
+
+    /// <summary>The exact chart version the constraint resolved to.</summary>
+    public required string ChartVersion { get; init; }
+
+    public required string Namespace { get; init; }
+
+    public JsonObject Values { get; init; } = [];
+
+    public JsonObject ToDocument() => new()
+    {
+        ["apiVersion"] = ApiVersion,
+        ["kind"] = Kind,
+        ["metadata"] = new JsonObject { ["name"] = Name, ["tenant"] = Tenant },
+        ["spec"] = new JsonObject
+        {
+            ["offering"] = Offering,
+            ["version"] = Version,
+            ["values"] = Values.DeepClone(),
+        },
+        ["status"] = new JsonObject { ["chartVersion"] = ChartVersion, ["namespace"] = Namespace },
+    };
+
+    /// <summary>Reads a claim back from its document; null when the document is not an instance claim.</summary>
+    public static InstanceClaim? FromDocument(JsonNode? document)
+    {
+        if (document is not JsonObject root || root["kind"]?.GetValue<string>() != Kind || root["apiVersion"]?.GetValue<string>() != ApiVersion)
+        {
+            return null;
+        }
+
+        var metadata = root["metadata"] as JsonObject;
+        var spec = root["spec"] as JsonObject;
+        var status = root["status"] as JsonObject;
+        string? Text(JsonObject? obj, string key) => obj?[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+        var (name, tenant, offering, version, chartVersion, ns) =
+            (Text(metadata, "name"), Text(metadata, "tenant"), Text(spec, "offering"), Text(spec, "version"), Text(status, "chartVersion"), Text(status, "namespace"));
+        if (name is null || tenant is null || offering is null || version is null || chartVersion is null || ns is null)
+        {
+            return null;
+        }
+
+        return new InstanceClaim
+        {
+            Tenant = tenant,
+            Name = name,
+            Offering = offering,
+            Version = version,
+            ChartVersion = chartVersion,
+            Namespace = ns,
+            Values = spec?["values"] as JsonObject is { } values ? values.DeepClone().AsObject() : [],
+        };
+    }
+
+    /// <summary>The values the chart receives: offering defaults, then the tenant's values, then the platform's fixed values.</summary>
+    public JsonObject ChartValues(Catalog.Offering offering) => Catalog.ValuesPath.Merge(offering.Defaults, Values, offering.Fixed);
+}

@@ -1,0 +1,143 @@
+using System.Text.Json.Nodes;
+using Gantry.Core.Catalog;
+using Gantry.Core.Validation;
+
+namespace Gantry.Core.Instances;
+
+/// <summary>Everything the validator needs to judge one request, gathered by the caller.</summary>
+public sealed record InstanceValidationContext
+{
+    public required string Tenant { get; init; }
+
+    public required string Name { get; init; }
+
+    public required InstanceRequest Request { get; init; }
+
+    /// <summary>The offering named by the request, or null when the catalog has none of that name.</summary>
+    public Offering? Offering { get; init; }
+
+    public TenantQuota Quota { get; init; } = TenantQuota.Unlimited;
+
+    /// <summary>How many instances the tenant has, not counting this one if it exists.</summary>
+    public int OtherInstances { get; init; }
+}
+
+/// <summary>
+/// Checks an instance request against its offering, the tenant's quota and the platform's rules, collecting every
+/// problem into one <see cref="ValidationErrors"/>. Small rules, each adding to the same list (YARP's route validators).
+/// </summary>
+public static class InstanceValidator
+{
+    private static readonly Action<InstanceValidationContext, ValidationErrors>[] Rules =
+    [
+        ValidateName,
+        ValidateOffering,
+        ValidateValues,
+        ValidateQuota,
+    ];
+
+    public static ValidationErrors Validate(InstanceValidationContext context)
+    {
+        var errors = new ValidationErrors();
+        foreach (var rule in Rules)
+        {
+            rule(context, errors);
+        }
+
+        return errors;
+    }
+
+    private static void ValidateName(InstanceValidationContext context, ValidationErrors errors)
+    {
+        ResourceName.Validate(context.Name, "name", errors);
+        if (context.Offering is { } offering && ResourceName.IsDns1123Label(context.Name)
+            && !ResourceName.IsDns1123Label(offering.NamespaceFor(context.Tenant, context.Name)))
+        {
+            errors.Add("name", $"makes the namespace '{offering.NamespaceFor(context.Tenant, context.Name)}', which is not a DNS-1123 label (too long?)");
+        }
+    }
+
+    private static void ValidateOffering(InstanceValidationContext context, ValidationErrors errors)
+    {
+        var requested = context.Request.Offering;
+        if (string.IsNullOrWhiteSpace(requested))
+        {
+            errors.Add("offering", "is required");
+        }
+        else if (context.Offering is null)
+        {
+            errors.Add("offering", $"'{requested}' is not in the catalog");
+        }
+        else if (context.Quota.AllowedOfferings is { } allowed && !allowed.Contains(requested))
+        {
+            errors.Add("offering", $"'{requested}' is not allowed for tenant '{context.Tenant}'");
+        }
+    }
+
+    private static void ValidateValues(InstanceValidationContext context, ValidationErrors errors)
+    {
+        if (context.Offering is not { } offering)
+        {
+            return;
+        }
+
+        var values = context.Request.Values ?? [];
+        foreach (var leaf in ValuesPath.Leaves(offering.Fixed))
+        {
+            if (ValuesPath.Contains(values, leaf) || IsPrefixSet(values, leaf))
+            {
+                errors.Add($"values.{leaf}", "is fixed by the platform and cannot be set");
+            }
+        }
+
+        foreach (var secret in offering.Secrets.Where(s => ValuesPath.Contains(values, s.ValuesPath)))
+        {
+            errors.Add($"values.{secret.ValuesPath}",
+                secret.Generate
+                    ? $"is the secret '{secret.Name}', which Gantry generates; it cannot be supplied"
+                    : $"is the secret '{secret.Name}'; secret values are accepted once sealing is configured, never as plain values");
+        }
+
+        // The merged values are what the chart receives, so that is what must satisfy the schema; fixed values are the
+        // platform's and are checked when the catalog loads.
+        var merged = ValuesPath.Merge(offering.Defaults, values);
+        foreach (var (field, message) in offering.Schema.Validate(merged, "values"))
+        {
+            errors.Add(field, message);
+        }
+    }
+
+    private static void ValidateQuota(InstanceValidationContext context, ValidationErrors errors)
+    {
+        var quota = context.Quota;
+        if (quota.MaxInstances is { } maxInstances && context.OtherInstances + 1 > maxInstances)
+        {
+            errors.Add("name", $"tenant '{context.Tenant}' already has {context.OtherInstances} of its {maxInstances} allowed instances");
+        }
+
+        if (context.Offering is { ReplicasPath: { } path } offering && quota.MaxReplicasPerInstance is { } maxReplicas)
+        {
+            var merged = ValuesPath.Merge(offering.Defaults, context.Request.Values);
+            if (ValuesPath.TryGetInteger(ValuesPath.Get(merged, path), out var replicas) && replicas > maxReplicas)
+            {
+                errors.Add($"values.{path}", $"is {replicas}, above the tenant's quota of {maxReplicas} replicas per instance");
+            }
+        }
+    }
+
+    // A tenant value that replaces a whole object the platform fixes a leaf of (e.g. values.service = "x").
+    private static bool IsPrefixSet(JsonObject values, string fixedLeaf)
+    {
+        var segments = fixedLeaf.Split('.');
+        for (var i = 1; i < segments.Length; i++)
+        {
+            var prefix = string.Join('.', segments[..i]);
+            if (ValuesPath.Get(values, prefix) is { } node && node is not JsonObject)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

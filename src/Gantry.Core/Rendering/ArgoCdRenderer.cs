@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+using Gantry.Core.Catalog;
+using Gantry.Core.Yaml;
+using static Gantry.Core.Rendering.Manifests;
+
+namespace Gantry.Core.Rendering;
+
+/// <summary>
+/// Renders a tenant's Argo CD instances: an AppProject of the tenant's own (never <c>default</c>: Argo CD issue
+/// #3045) that allows only the tenant's namespaces and the catalog's chart sources and no cluster-scoped resources,
+/// and per instance an Application with the chart, version, values and automated sync, as in the Qdrant PoC.
+/// </summary>
+internal static class ArgoCdRenderer
+{
+    public const string ArgoCdNamespace = "argocd";
+    public const string InClusterServer = "https://kubernetes.default.svc";
+
+    /// <summary>Projects are named per tenant with a prefix, so no tenant name can select a shared project.</summary>
+    public static string ProjectName(string tenant) => $"gantry-{tenant}";
+
+    public static void Render(string tenant, IReadOnlyList<RenderedInstance> instances, IDictionary<string, string> files)
+    {
+        var root = GitOpsLayout.ArgoCdRoot(tenant);
+        var ordered = instances.OrderBy(i => i.Claim.Name, StringComparer.Ordinal).ToList();
+
+        files[$"{root}/appproject.yaml"] = YamlWriter.Write(Project(tenant, ordered));
+        foreach (var instance in ordered)
+        {
+            files[GitOpsLayout.ArgoCdApplication(tenant, instance.Claim.Name)] = YamlWriter.Write(Application(tenant, instance));
+        }
+
+        files[$"{root}/kustomization.yaml"] = YamlWriter.Write(Kustomization(
+            ordered.Select(i => $"applications/{i.Claim.Name}.yaml").Prepend("appproject.yaml")));
+    }
+
+    private static JsonObject Project(string tenant, IReadOnlyList<RenderedInstance> instances)
+    {
+        var sources = instances.Select(i => RepoUrl(i.Offering.Chart)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        var destinations = instances.Select(i => i.Claim.Namespace).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        return Object("argoproj.io/v1alpha1", "AppProject", ProjectName(tenant), ArgoCdNamespace, Labels(tenant), new JsonObject
+        {
+            ["description"] = $"Instances of tenant {tenant}, managed by Gantry",
+            ["sourceRepos"] = new JsonArray(sources.Select(s => (JsonNode)JsonValue.Create(s)).ToArray()),
+            ["destinations"] = new JsonArray(destinations.Select(ns => (JsonNode)new JsonObject
+            {
+                ["server"] = InClusterServer,
+                ["namespace"] = ns,
+            }).ToArray()),
+            // Empty whitelist: no cluster-scoped resources at all (Argo CD denies all when the list is empty).
+            ["clusterResourceWhitelist"] = new JsonArray(),
+        });
+    }
+
+    private static JsonObject Application(string tenant, RenderedInstance instance)
+    {
+        var (claim, offering) = (instance.Claim, instance.Offering);
+        var application = Object("argoproj.io/v1alpha1", "Application", $"{tenant}-{claim.Name}", ArgoCdNamespace,
+            Labels(tenant, claim.Name, offering.Name), new JsonObject
+            {
+                ["project"] = ProjectName(tenant),
+                ["source"] = new JsonObject
+                {
+                    ["repoURL"] = RepoUrl(offering.Chart),
+                    ["chart"] = offering.Chart.Name,
+                    ["targetRevision"] = claim.ChartVersion,
+                    ["helm"] = new JsonObject
+                    {
+                        ["releaseName"] = claim.Name,
+                        ["valuesObject"] = claim.ChartValues(offering),
+                    },
+                },
+                ["destination"] = new JsonObject { ["server"] = InClusterServer, ["namespace"] = claim.Namespace },
+                ["syncPolicy"] = new JsonObject
+                {
+                    ["automated"] = new JsonObject { ["prune"] = true, ["selfHeal"] = true },
+                    ["syncOptions"] = Array(JsonValue.Create("CreateNamespace=true")),
+                },
+            });
+
+        // Deleting the Application (Gantry removes its file) also deletes what it deployed.
+        application["metadata"]!["finalizers"] = Array(JsonValue.Create("resources-finalizer.argocd.argoproj.io"));
+        return application;
+    }
+
+    // Argo CD names OCI Helm repositories without the scheme (repoURL: ghcr.io/org/charts, chart: name).
+    private static string RepoUrl(ChartSource chart) => chart.IsOci ? chart.Repository["oci://".Length..] : chart.Repository;
+}

@@ -1,0 +1,33 @@
+namespace Gantry.Core.Rendering;
+
+/// <summary>
+/// Where everything lives in the desired-state repository. One place, so the layout is documented once
+/// (docs/gitops-layout.md) and changed once. Every segment is a DNS-1123 label validated before it gets here.
+/// </summary>
+public static class GitOpsLayout
+{
+    public const string TenantsFolder = "tenants";
+
+    /// <summary>The Flux index the bootstrap Kustomization applies: one entry per tenant.</summary>
+    public const string FluxClusterIndex = "clusters/flux/kustomization.yaml";
+
+    public static string TenantRoot(string tenant) => $"{TenantsFolder}/{tenant}";
+
+    public static string InstanceClaim(string tenant, string instance) => $"{TenantRoot(tenant)}/instances/{instance}.yaml";
+
+    public static string FluxRoot(string tenant) => $"{TenantRoot(tenant)}/flux";
+
+    public static string FluxRelease(string tenant, string instance) => $"{FluxRoot(tenant)}/releases/{instance}";
+
+    public static string ArgoCdRoot(string tenant) => $"{TenantRoot(tenant)}/argocd";
+
+    public static string ArgoCdApplication(string tenant, string instance) => $"{ArgoCdRoot(tenant)}/applications/{instance}.yaml";
+
+    /// <summary>Every file of one instance, rendered or claimed: what a delete removes and a history follows.</summary>
+    public static IReadOnlyList<string> InstancePaths(string tenant, string instance) =>
+    [
+        InstanceClaim(tenant, instance),
+        FluxRelease(tenant, instance),
+        ArgoCdApplication(tenant, instance),
+    ];
+}
