@@ -25,18 +25,21 @@ public sealed class TagListCache(TimeProvider time, IOptions<RegistriesOptions> 
         }
 
         var now = time.GetUtcNow();
-        if (!_entries.TryGetValue(key, out var entry) || entry.ExpiresAt <= now || entry.Tags.IsFaulted || entry.Tags.IsCanceled)
+        if (!_entries.TryGetValue(key, out var entry) || entry.ExpiresAt <= now)
         {
-            // The shared request is not tied to the first caller's cancellation: the others still want it.
-            // The HTTP client's timeout bounds it.
-            var fresh = new Entry(list(CancellationToken.None), now + _duration);
-            entry = entry is null ? _entries.GetOrAdd(key, fresh) : _entries.TryUpdate(key, fresh, entry) ? fresh : _entries[key];
+            // Lazy: of callers racing to refresh, only the one whose entry is stored starts a request.
+            // The shared request is not tied to the first caller's cancellation (the others still want it);
+            // the HTTP client's timeout bounds it.
+            var fresh = new Entry(new Lazy<Task<IReadOnlyList<string>>>(() => list(CancellationToken.None)), now + _duration);
+            entry = entry is null
+                ? _entries.GetOrAdd(key, fresh)
+                : _entries.TryUpdate(key, fresh, entry) ? fresh : _entries.GetOrAdd(key, fresh);
             PurgeExpired(now);
         }
 
         try
         {
-            return await entry.Tags.WaitAsync(cancellationToken);
+            return await entry.Tags.Value.WaitAsync(cancellationToken);
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
@@ -61,5 +64,5 @@ public sealed class TagListCache(TimeProvider time, IOptions<RegistriesOptions> 
         }
     }
 
-    private sealed record Entry(Task<IReadOnlyList<string>> Tags, DateTimeOffset ExpiresAt);
+    private sealed record Entry(Lazy<Task<IReadOnlyList<string>>> Tags, DateTimeOffset ExpiresAt);
 }

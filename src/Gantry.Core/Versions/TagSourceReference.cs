@@ -81,7 +81,13 @@ public sealed record TagSourceReference
     public override string ToString() => Kind switch
     {
         TagSourceKind.Static => $"static ({Tags?.Count ?? 0} tags)",
-        TagSourceKind.Helm => $"helm {Url} chart {Chart}",
-        _ => Repository is null ? $"oci {Url}" : $"oci {Url} repository {Repository}",
+        TagSourceKind.Helm => $"helm {WithoutUserInfo(Url)} chart {Chart}",
+        _ => Repository is null ? $"oci {WithoutUserInfo(Url)}" : $"oci {WithoutUserInfo(Url)} repository {Repository}",
     };
+
+    // A URL written as https://user:password@host must not carry the password into a message.
+    private static string? WithoutUserInfo(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0
+            ? url!.Replace(uri.UserInfo + "@", string.Empty, StringComparison.Ordinal)
+            : url;
 }

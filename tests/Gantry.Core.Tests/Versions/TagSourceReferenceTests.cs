@@ -29,4 +29,17 @@ public sealed class TagSourceReferenceTests
 
         Assert.Equal(["h.chart", "h.url", "o.repository", "s.tags"], errors.ToDictionary().Keys.Order(StringComparer.Ordinal));
     }
+
+    [Theory]
+    [InlineData("https://reader:hunter2@charts.example.com/stable")]
+    [InlineData("oci://robot:hunter2@registry.example.com/charts/qdrant")]
+    public void Description_never_shows_a_password_written_in_the_url(string url)
+    {
+        var helm = TagSourceReference.Helm(url, "qdrant").ToString();
+        var oci = TagSourceReference.Oci(url, "team/app").ToString();
+
+        Assert.DoesNotContain("hunter2", helm, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", oci, StringComparison.Ordinal);
+        Assert.Contains("example.com", helm, StringComparison.Ordinal);
+    }
 }
