@@ -49,6 +49,13 @@ internal sealed record OciRepositoryAddress(Uri Registry, string Repository)
             throw new ArgumentException($"OCI source {url} names no repository.", nameof(reference));
         }
 
+        // Docker Hub: the API lives at registry-1.docker.io and official images sit under library/ (docker/distribution reference normalize.go).
+        if (authority is "docker.io" or "index.docker.io")
+        {
+            authority = "registry-1.docker.io";
+            repository = repository.Contains('/', StringComparison.Ordinal) ? repository : "library/" + repository;
+        }
+
         scheme ??= options.UsesPlainHttp(authority) ? "http" : "https";
         if (!Uri.TryCreate($"{scheme}://{authority}/", UriKind.Absolute, out var registry) || registry.AbsolutePath != "/")
         {

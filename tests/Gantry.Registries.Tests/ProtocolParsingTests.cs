@@ -50,6 +50,8 @@ public sealed class ProtocolParsingTests
     [InlineData("https://registry.example.com", "team/app", "https://registry.example.com/", "team/app")]
     [InlineData("http://127.0.0.1:5000/", "team/app", "http://127.0.0.1:5000/", "team/app")]
     [InlineData("registry.example.com:8443", "team/app", "https://registry.example.com:8443/", "team/app")]
+    [InlineData("docker.io", "nginx", "https://registry-1.docker.io/", "library/nginx")]
+    [InlineData("oci://docker.io/bitnamicharts/redis", null, "https://registry-1.docker.io/", "bitnamicharts/redis")]
     public void Oci_references_name_a_registry_and_repository(string url, string? repository, string registry, string expectedRepository)
     {
         var options = new RegistriesOptions();

@@ -23,6 +23,7 @@ public sealed class RegistryTokenIssuer : IDisposable
     private readonly X509Certificate2 _leaf;
     private readonly RSA _leafKey;
     private readonly LoopbackHttpServer _server;
+    private int _tokensIssued;
 
     public RegistryTokenIssuer()
     {
@@ -44,7 +45,7 @@ public sealed class RegistryTokenIssuer : IDisposable
     public Uri Realm => new(_server.BaseUri, "token");
 
     /// <summary>Tokens handed out so far.</summary>
-    public int TokensIssued { get; private set; }
+    public int TokensIssued => Volatile.Read(ref _tokensIssued);
 
     /// <summary>PEM of the CA for the registry's <c>rootcertbundle</c>.</summary>
     public string RootCertificatePem => _root.ExportCertificatePem();
@@ -120,7 +121,7 @@ public sealed class RegistryTokenIssuer : IDisposable
             return;
         }
 
-        TokensIssued++;
+        Interlocked.Increment(ref _tokensIssued);
         var token = CreateToken(request.QueryString.GetValues("scope") ?? []);
         var body = JsonSerializer.SerializeToUtf8Bytes(new JsonObject { ["token"] = token, ["expires_in"] = 300 });
         await LoopbackHttpServer.WriteAsync(context.Response, 200, "application/json", body);
