@@ -73,10 +73,24 @@ public sealed partial class OciTagSource(HttpClient http, IOptions<RegistriesOpt
     private async Task<HttpResponseMessage> SendAsync(Uri uri, AuthSession session, string source, CancellationToken cancellationToken)
     {
         var response = await SendOnceAsync(uri, session, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.Unauthorized && await session.AnswerChallengeAsync(response, this, source, cancellationToken))
+        if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
-            response.Dispose();
-            response = await SendOnceAsync(uri, session, cancellationToken);
+            bool answered;
+            try
+            {
+                answered = await session.AnswerChallengeAsync(response, this, source, cancellationToken);
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
+
+            if (answered)
+            {
+                response.Dispose();
+                response = await SendOnceAsync(uri, session, cancellationToken);
+            }
         }
 
         if (response.IsSuccessStatusCode)
