@@ -7,6 +7,7 @@ set -euo pipefail
 APT_PACKAGES=(
   git
   postgresql
+  docker-registry
 )
 
 missing=()
