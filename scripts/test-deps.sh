@@ -10,6 +10,10 @@ APT_PACKAGES=(
   docker-registry
 )
 
+# kubectl (with its built-in kustomize) builds every rendered tenant folder. The machine image ships a current one;
+# where it is missing, Debian's kubernetes-client is the fallback.
+command -v kubectl >/dev/null 2>&1 || APT_PACKAGES+=(kubernetes-client)
+
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -24,6 +28,4 @@ if ((${#missing[@]})); then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# kubectl (with kustomize) checks rendered trees; it is on the machine image, and must stay optional
-# for contributors without it only where a test says so.
 echo "test-deps: ready"

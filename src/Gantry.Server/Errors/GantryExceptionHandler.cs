@@ -1,4 +1,5 @@
 using Gantry.Core.Validation;
+using Gantry.Core.Versions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -19,6 +20,21 @@ internal sealed partial class GantryExceptionHandler(IProblemDetailsService prob
                 Status = StatusCodes.Status400BadRequest,
                 Title = "The request is not valid.",
                 Detail = "See errors for each field that needs fixing.",
+            },
+            VersionNotResolvedException unresolved => new ProblemDetails
+            {
+                Status = StatusCodes.Status422UnprocessableEntity,
+                Title = "No version matches the constraint.",
+                Detail = unresolved.Message,
+                Extensions = { ["constraint"] = unresolved.Constraint, ["tags_seen"] = unresolved.TagsSeen },
+            },
+            TagSourceException source => new ProblemDetails
+            {
+                Status = source.InnerException is TaskCanceledException or TimeoutException
+                    ? StatusCodes.Status504GatewayTimeout
+                    : StatusCodes.Status502BadGateway,
+                Title = "The registry or chart repository did not answer as expected.",
+                Detail = source.Message,
             },
             BadHttpRequestException badRequest => new ProblemDetails
             {

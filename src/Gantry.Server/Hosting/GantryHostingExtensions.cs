@@ -1,5 +1,6 @@
 using Gantry.Data;
 using Gantry.Data.Users;
+using Gantry.Registries;
 using Gantry.Server.Bootstrap;
 using Gantry.Server.Errors;
 using Gantry.Server.Health;
@@ -47,6 +48,7 @@ public static class GantryHostingExtensions
         services.TryAddSingleton<GantryPaths>();
         services.AddMetadataDatabase(sp => sp.GetRequiredService<GantryPaths>().DatabaseFile);
         services.TryAddSingleton<LocalStateRepository>();
+        services.AddTagSources();
         services.TryAddSingleton<IPasswordHasher<UserRecord>, PasswordHasher<UserRecord>>();
         services.TryAddSingleton<BootstrapReport>();
         services.TryAddSingleton<AdminBootstrapper>();

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using Gantry.Core.Rendering;
+using Gantry.Core.Yaml;
+using Gantry.Testing;
+using YamlDotNet.RepresentationModel;
+
+namespace Gantry.Core.Tests.Rendering;
+
+/// <summary>
+/// The rendered tree is built with the real <c>kubectl kustomize</c>, as Flux's kustomize-controller and Argo CD do:
+/// every folder a GitOps engine applies must build, and the ConfigMap the generator makes must be the one the
+/// HelmRelease references.
+/// </summary>
+public sealed class KustomizeBuildTests : IDisposable
+{
+    private readonly TempFolder _tree = new("gantry-render");
+
+    public KustomizeBuildTests()
+    {
+        var files = TenantRenderer.Render(RenderingFixture.Tenant, RenderingFixture.Instances)
+            .Concat(TenantRenderer.RenderFluxIndex([RenderingFixture.Tenant]));
+        foreach (var (path, bytes) in files)
+        {
+            var target = _tree.Combine(path);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.WriteAllBytes(target, bytes);
+        }
+    }
+
+    public void Dispose() => _tree.Dispose();
+
+    [Fact]
+    public void Flux_cluster_index_builds_every_tenant_object()
+    {
+        var objects = Build("clusters/flux");
+
+        Assert.Contains(objects, o => Kind(o) == "Namespace" && Name(o) == "client1");
+        Assert.Contains(objects, o => Kind(o) == "Namespace" && Name(o) == "runner-client1");
+        Assert.Contains(objects, o => Kind(o) == "HelmRepository" && Name(o) == "runner");
+        var release = Assert.Single(objects, o => Kind(o) == "HelmRelease");
+        var configMap = Assert.Single(objects, o => Kind(o) == "ConfigMap");
+
+        // The generated name has a content hash, and kustomize rewrote the HelmRelease's reference to match.
+        Assert.StartsWith("runner1-values-", Name(configMap), StringComparison.Ordinal);
+        var valuesFrom = (YamlMappingNode)((YamlSequenceNode)Node(release, "spec", "valuesFrom")).Children[0];
+        Assert.Equal(Name(configMap), ((YamlScalarNode)valuesFrom["name"]).Value);
+        Assert.Equal("client1", ((YamlScalarNode)Node(configMap, "metadata", "namespace")).Value);
+
+        var values = YamlJson.Parse(((YamlScalarNode)Node(configMap, "data", "values.yaml")).Value!)!;
+        Assert.Equal("acme", values["organization"]!.GetValue<string>());
+        Assert.True(values["securityContext"]!["runAsNonRoot"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void Argo_cd_folder_builds_the_project_and_applications()
+    {
+        var objects = Build("tenants/client1/argocd");
+
+        Assert.Equal(["AppProject", "Application"], objects.Select(Kind).Order(StringComparer.Ordinal));
+        Assert.All(objects, o => Assert.Equal("argocd", ((YamlScalarNode)Node(o, "metadata", "namespace")).Value));
+    }
+
+    private List<YamlMappingNode> Build(string folder)
+    {
+        var info = new ProcessStartInfo("kubectl", ["kustomize", _tree.Combine(folder)])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(info)
+            ?? throw new InvalidOperationException("kubectl could not be started: run `make test-deps`.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"kubectl kustomize {folder} failed: {error}");
+
+        var stream = new YamlStream();
+        stream.Load(new StringReader(output.Result));
+        return stream.Documents.Select(d => (YamlMappingNode)d.RootNode).ToList();
+    }
+
+    private static YamlNode Node(YamlMappingNode node, params string[] path) =>
+        path.Aggregate((YamlNode)node, (current, key) => ((YamlMappingNode)current)[key]);
+
+    private static string Kind(YamlMappingNode node) => ((YamlScalarNode)node["kind"]).Value!;
+
+    private static string Name(YamlMappingNode node) => ((YamlScalarNode)Node(node, "metadata", "name")).Value!;
+}

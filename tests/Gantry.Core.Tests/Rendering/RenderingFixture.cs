@@ -1,0 +1,53 @@
+using System.Text.Json.Nodes;
+using Gantry.Core.Catalog;
+using Gantry.Core.Instances;
+using Gantry.Core.Rendering;
+using Gantry.Testing;
+
+namespace Gantry.Core.Tests.Rendering;
+
+/// <summary>The shipped offerings and a tenant with one instance of each, as the golden files show them.</summary>
+public static class RenderingFixture
+{
+    public const string Tenant = "client1";
+
+    public static Offering Qdrant { get; } = Load("qdrant");
+
+    public static Offering Runner { get; } = Load("runner");
+
+    public static IReadOnlyList<RenderedInstance> Instances { get; } =
+    [
+        new(new InstanceClaim
+        {
+            Tenant = Tenant,
+            Name = "db1",
+            Offering = "qdrant",
+            Version = "^1.12.0",
+            ChartVersion = "1.13.6",
+            Namespace = Qdrant.NamespaceFor(Tenant, "db1"),
+            Values = new JsonObject { ["replicaCount"] = 3, ["persistence"] = new JsonObject { ["size"] = "20Gi" } },
+        }, Qdrant),
+        new(new InstanceClaim
+        {
+            Tenant = Tenant,
+            Name = "runner1",
+            Offering = "runner",
+            Version = ">=2.0.0 <3.0.0",
+            ChartVersion = "2.2.0",
+            Namespace = Runner.NamespaceFor(Tenant, "runner1"),
+            Values = new JsonObject
+            {
+                ["organization"] = "acme",
+                ["uuid"] = "0b9f4c1e-7d2a-4c55-9a0e-2f1d3c4b5a69",
+                ["replicas"] = 2,
+                ["extraEnv"] = new JsonArray(new JsonObject { ["name"] = "LOG_LEVEL", ["value"] = "debug" }),
+            },
+        }, Runner),
+    ];
+
+    private static Offering Load(string name)
+    {
+        var path = RepositoryRoot.Combine("examples", "catalog", $"{name}.yaml");
+        return OfferingParser.Parse(File.ReadAllText(path), $"examples/catalog/{name}.yaml");
+    }
+}
