@@ -1,4 +1,5 @@
 using Gantry.Data;
+using Gantry.Server.Catalog;
 using Gantry.Data.Users;
 using Gantry.Registries;
 using Gantry.Server.Bootstrap;
@@ -49,6 +50,8 @@ public static class GantryHostingExtensions
         services.AddMetadataDatabase(sp => sp.GetRequiredService<GantryPaths>().DatabaseFile);
         services.TryAddSingleton<LocalStateRepository>();
         services.AddTagSources();
+        services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.SectionName);
+        services.TryAddSingleton<OfferingCatalog>();
         services.TryAddSingleton<IPasswordHasher<UserRecord>, PasswordHasher<UserRecord>>();
         services.TryAddSingleton<BootstrapReport>();
         services.TryAddSingleton<AdminBootstrapper>();
@@ -86,6 +89,7 @@ public static class GantryHostingExtensions
     public static WebApplication MapGantry(this WebApplication app)
     {
         app.MapGantryHealth();
+        app.MapOfferingEndpoints();
         app.MapOpenApi();
         app.MapScalarApiReference(options => options.WithTitle("Gantry API"));
         app.MapGet("/", () => TypedResults.Redirect("/scalar")).ExcludeFromDescription();

@@ -1,4 +1,6 @@
+using Gantry.Core.Catalog;
 using Gantry.Data;
+using Gantry.Server.Catalog;
 using Gantry.Data.Migrations;
 using Gantry.Server.Bootstrap;
 using Gantry.Server.State;
@@ -15,6 +17,7 @@ internal sealed partial class GantryInitializer(
     MigrationRunner migrations,
     LocalStateRepository stateRepository,
     AdminBootstrapper bootstrapper,
+    OfferingCatalog catalog,
     ILogger<GantryInitializer> logger) : IHostedLifecycleService
 {
     public async Task StartingAsync(CancellationToken cancellationToken)
@@ -42,6 +45,15 @@ internal sealed partial class GantryInitializer(
         catch (Exception e) when (e is LibGit2Sharp.LibGit2SharpException or IOException or UnauthorizedAccessException)
         {
             throw new GantryStartupException($"Git repository at {stateRepository.Path} is not usable: {e.Message}", e);
+        }
+
+        try
+        {
+            catalog.Load();
+        }
+        catch (CatalogException e)
+        {
+            throw new GantryStartupException($"Catalog at {catalog.Folder} is not valid: {string.Join("; ", e.Problems)}", e);
         }
 
         await bootstrapper.RunAsync(cancellationToken);
