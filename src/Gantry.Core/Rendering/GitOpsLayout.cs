@@ -13,6 +13,12 @@ public static class GitOpsLayout
 
     public static string TenantRoot(string tenant) => $"{TenantsFolder}/{tenant}";
 
+    /// <summary>The glob matching every tenant's Argo CD folder, for the ApplicationSet's Git directory generator.</summary>
+    public static string ArgoCdFolderGlob => $"{TenantsFolder}/*/argocd";
+
+    /// <summary>Which segment of an Argo CD folder path (0-based) is the tenant name.</summary>
+    public static int ArgoCdFolderTenantSegment => 1;
+
     public static string InstanceClaim(string tenant, string instance) => $"{TenantRoot(tenant)}/instances/{instance}.yaml";
 
     public static string FluxRoot(string tenant) => $"{TenantRoot(tenant)}/flux";
