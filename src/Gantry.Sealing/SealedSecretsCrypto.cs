@@ -101,19 +101,17 @@ public static class SealedSecretsCrypto
         {
             var oaep = NewOaep(label);
             oaep.Init(false, privateKey);
-            if (wrapped.Length > oaep.GetInputBlockSize())
+            // Go's rsa.DecryptOAEP demands exactly the modulus length.
+            if (wrapped.Length != oaep.GetInputBlockSize())
             {
                 return null;
             }
 
             sessionKey = oaep.ProcessBlock(wrapped, 0, wrapped.Length);
         }
-        catch (InvalidCipherTextException)
+        catch (CryptoException)
         {
-            return null;
-        }
-        catch (DataLengthException)
-        {
+            // InvalidCipherTextException (wrong key or label) and DataLengthException both mean "not this key".
             return null;
         }
 
