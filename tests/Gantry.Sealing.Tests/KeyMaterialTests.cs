@@ -12,13 +12,13 @@ public sealed class KeyMaterialTests
     [Fact]
     public void Generated_key_has_a_controller_like_certificate()
     {
-        var pair = TestKeys.Pair;
+        var pair = SealingTestKeys.Pair;
         using var certificate = X509Certificate2.CreateFromPem(pair.Certificate.Pem);
 
         Assert.Equal(4096, pair.Certificate.KeySizeBits);
         Assert.Equal("CN=gantry-test", certificate.Subject);
-        Assert.Equal(TestKeys.Now, pair.Certificate.NotBefore);
-        Assert.Equal(TestKeys.Now.AddDays(3650), pair.Certificate.NotAfter);
+        Assert.Equal(SealingTestKeys.Now, pair.Certificate.NotBefore);
+        Assert.Equal(SealingTestKeys.Now.AddDays(3650), pair.Certificate.NotAfter);
         var usage = Assert.Single(certificate.Extensions.OfType<X509KeyUsageExtension>());
         Assert.Equal(X509KeyUsageFlags.EncipherOnly, usage.KeyUsages);
         Assert.True(Assert.Single(certificate.Extensions.OfType<X509BasicConstraintsExtension>()).CertificateAuthority);
@@ -28,7 +28,7 @@ public sealed class KeyMaterialTests
     [Fact]
     public void Empty_common_name_gives_an_empty_subject_like_the_controller()
     {
-        var pair = SealingKeyPair.Generate(TestKeys.Clock(), new SealingKeyOptions { KeySizeBits = 2048 });
+        var pair = SealingKeyPair.Generate(SealingTestKeys.Clock(), new SealingKeyOptions { KeySizeBits = 2048 });
 
         Assert.Equal("", pair.Certificate.Subject);
     }
@@ -36,7 +36,7 @@ public sealed class KeyMaterialTests
     [Fact]
     public void Controller_key_secret_round_trips_through_its_yaml()
     {
-        var pair = TestKeys.Pair;
+        var pair = SealingTestKeys.Pair;
         var secret = pair.ToControllerKeySecret("sealed-secrets-key-team-a");
         var yaml = ManifestSerializer.Write(secret, ManifestFormat.Yaml);
 
@@ -57,23 +57,23 @@ public sealed class KeyMaterialTests
     public void Pkcs8_private_key_pem_is_accepted()
     {
         using var rsa = RSA.Create();
-        rsa.ImportRSAPrivateKey(TestKeys.Pair.PrivateKey.ExportPkcs1(), out _);
+        rsa.ImportRSAPrivateKey(SealingTestKeys.Pair.PrivateKey.ExportPkcs1(), out _);
 
         var key = Assert.Single(SealingPrivateKeys.Load(rsa.ExportPkcs8PrivateKeyPem()));
 
-        Assert.Equal(TestKeys.Pair.PrivateKey.PublicKeyFingerprint, key.PublicKeyFingerprint);
+        Assert.Equal(SealingTestKeys.Pair.PrivateKey.PublicKeyFingerprint, key.PublicKeyFingerprint);
     }
 
     [Fact]
     public void Controller_key_list_yields_every_key()
     {
-        var other = SealingKeyPair.Generate(TestKeys.Clock(), new SealingKeyOptions { KeySizeBits = 2048 });
+        var other = SealingKeyPair.Generate(SealingTestKeys.Clock(), new SealingKeyOptions { KeySizeBits = 2048 });
         var list = new System.Text.Json.Nodes.JsonObject
         {
             ["apiVersion"] = "v1",
             ["kind"] = "List",
             ["items"] = new System.Text.Json.Nodes.JsonArray(
-                ManifestSerializer.ToJsonObject(TestKeys.Pair.ToControllerKeySecret("k1")),
+                ManifestSerializer.ToJsonObject(SealingTestKeys.Pair.ToControllerKeySecret("k1")),
                 ManifestSerializer.ToJsonObject(other.ToControllerKeySecret("k2"))),
         };
 
@@ -97,10 +97,10 @@ public sealed class KeyMaterialTests
     [Fact]
     public void Expired_certificate_is_refused()
     {
-        var clock = TestKeys.Clock();
+        var clock = SealingTestKeys.Clock();
         clock.Advance(TimeSpan.FromDays(3651));
 
-        var error = Assert.Throws<SealingException>(() => SealingCertificate.Parse(TestKeys.Pair.Certificate.Pem, clock));
+        var error = Assert.Throws<SealingException>(() => SealingCertificate.Parse(SealingTestKeys.Pair.Certificate.Pem, clock));
         Assert.Contains("expired", error.Message, StringComparison.Ordinal);
     }
 
@@ -119,6 +119,6 @@ public sealed class KeyMaterialTests
     [InlineData("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")]
     public void Bad_certificate_is_refused(string pem)
     {
-        Assert.Throws<SealingException>(() => SealingCertificate.Parse(pem, TestKeys.Clock()));
+        Assert.Throws<SealingException>(() => SealingCertificate.Parse(pem, SealingTestKeys.Clock()));
     }
 }

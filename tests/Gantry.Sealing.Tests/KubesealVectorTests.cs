@@ -57,7 +57,7 @@ public sealed class KubesealVectorTests
     public void Value_sealed_with_vector_certificate_opens_with_its_key(string vector, string expected)
     {
         _ = expected;
-        var certificate = SealingCertificate.Parse(InteropFiles.ReadText("sealed-secrets", vector, "tls.crt"), TestKeys.Clock());
+        var certificate = SealingCertificate.Parse(InteropFiles.ReadText("sealed-secrets", vector, "tls.crt"), SealingTestKeys.Clock());
         var keys = SealingPrivateKeys.Load(InteropFiles.ReadText("sealed-secrets", vector, "tls.key"));
 
         var sealedValue = new SealedSecretsSealer(certificate).SealValue("s3cr3t"u8, SealingScope.Strict, "prod", "db");
@@ -72,7 +72,7 @@ public sealed class KubesealVectorTests
     public void Plaintext_secret_of_vector_seals_to_an_equivalent_sealed_secret()
     {
         const string Vector = "amilstead-gitops-helm-workshop";
-        var certificate = SealingCertificate.Parse(InteropFiles.ReadText("sealed-secrets", Vector, "pub-cert.pem"), TestKeys.Clock());
+        var certificate = SealingCertificate.Parse(InteropFiles.ReadText("sealed-secrets", Vector, "pub-cert.pem"), SealingTestKeys.Clock());
         var secret = ManifestSerializer.ReadSecret(InteropFiles.ReadText("sealed-secrets", Vector, "plaintext-secret.json"));
         var keys = SealingPrivateKeys.Load(InteropFiles.ReadText("sealed-secrets", Vector, "tls.key"));
 

@@ -38,7 +38,7 @@ public sealed class ManifestTests
     [InlineData(SealingScope.ClusterWide)]
     public void Rendered_sealed_secret_validates_against_the_upstream_crd(SealingScope scope)
     {
-        var sealedSecret = TestKeys.Sealer().Seal(ManifestSerializer.ReadSecret(SecretYaml), scope);
+        var sealedSecret = SealingTestKeys.Sealer().Seal(ManifestSerializer.ReadSecret(SecretYaml), scope);
 
         Assert.Empty(SealedSecretSchema.Validate(ManifestSerializer.ToJsonObject(sealedSecret)));
         Assert.Empty(SealedSecretSchema.Validate(ManifestSerializer.Write(sealedSecret, ManifestFormat.Yaml)));
@@ -57,7 +57,7 @@ public sealed class ManifestTests
     [Fact]
     public void Schema_check_rejects_an_unknown_field()
     {
-        var rendered = ManifestSerializer.ToJsonObject(TestKeys.Sealer().Seal(ManifestSerializer.ReadSecret(SecretYaml)));
+        var rendered = ManifestSerializer.ToJsonObject(SealingTestKeys.Sealer().Seal(ManifestSerializer.ReadSecret(SecretYaml)));
         rendered["spec"]!["encryptedDta"] = "typo";
 
         Assert.NotEmpty(SealedSecretSchema.Validate(rendered));

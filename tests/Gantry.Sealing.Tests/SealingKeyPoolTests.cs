@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Gantry.Sealing.Keys;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
+using Gantry.Testing;
 
 namespace Gantry.Sealing.Tests;
 
@@ -27,7 +28,7 @@ public sealed class SealingKeyPoolTests(ITestOutputHelper output)
     [Fact]
     public void Seal_throughput_and_key_generation_time_are_reported()
     {
-        var sealer = TestKeys.Sealer();
+        var sealer = SealingTestKeys.Sealer();
         var value = new byte[64];
         sealer.SealValue(value, SealingScope.Strict, "n", "s");
 
@@ -42,7 +43,7 @@ public sealed class SealingKeyPoolTests(ITestOutputHelper output)
         var sealed1 = sealer.SealValue(value, SealingScope.Strict, "n", "s");
         watch.Restart();
         const int Opens = 20;
-        var unsealer = TestKeys.Unsealer();
+        var unsealer = SealingTestKeys.Unsealer();
         for (var i = 0; i < Opens; i++)
         {
             unsealer.UnsealValue(sealed1, SealingScope.Strict, "n", "s");

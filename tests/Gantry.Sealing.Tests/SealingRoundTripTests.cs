@@ -1,5 +1,6 @@
 using System.Text;
 using Gantry.Sealing.Manifests;
+using Gantry.Testing;
 
 namespace Gantry.Sealing.Tests;
 
@@ -25,9 +26,9 @@ public sealed class SealingRoundTripTests
     [InlineData(SealingScope.ClusterWide)]
     public void Secret_round_trips_in_every_scope(SealingScope scope)
     {
-        var sealedSecret = TestKeys.Sealer().Seal(Secret(), scope);
+        var sealedSecret = SealingTestKeys.Sealer().Seal(Secret(), scope);
 
-        var secret = TestKeys.Unsealer().Unseal(sealedSecret);
+        var secret = SealingTestKeys.Unsealer().Unseal(sealedSecret);
 
         Assert.Equal(scope, sealedSecret.Scope);
         Assert.Equal([0, 1, 2, 255], secret.Data["password"]);
@@ -45,9 +46,9 @@ public sealed class SealingRoundTripTests
     [InlineData(SealingScope.ClusterWide, "team-b", "other", true)]
     public void Value_opens_only_where_its_scope_allows(SealingScope scope, string ns, string name, bool opens)
     {
-        var sealedValue = TestKeys.Sealer().SealValue("v"u8, scope, "team-a", "db");
+        var sealedValue = SealingTestKeys.Sealer().SealValue("v"u8, scope, "team-a", "db");
 
-        var attempt = () => TestKeys.Unsealer().UnsealValue(sealedValue, scope, ns, name);
+        var attempt = () => SealingTestKeys.Unsealer().UnsealValue(sealedValue, scope, ns, name);
 
         if (opens)
         {
@@ -62,17 +63,17 @@ public sealed class SealingRoundTripTests
     [Fact]
     public void Value_sealed_for_one_namespace_does_not_open_under_another()
     {
-        var sealedValue = TestKeys.Sealer().SealValue("v"u8, SealingScope.NamespaceWide, "team-a", null);
+        var sealedValue = SealingTestKeys.Sealer().SealValue("v"u8, SealingScope.NamespaceWide, "team-a", null);
 
-        Assert.Throws<SealingException>(() => TestKeys.Unsealer().UnsealValue(sealedValue, SealingScope.NamespaceWide, "team-b", null));
+        Assert.Throws<SealingException>(() => SealingTestKeys.Unsealer().UnsealValue(sealedValue, SealingScope.NamespaceWide, "team-b", null));
     }
 
     [Fact]
     public void Value_sealed_strict_does_not_open_cluster_wide()
     {
-        var sealedValue = TestKeys.Sealer().SealValue("v"u8, SealingScope.Strict, "team-a", "db");
+        var sealedValue = SealingTestKeys.Sealer().SealValue("v"u8, SealingScope.Strict, "team-a", "db");
 
-        Assert.Throws<SealingException>(() => TestKeys.Unsealer().UnsealValue(sealedValue, SealingScope.ClusterWide, null, null));
+        Assert.Throws<SealingException>(() => SealingTestKeys.Unsealer().UnsealValue(sealedValue, SealingScope.ClusterWide, null, null));
     }
 
     [Theory]
@@ -83,12 +84,12 @@ public sealed class SealingRoundTripTests
     [InlineData(-1)]
     public void Tampered_ciphertext_fails_with_a_domain_error(int position)
     {
-        var bytes = Convert.FromBase64String(TestKeys.Sealer().SealValue("hello"u8, SealingScope.Strict, "team-a", "db"));
+        var bytes = Convert.FromBase64String(SealingTestKeys.Sealer().SealValue("hello"u8, SealingScope.Strict, "team-a", "db"));
         var index = position < 0 ? bytes.Length + position : position;
         bytes[index] ^= 0x01;
 
         var error = Assert.Throws<SealingException>(() =>
-            TestKeys.Unsealer().UnsealValue(Convert.ToBase64String(bytes), SealingScope.Strict, "team-a", "db"));
+            SealingTestKeys.Unsealer().UnsealValue(Convert.ToBase64String(bytes), SealingScope.Strict, "team-a", "db"));
         Assert.DoesNotContain("hello", error.Message, StringComparison.Ordinal);
     }
 
@@ -100,14 +101,14 @@ public sealed class SealingRoundTripTests
     [InlineData("AAAAAAAAAAAAAAAAAAAAAAAA")]
     public void Truncated_or_garbage_value_fails_with_a_domain_error(string value)
     {
-        var error = Assert.Throws<SealingException>(() => TestKeys.Unsealer().UnsealValue(value, SealingScope.ClusterWide, null, null));
+        var error = Assert.Throws<SealingException>(() => SealingTestKeys.Unsealer().UnsealValue(value, SealingScope.ClusterWide, null, null));
         Assert.False(string.IsNullOrWhiteSpace(error.Message));
     }
 
     [Fact]
     public void Sealing_the_same_value_twice_gives_different_ciphertexts()
     {
-        var sealer = TestKeys.Sealer();
+        var sealer = SealingTestKeys.Sealer();
 
         Assert.NotEqual(sealer.SealValue("v"u8, SealingScope.ClusterWide, null, null), sealer.SealValue("v"u8, SealingScope.ClusterWide, null, null));
     }
@@ -115,15 +116,15 @@ public sealed class SealingRoundTripTests
     [Fact]
     public void Empty_value_round_trips()
     {
-        var sealedValue = TestKeys.Sealer().SealValue([], SealingScope.Strict, "a", "b");
+        var sealedValue = SealingTestKeys.Sealer().SealValue([], SealingScope.Strict, "a", "b");
 
-        Assert.Empty(TestKeys.Unsealer().UnsealValue(sealedValue, SealingScope.Strict, "a", "b"));
+        Assert.Empty(SealingTestKeys.Unsealer().UnsealValue(sealedValue, SealingScope.Strict, "a", "b"));
     }
 
     [Fact]
     public void Scope_annotations_go_on_the_sealed_secret_and_its_template()
     {
-        var sealedSecret = TestKeys.Sealer().Seal(Secret(), SealingScope.NamespaceWide);
+        var sealedSecret = SealingTestKeys.Sealer().Seal(Secret(), SealingScope.NamespaceWide);
 
         Assert.Equal("true", sealedSecret.Metadata.Annotations[SealingScopes.NamespaceWideAnnotation]);
         Assert.Equal("true", sealedSecret.Template.Metadata!.Annotations[SealingScopes.NamespaceWideAnnotation]);
@@ -135,7 +136,7 @@ public sealed class SealingRoundTripTests
     {
         var secret = Secret(new Dictionary<string, string> { [SealingScopes.ClusterWideAnnotation] = "true" });
 
-        Assert.Equal(SealingScope.ClusterWide, TestKeys.Sealer().Seal(secret).Scope);
+        Assert.Equal(SealingScope.ClusterWide, SealingTestKeys.Sealer().Seal(secret).Scope);
     }
 
     [Fact]
@@ -143,7 +144,7 @@ public sealed class SealingRoundTripTests
     {
         var secret = Secret(new Dictionary<string, string> { [SealedSecretsSealer.LastAppliedAnnotation] = "{\"data\":{\"password\":\"leak\"}}" });
 
-        var sealedSecret = TestKeys.Sealer().Seal(secret);
+        var sealedSecret = SealingTestKeys.Sealer().Seal(secret);
 
         Assert.DoesNotContain("leak", ManifestSerializer.Write(sealedSecret, ManifestFormat.Yaml), StringComparison.Ordinal);
     }
@@ -153,7 +154,7 @@ public sealed class SealingRoundTripTests
     {
         var secret = Secret() with { Metadata = new ObjectMeta { Namespace = "team-a" } };
 
-        var error = Assert.Throws<SealingException>(() => TestKeys.Sealer().Seal(secret));
+        var error = Assert.Throws<SealingException>(() => SealingTestKeys.Sealer().Seal(secret));
         Assert.Contains("metadata.name", error.Message, StringComparison.Ordinal);
     }
 
@@ -162,20 +163,20 @@ public sealed class SealingRoundTripTests
     {
         var secret = Secret() with { Metadata = new ObjectMeta { Name = "db" } };
 
-        Assert.Throws<SealingException>(() => TestKeys.Sealer().Seal(secret, SealingScope.Strict));
-        Assert.Equal(3, TestKeys.Sealer().Seal(secret, SealingScope.ClusterWide).EncryptedData.Count);
+        Assert.Throws<SealingException>(() => SealingTestKeys.Sealer().Seal(secret, SealingScope.Strict));
+        Assert.Equal(3, SealingTestKeys.Sealer().Seal(secret, SealingScope.ClusterWide).EncryptedData.Count);
     }
 
     [Fact]
     public void Unseal_with_one_bad_value_returns_nothing()
     {
-        var sealedSecret = TestKeys.Sealer().Seal(Secret());
+        var sealedSecret = SealingTestKeys.Sealer().Seal(Secret());
         var broken = sealedSecret with
         {
             EncryptedData = new Dictionary<string, string>(sealedSecret.EncryptedData) { ["user"] = "AgAAAA==" },
         };
 
-        var error = Assert.Throws<SealingException>(() => TestKeys.Unsealer().Unseal(broken));
+        var error = Assert.Throws<SealingException>(() => SealingTestKeys.Unsealer().Unseal(broken));
         Assert.StartsWith("spec.encryptedData.user:", error.Message, StringComparison.Ordinal);
     }
 }
