@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace Gantry.Cli;
 
 /// <summary>Process exit codes of every gantry command.</summary>
@@ -21,11 +23,14 @@ internal sealed class CliException(string message, int exitCode = ExitCodes.Fail
 }
 
 /// <summary>The one way commands report errors: "gantry: error: ..." on standard error, on one line.</summary>
-internal static class CliErrors
+internal static partial class CliErrors
 {
     public static int Write(CliConsole console, string message, int exitCode)
     {
-        console.Error.WriteLine($"gantry: error: {message.ReplaceLineEndings(" ").Trim()}");
+        console.Error.WriteLine($"gantry: error: {Whitespace().Replace(message, " ").Trim()}");
         return exitCode;
     }
+
+    [GeneratedRegex(@"\s+", RegexOptions.CultureInvariant)]
+    private static partial Regex Whitespace();
 }
