@@ -1,6 +1,10 @@
 using System.Diagnostics;
 using Gantry.Sealing.Keys;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Xunit.Abstractions;
 using Gantry.Testing;
 
@@ -12,7 +16,7 @@ public sealed class SealingKeyPoolTests(ITestOutputHelper output)
     public async Task Pool_hands_out_pregenerated_distinct_keys()
     {
         var options = new SealingKeyPoolOptions { Capacity = 1, KeySizeBits = 2048, CommonName = "pool" };
-        using var pool = new SealingKeyPool(options, TimeProvider.System, NullLogger<SealingKeyPool>.Instance);
+        using var pool = new SealingKeyPool(Options.Create(options), TimeProvider.System, NullLogger<SealingKeyPool>.Instance);
         await pool.StartAsync(CancellationToken.None);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
 
@@ -22,6 +26,25 @@ public sealed class SealingKeyPoolTests(ITestOutputHelper output)
 
         Assert.NotEqual(first.Certificate.Fingerprint, second.Certificate.Fingerprint);
         Assert.Equal(2048, first.Certificate.KeySizeBits);
+    }
+
+    [Fact]
+    public void Registration_gives_one_pool_that_is_also_the_hosted_service()
+    {
+        using var provider = new ServiceCollection()
+            .AddSingleton(typeof(ILogger<>), typeof(NullLogger<>))
+            .AddSealingKeyPool(o => o.KeySizeBits = 2048)
+            .BuildServiceProvider();
+
+        Assert.Same(provider.GetRequiredService<SealingKeyPool>(), Assert.Single(provider.GetServices<IHostedService>()));
+    }
+
+    [Fact]
+    public void Invalid_pool_options_name_the_bad_key()
+    {
+        var errors = new SealingKeyPoolOptions { Capacity = 0, KeySizeBits = 1024 }.Validate();
+
+        Assert.Equal(["Sealing:KeyPool:Capacity must be 1 to 64", "Sealing:KeyPool:KeySizeBits must be 2048, 3072 or 4096"], errors);
     }
 
     /// <summary>Prints the figures of the performance section; asserts only correctness.</summary>

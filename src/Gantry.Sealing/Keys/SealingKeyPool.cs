@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Gantry.Sealing.Keys;
 
@@ -16,6 +17,23 @@ public sealed class SealingKeyPoolOptions
 
     /// <summary>Common name of pooled certificates; keys are made before the tenant is known.</summary>
     public string CommonName { get; set; } = "";
+
+    /// <summary>Problems with these options, each naming its configuration key; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (Capacity is < 1 or > 64)
+        {
+            errors.Add($"{SectionName}:{nameof(Capacity)} must be 1 to 64");
+        }
+
+        if (KeySizeBits is not (2048 or 3072 or 4096))
+        {
+            errors.Add($"{SectionName}:{nameof(KeySizeBits)} must be 2048, 3072 or 4096");
+        }
+
+        return errors;
+    }
 }
 
 /// <summary>
@@ -23,13 +41,13 @@ public sealed class SealingKeyPoolOptions
 /// takes a ready pair instead of spending a second of CPU on the request path. Register as a singleton and as a
 /// hosted service: <c>services.AddSingleton&lt;SealingKeyPool&gt;().AddHostedService(sp =&gt; sp.GetRequiredService&lt;SealingKeyPool&gt;())</c>.
 /// </summary>
-public sealed partial class SealingKeyPool(SealingKeyPoolOptions options, TimeProvider time, ILogger<SealingKeyPool> logger)
+public sealed partial class SealingKeyPool(IOptions<SealingKeyPoolOptions> options, TimeProvider time, ILogger<SealingKeyPool> logger)
     : BackgroundService
 {
     private readonly Channel<SealingKeyPair> _ready = Channel.CreateBounded<SealingKeyPair>(
-        new BoundedChannelOptions(Math.Max(1, options.Capacity)) { SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+        new BoundedChannelOptions(Math.Max(1, options.Value.Capacity)) { SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
 
-    private readonly SealingKeyOptions _keyOptions = new() { KeySizeBits = options.KeySizeBits, CommonName = options.CommonName };
+    private readonly SealingKeyOptions _keyOptions = new() { KeySizeBits = options.Value.KeySizeBits, CommonName = options.Value.CommonName };
 
     /// <summary>How many pairs are ready now.</summary>
     public int ReadyCount => _ready.Reader.Count;
