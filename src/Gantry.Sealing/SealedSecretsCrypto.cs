@@ -6,6 +6,7 @@ using Org.BouncyCastle.Crypto.Digests;
 using Org.BouncyCastle.Crypto.Encodings;
 using Org.BouncyCastle.Crypto.Engines;
 using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Crypto.Prng;
 using Org.BouncyCastle.Security;
 
 namespace Gantry.Sealing;
@@ -27,7 +28,8 @@ public static class SealedSecretsCrypto
 
     // A zero nonce is safe: every session key encrypts exactly one value (crypto.go comment).
     private static readonly byte[] ZeroNonce = new byte[12];
-    private static readonly SecureRandom Random = new();
+    // OAEP seeds straight from the OS CSPRNG (thread-safe), not a user-space PRNG.
+    private static readonly SecureRandom Random = new(new CryptoApiRandomGenerator());
 
     /// <summary>Encrypts <paramref name="plaintext"/> for the holder of the private key matching <paramref name="publicKey"/>.</summary>
     public static byte[] HybridEncrypt(SealingCertificate publicKey, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> label)

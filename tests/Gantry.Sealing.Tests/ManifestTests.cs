@@ -82,7 +82,15 @@ public sealed class ManifestTests
         var secret = new KubernetesSecret
         {
             Metadata = new ObjectMeta { Name = "x", Namespace = "y", Annotations = new Dictionary<string, string> { ["a"] = "true", ["b"] = "0123", ["c"] = "", ["d"] = "null", ["e"] = "yes" } },
-            StringData = new Dictionary<string, string> { ["k"] = "key: value # not a comment", ["q"] = "'\"" },
+            StringData = new Dictionary<string, string>
+            {
+                ["k"] = "key: value # not a comment",
+                ["q"] = "'\"",
+                ["n"] = "two\nlines\n",
+                ["s"] = " padded ",
+                ["u"] = "grüße ✓",
+                ["t"] = "\ttab*&!|>",
+            },
         };
 
         var back = ManifestSerializer.ReadSecret(ManifestSerializer.Write(secret, ManifestFormat.Yaml));

@@ -114,6 +114,20 @@ public sealed class SealingRoundTripTests
     }
 
     [Fact]
+    public void Sealer_and_unsealer_are_safe_to_share_between_threads()
+    {
+        var sealer = SealingTestKeys.Sealer();
+        var unsealer = SealingTestKeys.Unsealer();
+
+        Parallel.For(0, 16, i =>
+        {
+            var value = Encoding.UTF8.GetBytes($"value-{i}");
+            var sealedValue = sealer.SealValue(value, SealingScope.Strict, "ns", $"name-{i}");
+            Assert.Equal(value, unsealer.UnsealValue(sealedValue, SealingScope.Strict, "ns", $"name-{i}"));
+        });
+    }
+
+    [Fact]
     public void Empty_value_round_trips()
     {
         var sealedValue = SealingTestKeys.Sealer().SealValue([], SealingScope.Strict, "a", "b");

@@ -235,7 +235,13 @@ public static partial class ManifestText
 
     private static void EmitString(IEmitter emitter, string value)
     {
-        var ambiguous = value.Length == 0 || SpecialWords.Contains(value) || value[0] is (>= '0' and <= '9') or '-' or '+' or '.';
+        // Double-quote what a plain scalar would turn into another type, and anything with control characters or
+        // edge whitespace: the emitter's own analysis lets a leading tab through as plain, which a reader drops.
+        var ambiguous = value.Length == 0
+            || SpecialWords.Contains(value)
+            || value[0] is (>= '0' and <= '9') or '-' or '+' or '.'
+            || char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1])
+            || value.Any(char.IsControl);
         var style = ambiguous ? ScalarStyle.DoubleQuoted : ScalarStyle.Any;
         emitter.Emit(new Scalar(AnchorName.Empty, TagName.Empty, value, style, isPlainImplicit: !ambiguous, isQuotedImplicit: true));
     }
