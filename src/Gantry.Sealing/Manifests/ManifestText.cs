@@ -113,6 +113,11 @@ public static partial class ManifestText
         {
             throw new SealingException($"the manifest is not valid YAML (line {ex.Start.Line}): {OneLine(ex.Message)}", ex);
         }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException or OverflowException)
+        {
+            // YamlDotNet's scanner throws these on some malformed input instead of a YamlException.
+            throw new SealingException("the manifest is not valid YAML", ex);
+        }
     }
 
     private static JsonNode? ReadNode(IParser parser, int depth)
