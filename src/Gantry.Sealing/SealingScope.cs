@@ -94,8 +94,24 @@ public static class SealingScopes
         return result;
     }
 
-    private static string Require(string? value, string what, SealingScope scope) =>
-        string.IsNullOrEmpty(value)
-            ? throw new SealingException($"a {what} is required to seal with scope {scope.ToName()}")
-            : value;
+    // The label joins namespace and name with '/', so both must be the Kubernetes names they claim to be
+    // (a namespace is a DNS-1123 label, a Secret name a DNS-1123 subdomain): "a/b" + "c" must not equal "a" + "b/c".
+    private static string Require(string? value, string what, SealingScope scope)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            throw new SealingException($"a {what} is required to seal with scope {scope.ToName()}");
+        }
+
+        var maxLength = what == "namespace" ? 63 : 253;
+        var valid = value.Length <= maxLength
+            && IsLowerAlphanumeric(value[0])
+            && IsLowerAlphanumeric(value[^1])
+            && value.All(c => IsLowerAlphanumeric(c) || c == '-' || (c == '.' && what != "namespace"));
+        return valid
+            ? value
+            : throw new SealingException($"the {what} '{(value.Length > 64 ? value[..64] + "..." : value)}' is not a valid Kubernetes {what}");
+    }
+
+    private static bool IsLowerAlphanumeric(char c) => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c);
 }

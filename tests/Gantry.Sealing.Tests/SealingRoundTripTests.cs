@@ -127,6 +127,18 @@ public sealed class SealingRoundTripTests
         });
     }
 
+    [Theory]
+    [InlineData("a/b", "c")]
+    [InlineData("a", "b/c")]
+    [InlineData("Team", "db")]
+    [InlineData("team", "-db")]
+    [InlineData("te.am", "db")]
+    public void Names_that_are_not_kubernetes_names_are_refused(string ns, string name)
+    {
+        var error = Assert.Throws<SealingException>(() => SealingTestKeys.Sealer().SealValue("v"u8, SealingScope.Strict, ns, name));
+        Assert.Contains("not a valid Kubernetes", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Empty_value_round_trips()
     {

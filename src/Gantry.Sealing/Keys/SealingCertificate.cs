@@ -23,7 +23,7 @@ public sealed class SealingCertificate
         PublicKeyFingerprint = SealingPrivateKey.FingerprintOf(rsa);
     }
 
-    /// <summary>The certificate as PEM (one "CERTIFICATE" block).</summary>
+    /// <summary>The certificate as PEM: one "CERTIFICATE" block (the first of the input), newline-terminated.</summary>
     public string Pem { get; }
 
     public string Subject { get; }
@@ -84,11 +84,7 @@ public sealed class SealingCertificate
         {
             using var rsa = certificate.GetRSAPublicKey()
                 ?? throw new SealingException("the sealing certificate does not hold an RSA public key");
-            var start = pem.IndexOf("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal);
-            var endMarker = "-----END CERTIFICATE-----";
-            var end = pem.IndexOf(endMarker, start, StringComparison.Ordinal);
-            var firstBlock = end < 0 ? certificate.ExportCertificatePem() : pem[start..(end + endMarker.Length)] + "\n";
-            return new SealingCertificate(firstBlock, certificate, rsa);
+            return new SealingCertificate(certificate.ExportCertificatePem() + "\n", certificate, rsa);
         }
     }
 }
