@@ -100,6 +100,19 @@ public sealed class SealCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Namespace_option_fills_a_secret_without_one_and_must_agree_otherwise()
+    {
+        const string NoNamespace = "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData: {k: v}";
+
+        var filled = await CliRunner.RunAsync(NoNamespace, "seal", "--cert", _cert, "-n", "team-b");
+        var conflicting = await CliRunner.RunAsync(SecretYaml, "seal", "--cert", _cert, "--namespace", "team-b");
+
+        Assert.Equal(0, filled.ExitCode);
+        Assert.Equal("team-b", ManifestSerializer.ReadSealedSecret(filled.Stdout).Metadata.Namespace);
+        AssertFailed(conflicting, 1, "differs");
+    }
+
+    [Fact]
     public async Task Certificate_is_fetched_from_a_controller_url()
     {
         await using var server = new LoopbackCertificateServer(SealingTestKeys.Pair.Certificate.Pem);
