@@ -11,7 +11,7 @@ public sealed class OfferingParserTests
     [InlineData("runner", GitOpsEngine.Flux)]
     public void Shipped_offerings_parse(string name, GitOpsEngine engine)
     {
-        var path = RepositoryRoot.Combine("examples", "catalog", $"{name}.yaml");
+        var path = InteropFiles.InRepository("examples", "catalog", $"{name}.yaml");
 
         var offering = OfferingParser.Parse(File.ReadAllText(path), path);
 

@@ -10,7 +10,7 @@ namespace Gantry.Core.Tests.Rendering;
 /// </summary>
 public sealed class GoldenRenderingTests
 {
-    private static readonly string GoldenRoot = RepositoryRoot.Combine("tests", "Gantry.Core.Tests", "Rendering", "golden");
+    private static readonly string GoldenRoot = InteropFiles.InRepository("tests", "Gantry.Core.Tests", "Rendering", "golden");
 
     [Fact]
     public void Tenant_tree_matches_the_golden_files()

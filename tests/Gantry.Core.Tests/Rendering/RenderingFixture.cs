@@ -47,7 +47,7 @@ public static class RenderingFixture
 
     private static Offering Load(string name)
     {
-        var path = RepositoryRoot.Combine("examples", "catalog", $"{name}.yaml");
+        var path = InteropFiles.InRepository("examples", "catalog", $"{name}.yaml");
         return OfferingParser.Parse(File.ReadAllText(path), $"examples/catalog/{name}.yaml");
     }
 }

@@ -1,0 +1,3 @@
+using Gantry.Cli;
+
+return await GantryCommandLine.RunAsync(args, CliConsole.FromProcess());
