@@ -34,10 +34,11 @@ public static class AuditOutcomes
 /// </summary>
 public sealed partial class AuditLog(AuditRepository repository, TimeProvider time, ILogger<AuditLog> logger)
 {
-    public Task RecordAsync(HttpContext context, Principal? actor, string action, string? tenant = null, string? target = null, string? detail = null) =>
-        RecordAsync(context, actor?.Id, actor?.Name, actor?.Kind.ToString(), action, AuditOutcomes.Success, tenant, target, detail);
+    public Task RecordAsync(HttpContext context, Principal actor, string action, string? tenant = null, string? target = null, string? detail = null) =>
+        RecordEventAsync(context, actor.Id, actor.Name, actor.Kind.ToString(), action, AuditOutcomes.Success, tenant, target, detail);
 
-    public async Task RecordAsync(
+    /// <summary>Records an event whose actor is not (or not yet) an authenticated principal, such as a login attempt.</summary>
+    public async Task RecordEventAsync(
         HttpContext context, string? actorId, string? actorName, string? actorKind, string action, string outcome,
         string? tenant = null, string? target = null, string? detail = null)
     {

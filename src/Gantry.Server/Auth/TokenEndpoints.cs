@@ -81,7 +81,7 @@ public static class TokenEndpoints
 
         if (!throttle.MayAttempt(request.Username, out var retryAfter))
         {
-            await audit.RecordAsync(context, null, request.Username, null, AuditActions.Login, AuditOutcomes.Failure, detail: "throttled");
+            await audit.RecordEventAsync(context, null, request.Username, null, AuditActions.Login, AuditOutcomes.Failure, detail: "throttled");
             return TooManyRequests(context, retryAfter);
         }
 
@@ -89,12 +89,12 @@ public static class TokenEndpoints
         if (user is null)
         {
             throttle.RecordFailure(request.Username);
-            await audit.RecordAsync(context, null, request.Username, null, AuditActions.Login, AuditOutcomes.Failure);
+            await audit.RecordEventAsync(context, null, request.Username, null, AuditActions.Login, AuditOutcomes.Failure);
             return TypedResults.BadRequest(new OAuthError("invalid_grant", InvalidLogin));
         }
 
         var response = await tokens.IssueAsync(user, familyId: null, cancellationToken);
-        await audit.RecordAsync(context, user.Id, user.Username, nameof(PrincipalKind.User), AuditActions.Login, AuditOutcomes.Success, target: user.Id);
+        await audit.RecordEventAsync(context, user.Id, user.Username, nameof(PrincipalKind.User), AuditActions.Login, AuditOutcomes.Success, target: user.Id);
         return TypedResults.Ok(response);
     }
 
@@ -110,13 +110,13 @@ public static class TokenEndpoints
         var user = outcome == RefreshOutcome.Refreshed ? await users.FindByIdAsync(token!.UserId, cancellationToken) : null;
         if (user is null)
         {
-            await audit.RecordAsync(context, token?.UserId, null, nameof(PrincipalKind.User), AuditActions.Refresh, AuditOutcomes.Failure,
+            await audit.RecordEventAsync(context, token?.UserId, null, nameof(PrincipalKind.User), AuditActions.Refresh, AuditOutcomes.Failure,
                 detail: outcome == RefreshOutcome.Reused ? "reused: every token of this login is revoked" : outcome.ToString().ToLowerInvariant());
             return TypedResults.BadRequest(new OAuthError("invalid_grant", InvalidRefresh));
         }
 
         var response = await tokens.IssueAsync(user, token!.FamilyId, cancellationToken);
-        await audit.RecordAsync(context, user.Id, user.Username, nameof(PrincipalKind.User), AuditActions.Refresh, AuditOutcomes.Success, target: user.Id);
+        await audit.RecordEventAsync(context, user.Id, user.Username, nameof(PrincipalKind.User), AuditActions.Refresh, AuditOutcomes.Success, target: user.Id);
         return TypedResults.Ok(response);
     }
 
@@ -132,7 +132,7 @@ public static class TokenEndpoints
         // RFC 7009 §2.2: an unknown token is answered 200 too, so the endpoint tells nothing about which tokens exist.
         if (await tokens.RevokeAsync(request.Token, cancellationToken) is { } revoked)
         {
-            await audit.RecordAsync(context, revoked.UserId, null, nameof(PrincipalKind.User), AuditActions.Revoke, AuditOutcomes.Success, target: revoked.UserId);
+            await audit.RecordEventAsync(context, revoked.UserId, null, nameof(PrincipalKind.User), AuditActions.Revoke, AuditOutcomes.Success, target: revoked.UserId);
         }
 
         return TypedResults.Ok();

@@ -82,7 +82,7 @@ public sealed partial class ExternalIdentityMapper(
         else
         {
             Log.Recorded(logger, issuer.Name, user.Username);
-            await audit.RecordAsync(context, user.Id, user.Username, PrincipalKind.External.ToString(), AuditActions.ExternalUserRecorded,
+            await audit.RecordEventAsync(context, user.Id, user.Username, PrincipalKind.External.ToString(), AuditActions.ExternalUserRecorded,
                 AuditOutcomes.Success, target: user.Id, detail: $"issuer {issuer.Name}");
         }
 
