@@ -5,19 +5,25 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Gantry.Server.Tests.Identity;
 
-/// <summary>Gantry accepting bearer tokens of an external OpenID Connect provider found through discovery and JWKS.</summary>
+/// <summary>
+/// Gantry accepting bearer tokens of external OpenID Connect providers found through discovery and JWKS: a real
+/// OpenIddict server ("corp") for the client_credentials flow, and a hand-made issuer ("lab") whose key the test
+/// holds, to forge flawed tokens. Two issuers also show that the token's <c>iss</c> picks the validator.
+/// </summary>
 public sealed class ExternalOidcTests : IAsyncLifetime
 {
+    private OpenIddictProvider _provider = null!;
     private TestOidcIssuer _issuer = null!;
     private GantryServerFactory _factory = null!;
 
     public async Task InitializeAsync()
     {
+        _provider = await OpenIddictProvider.StartAsync();
         _issuer = await TestOidcIssuer.StartAsync();
         _factory = new GantryServerFactory()
             .With("Auth:Oidc:Issuers:0:Name", "corp")
-            .With("Auth:Oidc:Issuers:0:Authority", _issuer.Authority)
-            .With("Auth:Oidc:Issuers:0:Audience", TestOidcIssuer.Audience)
+            .With("Auth:Oidc:Issuers:0:Authority", _provider.Authority)
+            .With("Auth:Oidc:Issuers:0:Audience", OpenIddictProvider.Audience)
             .With("Auth:Oidc:Issuers:0:RequireHttpsMetadata", "false")
             .With("Auth:Oidc:Issuers:0:Rules:0:Claim", "groups")
             .With("Auth:Oidc:Issuers:0:Rules:0:Value", "tenant-ops")
@@ -25,26 +31,25 @@ public sealed class ExternalOidcTests : IAsyncLifetime
             .With("Auth:Oidc:Issuers:0:Rules:0:Role", "operator")
             .With("Auth:Oidc:Issuers:0:Rules:1:Claim", "groups")
             .With("Auth:Oidc:Issuers:0:Rules:1:Value", "gantry-admins")
-            .With("Auth:Oidc:Issuers:0:Rules:1:PlatformAdmin", "true");
+            .With("Auth:Oidc:Issuers:0:Rules:1:PlatformAdmin", "true")
+            .With("Auth:Oidc:Issuers:1:Name", "lab")
+            .With("Auth:Oidc:Issuers:1:Authority", _issuer.Authority)
+            .With("Auth:Oidc:Issuers:1:Audience", TestOidcIssuer.Audience)
+            .With("Auth:Oidc:Issuers:1:RequireHttpsMetadata", "false")
+            .With("Auth:Oidc:Issuers:1:Rules:0:Claim", "groups")
+            .With("Auth:Oidc:Issuers:1:Rules:0:Value", "tenant-ops")
+            .With("Auth:Oidc:Issuers:1:Rules:0:Tenant", "demo")
+            .With("Auth:Oidc:Issuers:1:Rules:0:Role", "viewer");
     }
 
     public async Task DisposeAsync()
     {
         _factory.Dispose();
         await _issuer.DisposeAsync();
+        await _provider.DisposeAsync();
     }
 
-    private async Task<string> ClientCredentialsAsync(string clientId)
-    {
-        using var http = new HttpClient();
-        var response = await http.PostAsync($"{_issuer.Authority}/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials",
-            ["client_id"] = clientId,
-            ["client_secret"] = TestOidcIssuer.ClientSecret,
-        })).ExpectAsync(HttpStatusCode.OK);
-        return response.GetProperty("access_token").GetString()!;
-    }
+    private Task<string> ClientCredentialsAsync(string clientId) => _provider.ClientCredentialsAsync(clientId);
 
     [Fact]
     public async Task A_group_claim_maps_to_a_tenant_role_and_the_user_is_recorded_just_in_time()
@@ -84,6 +89,30 @@ public sealed class ExternalOidcTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_second_issuer_is_chosen_by_the_tokens_iss_and_maps_by_its_own_rules()
+    {
+        var client = _factory.CreateClient().WithBearer(_issuer.CreateToken("erin", ["tenant-ops"]));
+
+        var me = await client.GetAsync("/api/v1/auth/me").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("lab/erin", me.GetProperty("name").GetString());
+        Assert.Equal("viewer", me.GetProperty("tenants").GetProperty("demo").GetString());
+    }
+
+    [Fact]
+    public async Task A_wrong_client_secret_gets_no_token_from_the_provider()
+    {
+        using var http = new HttpClient();
+        var response = await http.PostAsync($"{_provider.Authority}/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = "platform-team",
+            ["client_secret"] = "guess",
+        }));
+
+        Assert.False(response.IsSuccessStatusCode);
+    }
+
+    [Fact]
     public async Task Tokens_of_the_issuer_with_a_flaw_are_rejected()
     {
         var stranger = new RsaSecurityKey(RSA.Create(2048)) { KeyId = _issuer.Key.KeyId };
@@ -97,6 +126,9 @@ public sealed class ExternalOidcTests : IAsyncLifetime
                 d.Expires = DateTime.UtcNow.AddHours(-1);
             }),
             _issuer.CreateToken("mallory", ["tenant-ops"], d => d.SigningCredentials = new SigningCredentials(stranger, SecurityAlgorithms.RsaSha256)),
+
+            // Right key, wrong issuer: an issuer's key only vouches for that issuer.
+            _issuer.CreateToken("mallory", ["tenant-ops"], d => d.Issuer = _provider.Authority + "/"),
         };
 
         foreach (var token in flawed)

@@ -8,14 +8,12 @@ using Microsoft.IdentityModel.Tokens;
 namespace Gantry.Server.Tests.Infrastructure;
 
 /// <summary>
-/// A small OpenID Connect provider on loopback, started by the test: a discovery document, a JWKS with an RS256 key,
-/// and a token endpoint (client_credentials) that issues JWT access tokens with a <c>groups</c> claim. Gantry finds
-/// everything through discovery, as it would with Keycloak or Auth0.
+/// A hand-made OpenID Connect issuer on loopback: a discovery document and a JWKS with an RS256 key whose private
+/// half the test holds, so it can sign tokens with deliberate flaws. Gantry finds the keys through discovery.
 /// </summary>
 public sealed class TestOidcIssuer : IAsyncDisposable
 {
     public const string Audience = "gantry-oidc-test";
-    public const string ClientSecret = "test-client-secret";
 
     private readonly WebApplication _app;
 
@@ -30,14 +28,6 @@ public sealed class TestOidcIssuer : IAsyncDisposable
 
     public RsaSecurityKey Key { get; }
 
-    /// <summary>Clients the token endpoint knows: client id → groups its tokens carry.</summary>
-    public static Dictionary<string, string[]> Clients { get; } = new(StringComparer.Ordinal)
-    {
-        ["ci-operators"] = ["tenant-ops", "unrelated"],
-        ["platform-team"] = ["gantry-admins"],
-        ["nobody"] = [],
-    };
-
     public static async Task<TestOidcIssuer> StartAsync()
     {
         var authority = $"http://127.0.0.1:{ServerProcess.FreePort()}";
@@ -51,8 +41,6 @@ public sealed class TestOidcIssuer : IAsyncDisposable
         {
             ["issuer"] = authority,
             ["jwks_uri"] = $"{authority}/jwks",
-            ["token_endpoint"] = $"{authority}/token",
-            ["grant_types_supported"] = new[] { "client_credentials" },
             ["response_types_supported"] = new[] { "token" },
             ["subject_types_supported"] = new[] { "public" },
             ["id_token_signing_alg_values_supported"] = new[] { "RS256" },
@@ -67,17 +55,6 @@ public sealed class TestOidcIssuer : IAsyncDisposable
                     new { kty = "RSA", use = "sig", alg = "RS256", kid = key.KeyId, n = Base64UrlEncoder.Encode(parameters.Modulus), e = Base64UrlEncoder.Encode(parameters.Exponent) },
                 },
             });
-        });
-        app.MapPost("/token", async (HttpRequest request) =>
-        {
-            var form = await request.ReadFormAsync();
-            var clientId = form["client_id"].ToString();
-            if (form["grant_type"] != "client_credentials" || !Clients.TryGetValue(clientId, out var groups) || form["client_secret"] != ClientSecret)
-            {
-                return Results.Json(new { error = "invalid_client" }, statusCode: 400);
-            }
-
-            return Results.Json(new { access_token = issuer.CreateToken(clientId, groups), token_type = "Bearer", expires_in = 300 });
         });
         await app.StartAsync();
         return issuer;
