@@ -51,10 +51,9 @@ public static class ApiKeyEndpoints
         AuditLog audit, TimeProvider time, HttpContext context)
     {
         var principal = user.ToPrincipal();
-        var decision = authorizer.Decide(principal, ResourceAction.Create, ResourceRef.InTenant(tenant, ResourceKinds.ApiKey));
-        if (decision != AccessDecision.Allowed)
+        if (authorizer.Refuse(principal, ResourceAction.Create, ResourceRef.InTenant(tenant, ResourceKinds.ApiKey)) is { } refusal)
         {
-            return decision.ToProblem();
+            return refusal;
         }
 
         var now = time.GetUtcNow();
@@ -102,10 +101,9 @@ public static class ApiKeyEndpoints
         string tenant, ClaimsPrincipal user, IAuthorizer authorizer, TenantRepository tenants, ApiKeyRepository keys, CancellationToken cancellationToken)
     {
         var principal = user.ToPrincipal();
-        var decision = authorizer.Decide(principal, ResourceAction.Read, ResourceRef.InTenant(tenant, ResourceKinds.ApiKey));
-        if (decision != AccessDecision.Allowed)
+        if (authorizer.Refuse(principal, ResourceAction.Read, ResourceRef.InTenant(tenant, ResourceKinds.ApiKey)) is { } refusal)
         {
-            return decision.ToProblem();
+            return refusal;
         }
 
         if (await tenants.FindAsync(tenant, cancellationToken) is null)
@@ -121,10 +119,9 @@ public static class ApiKeyEndpoints
         string tenant, string id, ClaimsPrincipal user, IAuthorizer authorizer, ApiKeyRepository keys, AuditLog audit, TimeProvider time, HttpContext context)
     {
         var principal = user.ToPrincipal();
-        var decision = authorizer.Decide(principal, ResourceAction.Delete, ResourceRef.InTenant(tenant, ResourceKinds.ApiKey, id));
-        if (decision != AccessDecision.Allowed)
+        if (authorizer.Refuse(principal, ResourceAction.Delete, ResourceRef.InTenant(tenant, ResourceKinds.ApiKey, id)) is { } refusal)
         {
-            return decision.ToProblem();
+            return refusal;
         }
 
         if (!await keys.RevokeAsync(tenant, id, time.GetUtcNow(), context.RequestAborted))

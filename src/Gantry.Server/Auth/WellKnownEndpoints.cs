@@ -86,10 +86,9 @@ public static class WellKnownEndpoints
         ClaimsPrincipal user, IAuthorizer authorizer, SigningKeyStore keys, AuditLog audit, HttpContext context)
     {
         var principal = user.ToPrincipal();
-        var decision = authorizer.Decide(principal, ResourceAction.Update, new ResourceRef(null, "signing-key", "current"));
-        if (decision != AccessDecision.Allowed)
+        if (authorizer.Refuse(principal, ResourceAction.Update, new ResourceRef(null, "signing-key", "current")) is { } refusal)
         {
-            return decision.ToProblem();
+            return refusal;
         }
 
         var key = keys.Rotate();

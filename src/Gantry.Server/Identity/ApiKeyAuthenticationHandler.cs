@@ -50,6 +50,14 @@ internal sealed partial class ApiKeyAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(GantryClaims.CreateIdentity(principal)), SchemeName));
     }
 
+    // RFC 6750 §3: say which scheme to use and, when a key was sent, that it was not accepted.
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+        return Task.CompletedTask;
+    }
+
     public static string? BearerToken(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();

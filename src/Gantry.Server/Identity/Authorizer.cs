@@ -45,6 +45,14 @@ public static class AccessDecisionResults
         _ => NotFound(),
     };
 
+    /// <summary>The problem to answer when the policy refuses, or null when it allows.</summary>
+    public static ProblemHttpResult? Refuse(this IAuthorizer authorizer, Principal principal, ResourceAction action, ResourceRef resource)
+    {
+        ArgumentNullException.ThrowIfNull(authorizer);
+        var decision = authorizer.Decide(principal, action, resource);
+        return decision == AccessDecision.Allowed ? null : decision.ToProblem();
+    }
+
     public static ProblemHttpResult NotFound(string? detail = null) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found.", detail: detail);
 }

@@ -130,20 +130,8 @@ public static class GantryAuthentication
     private static void ConfigureGantryJwt(JwtBearerOptions options, SigningKeyStore keys, IOptions<AuthOptions> auth)
     {
         options.MapInboundClaims = false;
-        options.TokenValidationParameters = new TokenValidationParameters
-        {
-            ValidIssuer = auth.Value.Issuer,
-            ValidAudience = auth.Value.Audience,
-            ValidateIssuer = true,
-            ValidateAudience = true,
-            ValidateLifetime = true,
-            ValidateIssuerSigningKey = true,
-            RequireSignedTokens = true,
-            RequireExpirationTime = true,
-            ValidAlgorithms = [SigningKeyStore.Algorithm],
-            ClockSkew = TimeSpan.FromSeconds(30),
-            IssuerSigningKeyResolver = (_, _, keyId, _) => keys.Resolve(keyId),
-        };
+        options.TokenValidationParameters = Strict(auth.Value.Issuer, auth.Value.Audience, [SigningKeyStore.Algorithm]);
+        options.TokenValidationParameters.IssuerSigningKeyResolver = (_, _, keyId, _) => keys.Resolve(keyId);
         options.Events = new JwtBearerEvents
         {
             // The token says who; the database says what they may do now (a removed member or user loses access at once).
@@ -163,25 +151,29 @@ public static class GantryAuthentication
         };
     }
 
+    /// <summary>Issuer, audience, lifetime (30 s skew), signature and an algorithm allow-list: nothing optional.</summary>
+    private static TokenValidationParameters Strict(string? issuer, string audience, string[] algorithms) => new()
+    {
+        ValidIssuer = issuer,
+        ValidAudience = audience,
+        ValidateIssuer = true,
+        ValidateAudience = true,
+        ValidateLifetime = true,
+        ValidateIssuerSigningKey = true,
+        RequireSignedTokens = true,
+        RequireExpirationTime = true,
+        ValidAlgorithms = algorithms,
+        ClockSkew = TimeSpan.FromSeconds(30),
+    };
+
     private static void ConfigureExternalJwt(JwtBearerOptions options, OidcIssuerOptions issuer)
     {
         options.Authority = issuer.Authority;
         options.Audience = issuer.Audience;
         options.RequireHttpsMetadata = issuer.RequireHttpsMetadata;
         options.MapInboundClaims = false;
-        options.TokenValidationParameters = new TokenValidationParameters
-        {
-            ValidIssuer = issuer.Issuer,
-            ValidAudience = issuer.Audience,
-            ValidateIssuer = true,
-            ValidateAudience = true,
-            ValidateLifetime = true,
-            ValidateIssuerSigningKey = true,
-            RequireSignedTokens = true,
-            RequireExpirationTime = true,
-            ValidAlgorithms = ExternalAlgorithms,
-            ClockSkew = TimeSpan.FromSeconds(30),
-        };
+        // A null issuer means "the one the discovery document names".
+        options.TokenValidationParameters = Strict(issuer.Issuer, issuer.Audience, ExternalAlgorithms);
         options.Events = new JwtBearerEvents
         {
             OnTokenValidated = context => context.HttpContext.RequestServices.GetRequiredService<ExternalIdentityMapper>().MapAsync(context, issuer),

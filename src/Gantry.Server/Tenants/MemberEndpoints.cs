@@ -33,10 +33,9 @@ public static class MemberEndpoints
         CancellationToken cancellationToken)
     {
         var principal = user.ToPrincipal();
-        var decision = authorizer.Decide(principal, ResourceAction.Read, ResourceRef.InTenant(tenant, ResourceKinds.Member));
-        if (decision != AccessDecision.Allowed)
+        if (authorizer.Refuse(principal, ResourceAction.Read, ResourceRef.InTenant(tenant, ResourceKinds.Member)) is { } refusal)
         {
-            return decision.ToProblem();
+            return refusal;
         }
 
         if (await tenants.FindAsync(tenant, cancellationToken) is null)
@@ -60,10 +59,9 @@ public static class MemberEndpoints
         MembershipRepository memberships, UserRepository users, AuditLog audit, TimeProvider time, HttpContext context)
     {
         var principal = user.ToPrincipal();
-        var decision = authorizer.Decide(principal, ResourceAction.Update, ResourceRef.InTenant(tenant, ResourceKinds.Member, userId));
-        if (decision != AccessDecision.Allowed)
+        if (authorizer.Refuse(principal, ResourceAction.Update, ResourceRef.InTenant(tenant, ResourceKinds.Member, userId)) is { } refusal)
         {
-            return decision.ToProblem();
+            return refusal;
         }
 
         var errors = new ValidationErrors();
@@ -93,10 +91,9 @@ public static class MemberEndpoints
         string tenant, string userId, ClaimsPrincipal user, IAuthorizer authorizer, MembershipRepository memberships, AuditLog audit, HttpContext context)
     {
         var principal = user.ToPrincipal();
-        var decision = authorizer.Decide(principal, ResourceAction.Delete, ResourceRef.InTenant(tenant, ResourceKinds.Member, userId));
-        if (decision != AccessDecision.Allowed)
+        if (authorizer.Refuse(principal, ResourceAction.Delete, ResourceRef.InTenant(tenant, ResourceKinds.Member, userId)) is { } refusal)
         {
-            return decision.ToProblem();
+            return refusal;
         }
 
         if (!await memberships.DeleteAsync(tenant, userId, context.RequestAborted))

@@ -82,10 +82,9 @@ public static class TenantEndpoints
     internal static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> GetAsync(
         string tenant, ClaimsPrincipal user, IAuthorizer authorizer, TenantRepository tenants, CancellationToken cancellationToken)
     {
-        var decision = authorizer.Decide(user.ToPrincipal(), ResourceAction.Read, ResourceRef.InTenant(tenant, ResourceKinds.Tenant, tenant));
-        if (decision != AccessDecision.Allowed)
+        if (authorizer.Refuse(user.ToPrincipal(), ResourceAction.Read, ResourceRef.InTenant(tenant, ResourceKinds.Tenant, tenant)) is { } refusal)
         {
-            return decision.ToProblem();
+            return refusal;
         }
 
         return await tenants.FindAsync(tenant, cancellationToken) is { } found
@@ -97,10 +96,9 @@ public static class TenantEndpoints
         string tenant, PatchTenantRequest request, ClaimsPrincipal user, IAuthorizer authorizer, TenantRepository tenants, AuditLog audit, HttpContext context)
     {
         var principal = user.ToPrincipal();
-        var decision = authorizer.Decide(principal, ResourceAction.Update, ResourceRef.InTenant(tenant, ResourceKinds.Tenant, tenant));
-        if (decision != AccessDecision.Allowed)
+        if (authorizer.Refuse(principal, ResourceAction.Update, ResourceRef.InTenant(tenant, ResourceKinds.Tenant, tenant)) is { } refusal)
         {
-            return decision.ToProblem();
+            return refusal;
         }
 
         var errors = new ValidationErrors();
@@ -123,10 +121,9 @@ public static class TenantEndpoints
         string tenant, ClaimsPrincipal user, IAuthorizer authorizer, TenantRepository tenants, AuditLog audit, HttpContext context)
     {
         var principal = user.ToPrincipal();
-        var decision = authorizer.Decide(principal, ResourceAction.Delete, ResourceRef.InTenant(tenant, ResourceKinds.Tenant, tenant));
-        if (decision != AccessDecision.Allowed)
+        if (authorizer.Refuse(principal, ResourceAction.Delete, ResourceRef.InTenant(tenant, ResourceKinds.Tenant, tenant)) is { } refusal)
         {
-            return decision.ToProblem();
+            return refusal;
         }
 
         if (!await tenants.DeleteAsync(tenant, context.RequestAborted))

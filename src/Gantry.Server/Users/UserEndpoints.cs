@@ -62,10 +62,9 @@ public static class UserEndpoints
         TimeProvider time, HttpContext context)
     {
         var principal = user.ToPrincipal();
-        var decision = authorizer.Decide(principal, ResourceAction.Create, ResourceRef.User());
-        if (decision != AccessDecision.Allowed)
+        if (authorizer.Refuse(principal, ResourceAction.Create, ResourceRef.User()) is { } refusal)
         {
-            return decision.ToProblem();
+            return refusal;
         }
 
         var errors = new ValidationErrors();
@@ -110,10 +109,9 @@ public static class UserEndpoints
     internal static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetAsync(
         string id, ClaimsPrincipal user, IAuthorizer authorizer, UserRepository users, MembershipRepository memberships, CancellationToken cancellationToken)
     {
-        var decision = authorizer.Decide(user.ToPrincipal(), ResourceAction.Read, ResourceRef.User(id));
-        if (decision != AccessDecision.Allowed)
+        if (authorizer.Refuse(user.ToPrincipal(), ResourceAction.Read, ResourceRef.User(id)) is { } refusal)
         {
-            return decision.ToProblem();
+            return refusal;
         }
 
         return await users.FindByIdAsync(id, cancellationToken) is { } found
@@ -126,10 +124,9 @@ public static class UserEndpoints
         RefreshTokenRepository refreshTokens, PasswordLogin passwords, AuditLog audit, TimeProvider time, HttpContext context)
     {
         var principal = user.ToPrincipal();
-        var decision = authorizer.Decide(principal, ResourceAction.Update, ResourceRef.User(id));
-        if (decision != AccessDecision.Allowed)
+        if (authorizer.Refuse(principal, ResourceAction.Update, ResourceRef.User(id)) is { } refusal)
         {
-            return decision.ToProblem();
+            return refusal;
         }
 
         // Promotion is the platform's business, not a user's own.
@@ -141,6 +138,12 @@ public static class UserEndpoints
         if (await users.FindByIdAsync(id, context.RequestAborted) is not { } found)
         {
             return AccessDecisionResults.NotFound();
+        }
+
+        if (request.IsPlatformAdmin == false && found.IsPlatformAdmin && string.Equals(id, principal.Id, StringComparison.Ordinal))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "You cannot demote yourself.",
+                detail: "Ask another platform administrator, so that one always remains.");
         }
 
         var errors = new ValidationErrors();
@@ -175,10 +178,9 @@ public static class UserEndpoints
         string id, ClaimsPrincipal user, IAuthorizer authorizer, UserRepository users, AuditLog audit, HttpContext context)
     {
         var principal = user.ToPrincipal();
-        var decision = authorizer.Decide(principal, ResourceAction.Delete, ResourceRef.User(id));
-        if (decision != AccessDecision.Allowed)
+        if (authorizer.Refuse(principal, ResourceAction.Delete, ResourceRef.User(id)) is { } refusal)
         {
-            return decision.ToProblem();
+            return refusal;
         }
 
         if (string.Equals(id, principal.Id, StringComparison.Ordinal))

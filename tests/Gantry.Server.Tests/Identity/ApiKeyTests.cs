@@ -38,7 +38,10 @@ public sealed class ApiKeyTests : IDisposable
 
         await admin.DeleteAsync($"/api/v1/tenants/demo/api-keys/{id}").ExpectAsync(HttpStatusCode.NoContent);
 
-        await automation.GetAsync("/api/v1/tenants/demo").ExpectAsync(HttpStatusCode.Unauthorized);
+        var refused = await automation.GetAsync("/api/v1/tenants/demo");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.StartsWith("Bearer", refused.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
