@@ -132,6 +132,7 @@ public static class GantryAuthentication
         options.MapInboundClaims = false;
         options.TokenValidationParameters = Strict(auth.Value.Issuer, auth.Value.Audience, [SigningKeyStore.Algorithm]);
         options.TokenValidationParameters.IssuerSigningKeyResolver = (_, _, keyId, _) => keys.Resolve(keyId);
+        options.TokenValidationParameters.ValidTypes = [SigningKeyStore.AccessTokenType];
         options.Events = new JwtBearerEvents
         {
             // The token says who; the database says what they may do now (a removed member or user loses access at once).

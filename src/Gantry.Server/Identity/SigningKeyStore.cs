@@ -21,6 +21,9 @@ public sealed partial class SigningKeyStore(GantryPaths paths, IOptions<AuthOpti
 {
     public const string Algorithm = SecurityAlgorithms.EcdsaSha256;
 
+    /// <summary>The <c>typ</c> of Gantry's access tokens (RFC 9068): no other kind of JWT passes for one.</summary>
+    public const string AccessTokenType = "at+jwt";
+
     private readonly Lock _lock = new();
     private List<SigningKey>? _keys;
 

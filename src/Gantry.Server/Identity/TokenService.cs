@@ -121,6 +121,7 @@ public sealed class TokenService(
             Expires = now.AddMinutes(options.Value.AccessTokenMinutes),
             Claims = claims,
             Subject = new ClaimsIdentity(),
+            TokenType = SigningKeyStore.AccessTokenType,
             SigningCredentials = new SigningCredentials(key.SecurityKey, SigningKeyStore.Algorithm),
         });
     }

@@ -35,6 +35,7 @@ public sealed class JwtAttackTests : IDisposable
         {
             Issuer = "gantry",
             Audience = "gantry-api",
+            TokenType = "at+jwt",
             IssuedAt = now,
             NotBefore = now,
             Expires = now.AddMinutes(5),
@@ -65,7 +66,7 @@ public sealed class JwtAttackTests : IDisposable
     public async Task Alg_none_is_rejected()
     {
         var payload = Token().Split('.')[1];
-        await AssertUnauthorizedAsync($"{Base64Url("""{"alg":"none","typ":"JWT"}""")}.{payload}.");
+        await AssertUnauthorizedAsync($"{Base64Url("""{"alg":"none","typ":"at+jwt"}""")}.{payload}.");
     }
 
     [Fact]
@@ -92,6 +93,9 @@ public sealed class JwtAttackTests : IDisposable
             d.NotBefore = DateTime.UtcNow.AddHours(1);
             d.Expires = DateTime.UtcNow.AddHours(2);
         }));
+
+    [Fact]
+    public async Task A_jwt_of_another_type_is_rejected() => await AssertUnauthorizedAsync(Token(d => d.TokenType = "JWT"));
 
     [Fact]
     public async Task A_wrong_issuer_is_rejected() => await AssertUnauthorizedAsync(Token(d => d.Issuer = "someone-else"));
