@@ -1,3 +1,4 @@
+using Gantry.Data.Identity;
 using Gantry.Data.Migrations;
 using Gantry.Data.Tenants;
 using Gantry.Data.Users;
@@ -30,6 +31,10 @@ public static class DataServiceCollectionExtensions
         services.TryAddSingleton<MigrationRunner>();
         services.TryAddSingleton<UserRepository>();
         services.TryAddSingleton<TenantRepository>();
+        services.TryAddSingleton<MembershipRepository>();
+        services.TryAddSingleton<RefreshTokenRepository>();
+        services.TryAddSingleton<ApiKeyRepository>();
+        services.TryAddSingleton<AuditRepository>();
         return services;
     }
 }

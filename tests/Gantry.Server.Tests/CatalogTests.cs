@@ -15,7 +15,7 @@ public sealed class CatalogTests : IDisposable
     [Fact]
     public async Task Shipped_offerings_are_listed()
     {
-        var offerings = await _factory.CreateClient().GetFromJsonAsync<JsonElement>("/api/v1/offerings");
+        var offerings = await (await _factory.CreateAdminClientAsync()).GetFromJsonAsync<JsonElement>("/api/v1/offerings");
 
         Assert.Equal(["qdrant", "runner"], offerings.EnumerateArray().Select(o => o.GetProperty("name").GetString()));
         Assert.Equal("argocd", offerings[0].GetProperty("engine").GetString());
@@ -24,7 +24,7 @@ public sealed class CatalogTests : IDisposable
     [Fact]
     public async Task One_offering_carries_its_schema_and_fixed_paths_but_not_fixed_values()
     {
-        var qdrant = await _factory.CreateClient().GetFromJsonAsync<JsonElement>("/api/v1/offerings/qdrant");
+        var qdrant = await (await _factory.CreateAdminClientAsync()).GetFromJsonAsync<JsonElement>("/api/v1/offerings/qdrant");
 
         Assert.Equal("object", qdrant.GetProperty("schema").GetProperty("type").GetString());
         Assert.Equal(9, qdrant.GetProperty("schema").GetProperty("properties").GetProperty("replicaCount").GetProperty("maximum").GetInt32());
@@ -34,9 +34,17 @@ public sealed class CatalogTests : IDisposable
     }
 
     [Fact]
+    public async Task The_catalog_needs_a_signed_in_principal()
+    {
+        var response = await _factory.CreateClient().GetAsync("/api/v1/offerings");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Unknown_offering_is_a_problem_404()
     {
-        var response = await _factory.CreateClient().GetAsync("/api/v1/offerings/oracle");
+        var response = await (await _factory.CreateAdminClientAsync()).GetAsync("/api/v1/offerings/oracle");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

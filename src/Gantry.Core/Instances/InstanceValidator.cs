@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Gantry.Core.Catalog;
+using Gantry.Core.Identity;
 using Gantry.Core.Validation;
 
 namespace Gantry.Core.Instances;
@@ -16,7 +17,7 @@ public sealed record InstanceValidationContext
     /// <summary>The offering named by the request, or null when the catalog has none of that name.</summary>
     public Offering? Offering { get; init; }
 
-    public TenantQuota Quota { get; init; } = TenantQuota.Unlimited;
+    public TenantQuotas Quota { get; init; } = new();
 
     /// <summary>How many instances the tenant has, not counting this one if it exists.</summary>
     public int OtherInstances { get; init; }

@@ -38,7 +38,67 @@ public static class Schema
                     created_at   TIMESTAMPTZ NOT NULL
                 );
                 """),
+        new(2, "identity: memberships, quotas, refresh tokens, API keys, audit",
+            Sqlite: IdentityTables(timestamp: "TEXT", autoId: "INTEGER PRIMARY KEY AUTOINCREMENT"),
+            PostgreSql: IdentityTables(timestamp: "TIMESTAMPTZ", autoId: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
+
+    // The same tables for both providers; only the timestamp and generated-key types differ.
+    private static string IdentityTables(string timestamp, string autoId) => $"""
+                ALTER TABLE tenants ADD COLUMN max_instances INTEGER NULL;
+                ALTER TABLE tenants ADD COLUMN max_replicas_per_instance INTEGER NULL;
+                ALTER TABLE tenants ADD COLUMN allowed_offerings TEXT NULL;
+                ALTER TABLE tenants ADD COLUMN allowed_environment_types TEXT NULL;
+                ALTER TABLE users ADD COLUMN external_issuer TEXT NULL;
+                ALTER TABLE users ADD COLUMN external_subject TEXT NULL;
+                CREATE UNIQUE INDEX users_external ON users (external_issuer, external_subject);
+                CREATE TABLE memberships (
+                    tenant     TEXT NOT NULL REFERENCES tenants (name) ON DELETE CASCADE,
+                    user_id    TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                    role       TEXT NOT NULL,
+                    created_at {timestamp} NOT NULL,
+                    PRIMARY KEY (tenant, user_id)
+                );
+                CREATE INDEX memberships_user ON memberships (user_id);
+                CREATE TABLE refresh_tokens (
+                    id         TEXT PRIMARY KEY,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    family_id  TEXT NOT NULL,
+                    user_id    TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                    created_at {timestamp} NOT NULL,
+                    expires_at {timestamp} NOT NULL,
+                    used_at    {timestamp} NULL,
+                    revoked_at {timestamp} NULL
+                );
+                CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id);
+                CREATE TABLE api_keys (
+                    id          TEXT PRIMARY KEY,
+                    tenant      TEXT NOT NULL REFERENCES tenants (name) ON DELETE CASCADE,
+                    name        TEXT NOT NULL,
+                    role        TEXT NOT NULL,
+                    prefix      TEXT NOT NULL,
+                    secret_hash TEXT NOT NULL UNIQUE,
+                    created_by  TEXT NOT NULL,
+                    created_at  {timestamp} NOT NULL,
+                    expires_at  {timestamp} NULL,
+                    revoked_at  {timestamp} NULL
+                );
+                CREATE INDEX api_keys_tenant ON api_keys (tenant);
+                CREATE TABLE audit_events (
+                    id          {autoId},
+                    occurred_at {timestamp} NOT NULL,
+                    actor_id    TEXT NULL,
+                    actor_name  TEXT NULL,
+                    actor_kind  TEXT NULL,
+                    action      TEXT NOT NULL,
+                    outcome     TEXT NOT NULL,
+                    tenant      TEXT NULL,
+                    target      TEXT NULL,
+                    client_ip   TEXT NULL,
+                    detail      TEXT NULL
+                );
+                CREATE INDEX audit_events_tenant ON audit_events (tenant, id);
+                """;
 }

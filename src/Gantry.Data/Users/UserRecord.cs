@@ -13,6 +13,11 @@ public sealed record UserRecord
 
     public bool IsPlatformAdmin { get; init; }
 
+    /// <summary>For users recorded just in time from an external OpenID Connect token: the issuer and subject.</summary>
+    public string? ExternalIssuer { get; init; }
+
+    public string? ExternalSubject { get; init; }
+
     public required DateTimeOffset CreatedAt { get; init; }
 
     public required DateTimeOffset UpdatedAt { get; init; }

@@ -9,7 +9,8 @@ public static class OfferingEndpoints
 {
     public static RouteGroupBuilder MapOfferingEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/v1/offerings").WithTags("Offerings");
+        // Any signed-in principal may read the catalog: it is what they choose from.
+        var group = endpoints.MapGroup("/api/v1/offerings").WithTags("Offerings").RequireAuthorization();
 
         group.MapGet("/", (OfferingCatalog catalog) =>
                 TypedResults.Ok(catalog.All.OrderBy(o => o.Name, StringComparer.Ordinal).Select(Summary).ToList()))

@@ -1,5 +1,11 @@
 using Gantry.Data;
+using Gantry.Server.ApiKeys;
+using Gantry.Server.Audit;
+using Gantry.Server.Auth;
 using Gantry.Server.Catalog;
+using Gantry.Server.Identity;
+using Gantry.Server.Tenants;
+using Gantry.Server.Users;
 using Gantry.Data.Users;
 using Gantry.Registries;
 using Gantry.Server.Bootstrap;
@@ -33,11 +39,11 @@ public static class GantryHostingExtensions
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        builder.Services.AddGantryServices();
+        builder.Services.AddGantryServices(builder.Configuration);
         return builder;
     }
 
-    public static IServiceCollection AddGantryServices(this IServiceCollection services)
+    public static IServiceCollection AddGantryServices(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<GantryOptions>().BindConfiguration(GantryOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GantryOptions>, GantryOptionsValidator>());
@@ -59,6 +65,8 @@ public static class GantryHostingExtensions
         // Registered first so that it runs before everything else that starts.
         services.AddHostedService<GantryInitializer>();
         services.AddHostedService<StartupBanner>();
+        services.AddHostedService<SigningKeyInitializer>();
+        services.AddGantryIdentity(configuration);
 
         services.AddHealthChecks()
             .AddCheck<AppHealthCheck>(HealthCheckNames.App)
@@ -83,6 +91,9 @@ public static class GantryHostingExtensions
         app.UseMiddleware<RequestLoggingMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
         return app;
     }
 
@@ -90,6 +101,13 @@ public static class GantryHostingExtensions
     {
         app.MapGantryHealth();
         app.MapOfferingEndpoints();
+        app.MapTokenEndpoints();
+        app.MapWellKnownEndpoints();
+        app.MapTenantEndpoints();
+        app.MapMemberEndpoints();
+        app.MapUserEndpoints();
+        app.MapApiKeyEndpoints();
+        app.MapAuditEndpoints();
         app.MapOpenApi();
         app.MapScalarApiReference(options => options.WithTitle("Gantry API"));
         app.MapGet("/", () => TypedResults.Redirect("/scalar")).ExcludeFromDescription();

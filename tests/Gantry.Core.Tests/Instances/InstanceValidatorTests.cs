@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Gantry.Core.Identity;
 using Gantry.Core.Instances;
 using Gantry.Core.Tests.Rendering;
 
@@ -45,7 +46,7 @@ public sealed class InstanceValidatorTests
     [Fact]
     public void Quotas_limit_instances_replicas_and_offerings()
     {
-        var quota = new TenantQuota { MaxInstances = 2, MaxReplicasPerInstance = 2, AllowedOfferings = ["runner"] };
+        var quota = new TenantQuotas { MaxInstances = 2, MaxReplicasPerInstance = 2, AllowedOfferings = ["runner"] };
 
         var errors = InstanceValidator.Validate(Context(new JsonObject { ["replicaCount"] = 3 }) with { Quota = quota, OtherInstances = 2 })
             .ToDictionary();

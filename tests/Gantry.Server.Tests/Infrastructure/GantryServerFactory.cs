@@ -23,10 +23,20 @@ public sealed class GantryServerFactory : WebApplicationFactory<Program>
 
         DataDir = dataDir;
         _settings["Gantry:DataDir"] = dataDir;
-        _settings["GANTRY_BOOTSTRAP_ADMIN_PASSWORD"] = "test-admin-password";
+        _settings["GANTRY_BOOTSTRAP_ADMIN_PASSWORD"] = AdminPassword;
     }
 
+    public const string AdminPassword = "test-admin-password";
+
     public string DataDir { get; }
+
+    /// <summary>A client signed in as the bootstrap platform administrator.</summary>
+    public async Task<HttpClient> CreateAdminClientAsync()
+    {
+        var client = CreateClient();
+        var login = await client.LoginAsync("admin", AdminPassword);
+        return client.WithBearer(login.GetProperty("access_token").GetString()!);
+    }
 
     public GantryServerFactory With(string key, string? value)
     {

@@ -1,0 +1,69 @@
+using Gantry.Core.Identity;
+using Gantry.Data.Identity;
+
+namespace Gantry.Server.Audit;
+
+/// <summary>What was audited. Names are stable: they are what operators filter on.</summary>
+public static class AuditActions
+{
+    public const string Login = "auth.login";
+    public const string Refresh = "auth.refresh";
+    public const string Revoke = "auth.revoke";
+    public const string SigningKeyRotated = "auth.signing-key.rotate";
+    public const string ExternalUserRecorded = "auth.external-user.create";
+    public const string TenantCreated = "tenant.create";
+    public const string TenantUpdated = "tenant.update";
+    public const string TenantDeleted = "tenant.delete";
+    public const string MemberSet = "tenant.member.set";
+    public const string MemberRemoved = "tenant.member.remove";
+    public const string UserCreated = "user.create";
+    public const string UserUpdated = "user.update";
+    public const string UserDeleted = "user.delete";
+    public const string ApiKeyCreated = "api-key.create";
+    public const string ApiKeyRevoked = "api-key.revoke";
+}
+
+public static class AuditOutcomes
+{
+    public const string Success = "success";
+    public const string Failure = "failure";
+}
+
+/// <summary>
+/// Records who did what, when and from where. Details never hold a secret: callers pass names and ids only.
+/// </summary>
+public sealed partial class AuditLog(AuditRepository repository, TimeProvider time, ILogger<AuditLog> logger)
+{
+    public Task RecordAsync(HttpContext context, Principal actor, string action, string? tenant = null, string? target = null, string? detail = null) =>
+        RecordEventAsync(context, actor.Id, actor.Name, actor.Kind.ToString(), action, AuditOutcomes.Success, tenant, target, detail);
+
+    /// <summary>Records an event whose actor is not (or not yet) an authenticated principal, such as a login attempt.</summary>
+    public async Task RecordEventAsync(
+        HttpContext context, string? actorId, string? actorName, string? actorKind, string action, string outcome,
+        string? tenant = null, string? target = null, string? detail = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var clientIp = context.Connection.RemoteIpAddress?.ToString();
+        await repository.InsertAsync(new AuditEventRecord
+        {
+            OccurredAt = time.GetUtcNow(),
+            ActorId = actorId,
+            ActorName = actorName,
+            ActorKind = actorKind,
+            Action = action,
+            Outcome = outcome,
+            Tenant = tenant,
+            Target = target,
+            ClientIp = clientIp,
+            Detail = detail,
+        }, CancellationToken.None);
+        Log.Audited(logger, action, outcome, actorName ?? "-", tenant ?? "-", target ?? "-", clientIp ?? "-");
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3501, Level = LogLevel.Information,
+            Message = "Audit {Action} {Outcome} by {Actor} on {Tenant}/{Target} from {ClientIp}")]
+        public static partial void Audited(ILogger logger, string action, string outcome, string actor, string tenant, string target, string clientIp);
+    }
+}

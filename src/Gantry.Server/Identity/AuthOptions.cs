@@ -1,0 +1,83 @@
+namespace Gantry.Server.Identity;
+
+/// <summary>Authentication settings, bound from the <c>Auth</c> section and checked at start.</summary>
+public sealed class AuthOptions
+{
+    public const string SectionName = "Auth";
+
+    /// <summary>The <c>iss</c> of Gantry's access tokens. Set it to Gantry's public URL in production, so other services can discover the keys.</summary>
+    public string Issuer { get; set; } = "gantry";
+
+    /// <summary>The <c>aud</c> of Gantry's access tokens.</summary>
+    public string Audience { get; set; } = "gantry-api";
+
+    public int AccessTokenMinutes { get; set; } = 15;
+
+    public int RefreshTokenDays { get; set; } = 14;
+
+    /// <summary>A new signing key is made when the newest is this old; older keys stay published until their last token expires.</summary>
+    public int SigningKeyRotationDays { get; set; } = 90;
+
+    public LoginThrottleOptions Throttle { get; set; } = new();
+
+    public OidcOptions Oidc { get; set; } = new();
+}
+
+/// <summary>Limits on <c>/api/v1/auth/token</c>.</summary>
+public sealed class LoginThrottleOptions
+{
+    /// <summary>Failed logins per username in one window before further attempts answer 429.</summary>
+    public int FailuresPerUser { get; set; } = 5;
+
+    /// <summary>Token requests per client address in one window.</summary>
+    public int RequestsPerClient { get; set; } = 60;
+
+    public int WindowSeconds { get; set; } = 60;
+}
+
+public sealed class OidcOptions
+{
+    public List<OidcIssuerOptions> Issuers { get; set; } = [];
+}
+
+/// <summary>One external OpenID Connect issuer whose access tokens Gantry accepts.</summary>
+public sealed class OidcIssuerOptions
+{
+    /// <summary>A short name: the authentication scheme is <c>oidc-{Name}</c> and just-in-time usernames are <c>{Name}/{user}</c>.</summary>
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>The issuer URL; its <c>/.well-known/openid-configuration</c> gives the keys.</summary>
+    public string Authority { get; set; } = string.Empty;
+
+    /// <summary>The <c>iss</c> its tokens carry when it differs from <see cref="Authority"/> (rare).</summary>
+    public string? Issuer { get; set; }
+
+    /// <summary>The <c>aud</c> Gantry's tokens from this issuer must carry.</summary>
+    public string Audience { get; set; } = string.Empty;
+
+    /// <summary>Only for tests and local development: allow an <c>http://</c> authority.</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>The claim that names the user; <c>sub</c> is used when it is missing.</summary>
+    public string UsernameClaim { get; set; } = "preferred_username";
+
+    public List<OidcClaimRule> Rules { get; set; } = [];
+
+    public string SchemeName => $"oidc-{Name}";
+
+    public string ExpectedIssuer => (Issuer ?? Authority).TrimEnd('/');
+}
+
+/// <summary>A claim (type and value) that grants a role in a tenant, or platform administration.</summary>
+public sealed class OidcClaimRule
+{
+    public string Claim { get; set; } = string.Empty;
+
+    public string Value { get; set; } = string.Empty;
+
+    public string? Tenant { get; set; }
+
+    public string? Role { get; set; }
+
+    public bool PlatformAdmin { get; set; }
+}

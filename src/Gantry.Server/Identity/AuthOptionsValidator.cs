@@ -1,0 +1,85 @@
+using Gantry.Core.Identity;
+using Gantry.Core.Validation;
+using Microsoft.Extensions.Options;
+
+namespace Gantry.Server.Identity;
+
+/// <summary>Checks the <c>Auth</c> section at start; each failure names its key.</summary>
+internal sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AuthOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.Issuer))
+        {
+            failures.Add("Auth:Issuer must not be empty.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Audience))
+        {
+            failures.Add("Auth:Audience must not be empty.");
+        }
+
+        if (options.AccessTokenMinutes is < 1 or > 60)
+        {
+            failures.Add("Auth:AccessTokenMinutes must be between 1 and 60: access tokens are short-lived.");
+        }
+
+        if (options.RefreshTokenDays is < 1 or > 365)
+        {
+            failures.Add("Auth:RefreshTokenDays must be between 1 and 365.");
+        }
+
+        if (options.SigningKeyRotationDays < 1)
+        {
+            failures.Add("Auth:SigningKeyRotationDays must be 1 or more.");
+        }
+
+        if (options.Throttle.FailuresPerUser < 1 || options.Throttle.RequestsPerClient < 1 || options.Throttle.WindowSeconds < 1)
+        {
+            failures.Add("Auth:Throttle:FailuresPerUser, RequestsPerClient and WindowSeconds must be 1 or more.");
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Oidc.Issuers.Count; i++)
+        {
+            ValidateIssuer(options.Oidc.Issuers[i], $"Auth:Oidc:Issuers:{i}", names, failures);
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateIssuer(OidcIssuerOptions issuer, string key, HashSet<string> names, List<string> failures)
+    {
+        if (!ResourceName.IsDns1123Label(issuer.Name) || !names.Add(issuer.Name))
+        {
+            failures.Add($"{key}:Name must be a unique DNS-1123 label.");
+        }
+
+        if (!Uri.TryCreate(issuer.Authority, UriKind.Absolute, out var authority)
+            || (authority.Scheme != Uri.UriSchemeHttps && (issuer.RequireHttpsMetadata || authority.Scheme != Uri.UriSchemeHttp)))
+        {
+            failures.Add($"{key}:Authority must be an https:// URL (http:// only with RequireHttpsMetadata=false).");
+        }
+
+        if (string.IsNullOrWhiteSpace(issuer.Audience))
+        {
+            failures.Add($"{key}:Audience must not be empty: tokens meant for other services must not work here.");
+        }
+
+        for (var r = 0; r < issuer.Rules.Count; r++)
+        {
+            var rule = issuer.Rules[r];
+            var ruleKey = $"{key}:Rules:{r}";
+            if (string.IsNullOrWhiteSpace(rule.Claim) || string.IsNullOrWhiteSpace(rule.Value))
+            {
+                failures.Add($"{ruleKey}: Claim and Value must not be empty.");
+            }
+
+            if (!rule.PlatformAdmin && (!ResourceName.IsDns1123Label(rule.Tenant) || !TenantRoles.TryParse(rule.Role, out _)))
+            {
+                failures.Add($"{ruleKey}: give a Tenant (DNS-1123 label) and a Role ({string.Join(", ", TenantRoles.All)}), or PlatformAdmin=true.");
+            }
+        }
+    }
+}

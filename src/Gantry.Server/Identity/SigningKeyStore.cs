@@ -1,0 +1,159 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Gantry.Server.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Gantry.Server.Identity;
+
+/// <summary>One ES256 signing key. <see cref="RetiredAt"/> is when a newer key replaced it.</summary>
+public sealed record SigningKey(string KeyId, DateTimeOffset CreatedAt, ECDsaSecurityKey SecurityKey)
+{
+    public DateTimeOffset? RetiredAt { get; init; }
+}
+
+/// <summary>
+/// The keys that sign Gantry's access tokens, kept in <c>keys/</c> in the data folder (one file per key, mode 0600).
+/// The newest signs; an older key stays published in the JWKS (and accepted) until every token it signed has
+/// expired, then its file is deleted. A key older than <see cref="AuthOptions.SigningKeyRotationDays"/> is replaced.
+/// </summary>
+public sealed partial class SigningKeyStore(GantryPaths paths, IOptions<AuthOptions> options, TimeProvider time, ILogger<SigningKeyStore> logger)
+{
+    public const string Algorithm = SecurityAlgorithms.EcdsaSha256;
+
+    /// <summary>The <c>typ</c> of Gantry's access tokens (RFC 9068): no other kind of JWT passes for one.</summary>
+    public const string AccessTokenType = "at+jwt";
+
+    private readonly Lock _lock = new();
+    private List<SigningKey>? _keys;
+
+    public string Folder => Path.Combine(paths.DataDir, "keys");
+
+    /// <summary>The key that signs new tokens, rotating first when it is due.</summary>
+    public SigningKey Current
+    {
+        get
+        {
+            lock (_lock)
+            {
+                var keys = LoadLocked();
+                var newest = keys[^1];
+                if (time.GetUtcNow() - newest.CreatedAt >= TimeSpan.FromDays(options.Value.SigningKeyRotationDays))
+                {
+                    return RotateLocked();
+                }
+
+                return newest;
+            }
+        }
+    }
+
+    /// <summary>Every key whose tokens may still be valid: what the JWKS publishes and the validator accepts.</summary>
+    public IReadOnlyList<SigningKey> Published
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. LoadLocked()];
+            }
+        }
+    }
+
+    /// <summary>Makes a new signing key now; the previous one stays published until its tokens expire.</summary>
+    public SigningKey Rotate()
+    {
+        lock (_lock)
+        {
+            LoadLocked();
+            return RotateLocked();
+        }
+    }
+
+    public IEnumerable<SecurityKey> Resolve(string? keyId) =>
+        Published.Where(k => string.Equals(k.KeyId, keyId, StringComparison.Ordinal)).Select(k => (SecurityKey)k.SecurityKey);
+
+    private List<SigningKey> LoadLocked()
+    {
+        if (_keys is null)
+        {
+            Directory.CreateDirectory(Folder);
+            _keys = [.. Directory.EnumerateFiles(Folder, "*.json").Select(Read).OrderBy(k => k.CreatedAt)];
+            MarkRetired(_keys);
+            if (_keys.Count == 0)
+            {
+                RotateLocked();
+            }
+        }
+
+        Prune(_keys);
+        return _keys;
+    }
+
+    private SigningKey RotateLocked()
+    {
+        var now = time.GetUtcNow();
+        var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var keyId = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(12));
+        var file = new KeyFile(keyId, now, Convert.ToBase64String(ecdsa.ExportPkcs8PrivateKey()));
+
+        // Created with 0600 from the first byte: the private key is never readable by others, not even briefly.
+        var path = Path.Combine(Folder, $"{keyId}.json");
+        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(path, fileOptions))
+        {
+            JsonSerializer.Serialize(stream, file);
+        }
+
+        var key = new SigningKey(keyId, now, new ECDsaSecurityKey(ecdsa) { KeyId = keyId });
+        _keys!.Add(key);
+        MarkRetired(_keys);
+        Log.KeyCreated(logger, keyId);
+        return _keys[^1];
+    }
+
+    private static void MarkRetired(List<SigningKey> keys)
+    {
+        for (var i = 0; i < keys.Count - 1; i++)
+        {
+            keys[i] = keys[i] with { RetiredAt = keys[i + 1].CreatedAt };
+        }
+    }
+
+    // A retired key signed its last token at RetiredAt; once that token has expired the key is no use to anyone.
+    private void Prune(List<SigningKey> keys)
+    {
+        var horizon = time.GetUtcNow() - TimeSpan.FromMinutes(options.Value.AccessTokenMinutes) - TimeSpan.FromMinutes(5);
+        foreach (var key in keys.Where(k => k.RetiredAt is { } retired && retired < horizon).ToList())
+        {
+            keys.Remove(key);
+            File.Delete(Path.Combine(Folder, $"{key.KeyId}.json"));
+            Log.KeyRemoved(logger, key.KeyId);
+        }
+    }
+
+    private static SigningKey Read(string path)
+    {
+        var file = JsonSerializer.Deserialize<KeyFile>(File.ReadAllText(path))
+            ?? throw new GantryStartupException($"Signing key file {path} is empty.");
+        var ecdsa = ECDsa.Create();
+        ecdsa.ImportPkcs8PrivateKey(Convert.FromBase64String(file.PrivateKey), out _);
+        return new SigningKey(file.KeyId, file.CreatedAt, new ECDsaSecurityKey(ecdsa) { KeyId = file.KeyId });
+    }
+
+    private sealed record KeyFile(string KeyId, DateTimeOffset CreatedAt, string PrivateKey);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3601, Level = LogLevel.Information, Message = "Created token signing key {KeyId}")]
+        public static partial void KeyCreated(ILogger logger, string keyId);
+
+        [LoggerMessage(EventId = 3602, Level = LogLevel.Information, Message = "Removed retired token signing key {KeyId}: its last token has expired")]
+        public static partial void KeyRemoved(ILogger logger, string keyId);
+    }
+}
