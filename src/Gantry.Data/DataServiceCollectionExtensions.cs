@@ -1,3 +1,4 @@
+using Gantry.Data.Instances;
 using Gantry.Data.Identity;
 using Gantry.Data.Migrations;
 using Gantry.Data.Tenants;
@@ -35,6 +36,8 @@ public static class DataServiceCollectionExtensions
         services.TryAddSingleton<RefreshTokenRepository>();
         services.TryAddSingleton<ApiKeyRepository>();
         services.TryAddSingleton<AuditRepository>();
+        services.TryAddSingleton<InstanceRepository>();
+        services.TryAddSingleton<IdempotencyRepository>();
         return services;
     }
 }

@@ -41,6 +41,9 @@ public static class Schema
         new(2, "identity: memberships, quotas, refresh tokens, API keys, audit",
             Sqlite: IdentityTables(timestamp: "TEXT", autoId: "INTEGER PRIMARY KEY AUTOINCREMENT"),
             PostgreSql: IdentityTables(timestamp: "TIMESTAMPTZ", autoId: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")),
+        new(3, "instance index and idempotency keys",
+            Sqlite: InstanceTables(timestamp: "TEXT"),
+            PostgreSql: InstanceTables(timestamp: "TIMESTAMPTZ")),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
@@ -100,5 +103,36 @@ public static class Schema
                     detail      TEXT NULL
                 );
                 CREATE INDEX audit_events_tenant ON audit_events (tenant, id);
+                """;
+
+    // The instance index can be rebuilt from Git (POST /api/v1/admin/reindex); it exists for fast, filtered lists
+    // and for the ETag (the revision that last changed the instance). Idempotency keys remember the answer to a
+    // create so that a retried request gets the same answer instead of a second change.
+    private static string InstanceTables(string timestamp) => $"""
+                CREATE TABLE instances (
+                    tenant         TEXT NOT NULL REFERENCES tenants (name) ON DELETE CASCADE,
+                    name           TEXT NOT NULL,
+                    offering       TEXT NOT NULL,
+                    version        TEXT NOT NULL,
+                    chart_version  TEXT NOT NULL,
+                    namespace      TEXT NOT NULL,
+                    revision       TEXT NOT NULL,
+                    status         TEXT NOT NULL,
+                    status_message TEXT NULL,
+                    created_at     {timestamp} NOT NULL,
+                    updated_at     {timestamp} NOT NULL,
+                    PRIMARY KEY (tenant, name)
+                );
+                CREATE INDEX instances_offering ON instances (offering, tenant);
+                CREATE TABLE idempotency_keys (
+                    principal_id  TEXT NOT NULL,
+                    idem_key      TEXT NOT NULL,
+                    request_hash  TEXT NOT NULL,
+                    status_code   INTEGER NOT NULL,
+                    response_body TEXT NOT NULL,
+                    etag          TEXT NULL,
+                    created_at    {timestamp} NOT NULL,
+                    PRIMARY KEY (principal_id, idem_key)
+                );
                 """;
 }

@@ -1,0 +1,91 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Gantry.Data.Instances;
+
+public sealed class InstanceRepository(IMetadataDatabase database)
+{
+    private const string Columns = """
+        tenant AS Tenant, name AS Name, offering AS Offering, version AS Version, chart_version AS ChartVersion,
+        namespace AS Namespace, revision AS Revision, status AS Status, status_message AS StatusMessage,
+        created_at AS CreatedAt, updated_at AS UpdatedAt
+        """;
+
+    public async Task<InstanceRecord?> FindAsync(string tenant, string name, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<InstanceRecord>(new CommandDefinition(
+            $"SELECT {Columns} FROM instances WHERE tenant = @tenant AND name = @name", new { tenant, name }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>A page of one tenant's instances, ordered by name; filters are parameters, never SQL text.</summary>
+    public async Task<IReadOnlyList<InstanceRecord>> ListAsync(string tenant, InstanceQuery query, CancellationToken cancellationToken = default)
+    {
+        var prefixPattern = query.NamePrefix is null ? null : EscapeLike(query.NamePrefix) + "%";
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<InstanceRecord>(new CommandDefinition(
+            $"""
+            SELECT {Columns} FROM instances
+            WHERE tenant = @tenant
+              AND (@offering IS NULL OR offering = @offering)
+              AND (@status IS NULL OR status = @status)
+              AND (@prefix IS NULL OR name LIKE @prefix ESCAPE '\')
+              AND (@after IS NULL OR name > @after)
+            ORDER BY name
+            LIMIT @limit
+            """,
+            new { tenant, offering = query.Offering, status = query.Status, prefix = prefixPattern, after = query.After, limit = query.Limit },
+            cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    public async Task<int> CountAsync(string tenant, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT COUNT(*) FROM instances WHERE tenant = @tenant", new { tenant }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Inserts or replaces the row; <see cref="InstanceRecord.CreatedAt"/> of an existing row is kept.</summary>
+    public async Task UpsertAsync(InstanceRecord record, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await UpsertAsync(connection, null, record, cancellationToken);
+    }
+
+    public async Task DeleteAsync(string tenant, string name, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM instances WHERE tenant = @tenant AND name = @name", new { tenant, name }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Replaces the whole index in one transaction (reindex from Git): readers see the old or the new, never half.</summary>
+    public async Task ReplaceAllAsync(IEnumerable<InstanceRecord> records, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("DELETE FROM instances", transaction: transaction, cancellationToken: cancellationToken));
+        foreach (var record in records)
+        {
+            await UpsertAsync(connection, transaction, record, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static Task<int> UpsertAsync(DbConnection connection, DbTransaction? transaction, InstanceRecord record, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO instances (tenant, name, offering, version, chart_version, namespace, revision, status, status_message, created_at, updated_at)
+            VALUES (@Tenant, @Name, @Offering, @Version, @ChartVersion, @Namespace, @Revision, @Status, @StatusMessage, @CreatedAt, @UpdatedAt)
+            ON CONFLICT (tenant, name) DO UPDATE SET
+                offering = excluded.offering, version = excluded.version, chart_version = excluded.chart_version,
+                namespace = excluded.namespace, revision = excluded.revision, status = excluded.status,
+                status_message = excluded.status_message, updated_at = excluded.updated_at
+            """,
+            record, transaction, cancellationToken: cancellationToken));
+
+    private static string EscapeLike(string text) =>
+        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+}
