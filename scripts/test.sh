@@ -10,7 +10,7 @@ dotnet build Gantry.slnx -c "${CONFIGURATION:-Debug}" -nologo -clp:ErrorsOnly ||
 
 status=0
 dotnet test Gantry.slnx -c "${CONFIGURATION:-Debug}" --no-build -nologo \
-  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results_dir" \
+  --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results_dir" \
   -- xUnit.ParallelizeTestCollections=true || status=$?
 
 # Sum the counters of every TRX file so the last line speaks for the whole suite.
