@@ -6,6 +6,8 @@ set -euo pipefail
 # Debian packages the tests start as real servers on loopback.
 APT_PACKAGES=(
   git
+  nginx
+  fcgiwrap
 )
 
 missing=()
