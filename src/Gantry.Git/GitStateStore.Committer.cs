@@ -10,128 +10,252 @@ namespace Gantry.Git;
 
 public sealed partial class GitStateStore
 {
+    /// <summary>
+    /// The committer. Building a batch (CPU) overlaps with making the previous batch durable (fsync or push):
+    /// batch k+1 is built on batch k's head while k is written, and only persisted once k is. When k fails or
+    /// is refused, everything built after it is rebuilt on what is really stored.
+    /// </summary>
     private async Task RunCommitterAsync()
     {
         var reader = _queue.Reader;
-        var batch = new List<PendingChange>(_options.MaxBatchSize);
-        while (await reader.WaitToReadAsync())
+        Task<PersistOutcome>? inflight = null;
+        while (true)
         {
-            while (batch.Count < _options.MaxBatchSize && reader.TryRead(out var pending))
-            {
-                _metrics.Dequeued();
-                if (pending.TryTake())
-                {
-                    batch.Add(pending);
-                }
-            }
-
+            var batch = Take(reader);
             if (batch.Count == 0)
             {
-                continue;
-            }
-
-            try
-            {
-                await CommitBatchAsync(batch);
-            }
-            catch (Exception e)
-            {
-                var reason = e is StateStoreException ? e.Message : $"{e.GetType().Name}: {RemoteUrl.Scrub(e.Message, _password)}";
-                Log.BatchFailed(logger, batch.Count, reason, e);
-                var failure = e as StateStoreException ?? new StateStoreException("The change could not be stored: " + reason, e);
-                foreach (var pending in batch)
+                if (inflight is not null)
                 {
-                    if (pending.Done.TrySetException(failure))
+                    var more = reader.WaitToReadAsync().AsTask();
+                    await Task.WhenAny(more, inflight);
+                    if (!inflight.IsCompleted)
                     {
-                        _metrics.Changes.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
+                        if (!more.IsCompleted || await more)
+                        {
+                            continue;
+                        }
+
+                        await inflight; // the queue is closed: finish the last batch
                     }
                 }
-
-                // Start the next batch from what is really stored.
-                _head = RepositoryFiles.ReadRef(_gitDir, _refName);
-                _cacheHead = null;
+                else if (await reader.WaitToReadAsync())
+                {
+                    continue;
+                }
+                else
+                {
+                    return;
+                }
             }
 
-            batch.Clear();
+            BuiltBatch? built = null;
+            if (batch.Count > 0)
+            {
+                _metrics.BatchSize.Record(batch.Count);
+                try
+                {
+                    built = Build(batch, _buildHead);
+                }
+                catch (Exception e)
+                {
+                    Fail(batch, e);
+                    ResetToStored();
+                    batch = [];
+                }
+            }
+
+            if (inflight is not null)
+            {
+                var outcome = await inflight;
+                inflight = null;
+                if (outcome.Refusal is not null || outcome.Failure is not null)
+                {
+                    // Whatever was built on the batch that did not land is void: rebuild it on the stored head.
+                    var redo = new List<PendingChange>();
+                    if (outcome.Failure is not null)
+                    {
+                        Fail(outcome.Batch.Landed.Select(l => l.Change).ToList(), outcome.Failure);
+                    }
+                    else
+                    {
+                        redo.AddRange(outcome.Batch.Landed.Select(l => l.Change));
+                    }
+
+                    redo.AddRange(built?.Landed.Select(l => l.Change) ?? []);
+                    ResetToStored();
+                    await CommitSeriallyAsync(redo, outcome.Refusal);
+                    continue;
+                }
+            }
+
+            if (built is { Landed.Count: > 0 })
+            {
+                inflight = Task.Run(() => PersistAsync(built));
+            }
         }
     }
 
-    private async Task CommitBatchAsync(List<PendingChange> batch)
+    private List<PendingChange> Take(System.Threading.Channels.ChannelReader<PendingChange> reader)
     {
-        _metrics.BatchSize.Record(batch.Count);
-        var pending = batch;
-        for (var attempt = 0; ; attempt++)
+        var batch = new List<PendingChange>();
+        while (batch.Count < _options.MaxBatchSize && reader.TryRead(out var pending))
         {
-            var started = Stopwatch.GetTimestamp();
-            var baseHead = _head;
-            if (_cacheHead != baseHead || _cacheHead is null)
+            _metrics.Dequeued();
+            if (pending.TryTake())
             {
-                _tree!.Reset(baseHead is { } h ? GitHash.FromBytes(_writer!.Lookup<Commit>(new ObjectId(h.ToString())).Tree.Id.RawId) : null);
-                _cacheHead = baseHead;
+                batch.Add(pending);
             }
+        }
 
-            var pack = new PackBuilder();
-            var landed = BuildCommits(pending, baseHead, pack);
-            if (landed.Count == 0)
+        return batch;
+    }
+
+    /// <summary>The slow path after a refused push or a failure: one batch at a time, fetching and rebasing as needed.</summary>
+    private async Task CommitSeriallyAsync(List<PendingChange> pending, string? refusal)
+    {
+        try
+        {
+            for (var attempt = 0; pending.Count > 0; attempt++)
             {
-                return;
+                if (refusal is not null)
+                {
+                    _metrics.PushRejections.Add(1);
+                    Log.PushRejected(logger, _remote!.DisplayUrl, refusal, pending.Count, attempt + 1);
+                    if (attempt >= _options.PushRetries)
+                    {
+                        throw new StateStoreException($"The remote {_remote.DisplayUrl} kept refusing the push ({refusal}) after {attempt + 1} attempts.");
+                    }
+
+                    await Task.Delay(Backoff(attempt), timeProvider);
+                    var stored = _head;
+                    var remoteHead = FetchRemote(adopt: true);
+                    pending = RejectRemoteConflicts(pending, stored, remoteHead);
+                    _head = remoteHead;
+                    _headText = remoteHead?.ToString();
+                    ResetToStored();
+                }
+
+                if (pending.Count == 0)
+                {
+                    return;
+                }
+
+                var built = Build(pending, _buildHead);
+                if (built.Landed.Count == 0)
+                {
+                    return;
+                }
+
+                var outcome = await PersistAsync(built);
+                if (outcome.Failure is { } failure)
+                {
+                    throw failure;
+                }
+
+                refusal = outcome.Refusal;
+                pending = refusal is null ? [] : built.Landed.Select(l => l.Change).ToList();
             }
+        }
+        catch (Exception e)
+        {
+            Fail(pending, e);
+            ResetToStored();
+        }
+    }
 
-            var newHead = landed[^1].Commit;
-            var (packBytes, indexBytes, name) = pack.Build();
-            var files = new PackFiles(packBytes, indexBytes, name);
-            RepositoryFiles.InstallPack(_gitDir, packBytes, indexBytes, name, sync: _remote is null && _options.SyncToDisk);
-            _cacheHead = null; // the cache now holds the batch's trees; it matches newHead only once the branch moves
-            _metrics.CommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    /// <summary>Builds the batch's objects and commits on <paramref name="baseHead"/> in memory.</summary>
+    private BuiltBatch Build(List<PendingChange> batch, GitHash? baseHead)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (_cacheHead != baseHead || _cacheHead is null)
+        {
+            _tree!.Reset(baseHead is { } h ? GitHash.FromBytes(_writer!.Lookup<Commit>(new ObjectId(h.ToString())).Tree.Id.RawId) : null);
+            _cacheHead = baseHead;
+        }
 
-            string? refusal = null;
+        var pack = new PackBuilder();
+        var landed = BuildCommits(batch, baseHead, pack);
+        if (landed.Count == 0)
+        {
+            return new BuiltBatch(baseHead, baseHead, landed, null, started);
+        }
+
+        var newHead = landed[^1].Commit;
+        var (packBytes, indexBytes, name) = pack.Build();
+        _cacheHead = newHead;
+        _buildHead = newHead;
+        return new BuiltBatch(baseHead, newHead, landed, new PackFiles(packBytes, indexBytes, name), started);
+    }
+
+    /// <summary>Makes a built batch durable: pack installed, pushed, branch moved; then acknowledges its changes.</summary>
+    private async Task<PersistOutcome> PersistAsync(BuiltBatch batch)
+    {
+        try
+        {
+            var files = batch.Pack!;
+            RepositoryFiles.InstallPack(_gitDir, files.Pack, files.Index, files.Name, sync: _remote is null && _options.SyncToDisk);
+            _metrics.CommitDuration.Record(Stopwatch.GetElapsedTime(batch.Started).TotalMilliseconds);
             if (_remote is not null)
             {
                 var pushStarted = Stopwatch.GetTimestamp();
-                refusal = await _remote.PushAsync(baseHead, newHead, files, CancellationToken.None);
+                var refusal = await _remote.PushAsync(batch.BaseHead, batch.NewHead!.Value, files, CancellationToken.None);
                 _metrics.PushDuration.Record(Stopwatch.GetElapsedTime(pushStarted).TotalMilliseconds);
-                if (refusal is null)
+                if (refusal is not null)
                 {
-                    _metrics.PushBytes.Add(packBytes.Length);
+                    return new PersistOutcome(batch, refusal, null);
                 }
+
+                _metrics.PushBytes.Add(files.Pack.Length);
             }
 
-            if (refusal is null)
+            if (!RepositoryFiles.TryUpdateRef(_gitDir, _refName, batch.BaseHead, batch.NewHead!.Value, _remote is null && _options.SyncToDisk, force: _remote is not null))
             {
-                if (!RepositoryFiles.TryUpdateRef(_gitDir, _refName, baseHead, newHead, _remote is null && _options.SyncToDisk, force: _remote is not null))
-                {
-                    throw new StateStoreException($"The branch {_refName} of {_gitDir} was moved by another process; only one Gantry may write a repository.");
-                }
-
-                _head = newHead;
-                _cacheHead = newHead;
-                _headText = newHead.ToString();
-                foreach (var (change, commit) in landed)
-                {
-                    change.Done.TrySetResult(commit.ToString());
-                }
-
-                _metrics.Changes.Add(landed.Count, new KeyValuePair<string, object?>("outcome", "committed"));
-                Log.BatchCommitted(logger, landed.Count, _headText, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                return;
+                throw new StateStoreException($"The branch {_refName} of {_gitDir} was moved by another process; only one Gantry may write a repository.");
             }
 
-            _metrics.PushRejections.Add(1);
-            pending = landed.Select(l => l.Change).ToList();
-            Log.PushRejected(logger, _remote!.DisplayUrl, refusal, pending.Count, attempt + 1);
-            if (attempt >= _options.PushRetries)
+            _head = batch.NewHead;
+            _headText = batch.NewHead.Value.ToString();
+            foreach (var (change, commit) in batch.Landed)
             {
-                throw new StateStoreException($"The remote {_remote.DisplayUrl} kept refusing the push ({refusal}) after {attempt + 1} attempts.");
+                change.Done.TrySetResult(commit.ToString());
             }
 
-            await Task.Delay(Backoff(attempt), timeProvider);
-            var remoteHead = FetchRemote(adopt: true);
-            pending = RejectRemoteConflicts(pending, baseHead, remoteHead);
-            _head = remoteHead;
-            _headText = remoteHead?.ToString();
-            _cacheHead = null;
+            _metrics.Changes.Add(batch.Landed.Count, new KeyValuePair<string, object?>("outcome", "committed"));
+            Log.BatchCommitted(logger, batch.Landed.Count, _headText, Stopwatch.GetElapsedTime(batch.Started).TotalMilliseconds);
+            return new PersistOutcome(batch, null, null);
+        }
+        catch (Exception e)
+        {
+            return new PersistOutcome(batch, null, e);
         }
     }
+
+    private void Fail(List<PendingChange> changes, Exception e)
+    {
+        var reason = e is StateStoreException ? e.Message : $"{e.GetType().Name}: {RemoteUrl.Scrub(e.Message, _password)}";
+        Log.BatchFailed(logger, changes.Count, reason, e);
+        var failure = e as StateStoreException ?? new StateStoreException("The change could not be stored: " + reason, e);
+        foreach (var pending in changes)
+        {
+            if (pending.Done.TrySetException(failure))
+            {
+                _metrics.Changes.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
+            }
+        }
+    }
+
+    /// <summary>Forgets everything built but not stored; the next batch starts from the branch on disk.</summary>
+    private void ResetToStored()
+    {
+        _head = RepositoryFiles.ReadRef(_gitDir, _refName);
+        _headText = _head?.ToString();
+        _buildHead = _head;
+        _cacheHead = null;
+    }
+
+    private sealed record BuiltBatch(GitHash? BaseHead, GitHash? NewHead, List<(PendingChange Change, GitHash Commit)> Landed, PackFiles? Pack, long Started);
+
+    private sealed record PersistOutcome(BuiltBatch Batch, string? Refusal, Exception? Failure);
 
     /// <summary>Applies each change to the tree cache and writes its commits; changes that conflict with their base are refused here.</summary>
     private List<(PendingChange Change, GitHash Commit)> BuildCommits(List<PendingChange> pending, GitHash? baseHead, PackBuilder pack)

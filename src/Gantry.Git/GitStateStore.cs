@@ -41,6 +41,7 @@ public sealed partial class GitStateStore(
     private TreeCache? _tree;
     private GitHash? _head;
     private GitHash? _cacheHead;
+    private GitHash? _buildHead;
     private Task? _committer;
     private volatile string? _headText;
 
@@ -89,6 +90,7 @@ public sealed partial class GitStateStore(
         }
 
         _headText = _head?.ToString();
+        _buildHead = _head;
         Log.Started(logger, _gitDir, _options.Branch, _remote?.DisplayUrl ?? "(none)", _headText ?? "(empty)");
         _committer = Task.Run(RunCommitterAsync, CancellationToken.None);
     }

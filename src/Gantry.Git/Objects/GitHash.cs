@@ -31,11 +31,23 @@ internal readonly record struct GitHash(ulong A, ulong B, uint C) : IComparable<
     {
         Span<byte> header = stackalloc byte[32];
         var length = Encoding.ASCII.GetBytes($"{TypeName(type)} {content.Length}\0", header);
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
-        sha.AppendData(header[..length]);
-        sha.AppendData(content);
         Span<byte> hash = stackalloc byte[Size];
-        sha.GetHashAndReset(hash);
+        if (content.Length <= 4096)
+        {
+            // One-shot hashing of a stack copy avoids creating a hash object per (small) object.
+            Span<byte> whole = stackalloc byte[length + content.Length];
+            header[..length].CopyTo(whole);
+            content.CopyTo(whole[length..]);
+            SHA1.HashData(whole, hash);
+        }
+        else
+        {
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+            sha.AppendData(header[..length]);
+            sha.AppendData(content);
+            sha.GetHashAndReset(hash);
+        }
+
         return FromBytes(hash);
     }
 

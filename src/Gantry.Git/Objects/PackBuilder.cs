@@ -16,6 +16,13 @@ internal sealed class PackBuilder
     private readonly List<(GitHash Id, long Offset, uint Crc)> _entries = [];
     private readonly HashSet<GitHash> _ids = [];
 
+    /// <summary>
+    /// Objects up to this size are stored in zlib "stored" blocks rather than compressed: trees are mostly
+    /// hashes and commits and values files are small, so compression gains little, while setting up a deflate
+    /// stream per object cost more than everything else a change does.
+    /// </summary>
+    public const int StoreLimit = 8 * 1024;
+
     public int Count => _entries.Count;
 
     public long Length => _body.Length;
@@ -46,14 +53,64 @@ internal sealed class PackBuilder
         }
 
         _body.WriteByte(first);
-        using (var zlib = new ZLibStream(_body, CompressionLevel.Fastest, leaveOpen: true))
+        if (content.Length <= StoreLimit)
         {
+            WriteStored(content);
+        }
+        else
+        {
+            using var zlib = new ZLibStream(_body, CompressionLevel.Fastest, leaveOpen: true);
             zlib.Write(content);
         }
 
         var crc = Crc32.Compute(_body.GetBuffer().AsSpan((int)start, (int)(_body.Length - start)));
         _entries.Add((id, offset, crc));
         return id;
+    }
+
+    /// <summary>A zlib stream (RFC 1950) of uncompressed deflate blocks (RFC 1951 3.2.4) holding <paramref name="content"/>.</summary>
+    private void WriteStored(ReadOnlySpan<byte> content)
+    {
+        Span<byte> header = [0x78, 0x01];
+        _body.Write(header);
+        var remaining = content;
+        Span<byte> block = stackalloc byte[5];
+        do
+        {
+            var length = Math.Min(remaining.Length, 0xFFFF);
+            block[0] = (byte)(length == remaining.Length ? 1 : 0); // BFINAL on the last block, BTYPE 00
+            BinaryPrimitives.WriteUInt16LittleEndian(block[1..], (ushort)length);
+            BinaryPrimitives.WriteUInt16LittleEndian(block[3..], (ushort)~length);
+            _body.Write(block);
+            _body.Write(remaining[..length]);
+            remaining = remaining[length..];
+        }
+        while (!remaining.IsEmpty);
+
+        Span<byte> adler = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(adler, Adler32(content));
+        _body.Write(adler);
+    }
+
+    private static uint Adler32(ReadOnlySpan<byte> data)
+    {
+        uint a = 1, b = 0;
+        while (!data.IsEmpty)
+        {
+            // 5552 is the most bytes before b can overflow 32 bits (zlib adler32.c NMAX).
+            var chunk = data[..Math.Min(data.Length, 5552)];
+            foreach (var x in chunk)
+            {
+                a += x;
+                b += a;
+            }
+
+            a %= 65521;
+            b %= 65521;
+            data = data[chunk.Length..];
+        }
+
+        return (b << 16) | a;
     }
 
     /// <summary>The finished pack and index; the pack's name is the hex of its trailing checksum.</summary>

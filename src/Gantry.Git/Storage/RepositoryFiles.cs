@@ -25,8 +25,10 @@ internal static partial class RepositoryFiles
 
         var tmpPack = Path.Combine(folder, $"tmp_pack_{Guid.NewGuid():N}");
         var tmpIndex = Path.Combine(folder, $"tmp_idx_{Guid.NewGuid():N}");
+        // The two fsyncs overlap; each waits on the disk, not the CPU.
+        var indexWrite = Task.Run(() => WriteFile(tmpIndex, index, sync));
         WriteFile(tmpPack, pack, sync);
-        WriteFile(tmpIndex, index, sync);
+        indexWrite.GetAwaiter().GetResult();
         File.Move(tmpPack, packPath, overwrite: true);
         File.Move(tmpIndex, indexPath, overwrite: true);
         if (sync)
