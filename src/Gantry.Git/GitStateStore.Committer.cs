@@ -10,6 +10,8 @@ namespace Gantry.Git;
 
 public sealed partial class GitStateStore
 {
+    private const int MaxCachedTrees = 50_000;
+
     /// <summary>
     /// The committer. Building a batch (CPU) overlaps with making the previous batch durable (fsync or push):
     /// batch k+1 is built on batch k's head while k is written, and only persisted once k is. When k fails or
@@ -51,7 +53,6 @@ public sealed partial class GitStateStore
             BuiltBatch? built = null;
             if (batch.Count > 0)
             {
-                _metrics.BatchSize.Record(batch.Count);
                 try
                 {
                     built = Build(batch, _buildHead);
@@ -88,6 +89,25 @@ public sealed partial class GitStateStore
                 }
             }
 
+            if (built is not null && built.Landed.Count < _options.MaxBatchSize)
+            {
+                // Changes that queued up while the previous batch was being stored join this one.
+                var more = Take(reader, _options.MaxBatchSize - built.Landed.Count);
+                if (more.Count > 0)
+                {
+                    try
+                    {
+                        Extend(built, more);
+                    }
+                    catch (Exception e)
+                    {
+                        Fail([.. built.Landed.Select(l => l.Change), .. more], e);
+                        ResetToStored();
+                        built = null;
+                    }
+                }
+            }
+
             if (built is { Landed.Count: > 0 })
             {
                 inflight = Task.Run(() => PersistAsync(built));
@@ -95,10 +115,10 @@ public sealed partial class GitStateStore
         }
     }
 
-    private List<PendingChange> Take(System.Threading.Channels.ChannelReader<PendingChange> reader)
+    private List<PendingChange> Take(System.Threading.Channels.ChannelReader<PendingChange> reader, int? limit = null)
     {
         var batch = new List<PendingChange>();
-        while (batch.Count < _options.MaxBatchSize && reader.TryRead(out var pending))
+        while (batch.Count < (limit ?? _options.MaxBatchSize) && reader.TryRead(out var pending))
         {
             _metrics.Dequeued();
             if (pending.TryTake())
@@ -167,24 +187,32 @@ public sealed partial class GitStateStore
     private BuiltBatch Build(List<PendingChange> batch, GitHash? baseHead)
     {
         var started = Stopwatch.GetTimestamp();
-        if (_cacheHead != baseHead || _cacheHead is null)
+        // The cache is dropped when it does not match the base, or has grown past its bound (it only ever loads
+        // trees on changed paths; reloading those from the packs is cheap).
+        if (_cacheHead != baseHead || _cacheHead is null || _tree!.LoadedTrees > MaxCachedTrees)
         {
             _tree!.Reset(baseHead is { } h ? GitHash.FromBytes(_writer!.Lookup<Commit>(new ObjectId(h.ToString())).Tree.Id.RawId) : null);
             _cacheHead = baseHead;
         }
 
-        var pack = new PackBuilder();
-        var landed = BuildCommits(batch, baseHead, pack);
+        var built = new BuiltBatch(baseHead, new PackBuilder(), started);
+        Extend(built, batch);
+        return built;
+    }
+
+    /// <summary>Adds changes to a built batch that is not stored yet, as commits on top of its head.</summary>
+    private void Extend(BuiltBatch built, List<PendingChange> batch)
+    {
+        var landed = BuildCommits(batch, built.NewHead ?? built.BaseHead, built.Objects);
         if (landed.Count == 0)
         {
-            return new BuiltBatch(baseHead, baseHead, landed, null, started);
+            return;
         }
 
-        var newHead = landed[^1].Commit;
-        var (packBytes, indexBytes, name) = pack.Build();
-        _cacheHead = newHead;
-        _buildHead = newHead;
-        return new BuiltBatch(baseHead, newHead, landed, new PackFiles(packBytes, indexBytes, name), started);
+        built.Landed.AddRange(landed);
+        built.NewHead = landed[^1].Commit;
+        _cacheHead = built.NewHead;
+        _buildHead = built.NewHead;
     }
 
     /// <summary>Makes a built batch durable: pack installed, pushed, branch moved; then acknowledges its changes.</summary>
@@ -192,7 +220,9 @@ public sealed partial class GitStateStore
     {
         try
         {
-            var files = batch.Pack!;
+            _metrics.BatchSize.Record(batch.Landed.Count);
+            var (packBytes, indexBytes, name) = batch.Objects.Build();
+            var files = new PackFiles(packBytes, indexBytes, name);
             RepositoryFiles.InstallPack(_gitDir, files.Pack, files.Index, files.Name, sync: _remote is null && _options.SyncToDisk);
             _metrics.CommitDuration.Record(Stopwatch.GetElapsedTime(batch.Started).TotalMilliseconds);
             if (_remote is not null)
@@ -253,7 +283,19 @@ public sealed partial class GitStateStore
         _cacheHead = null;
     }
 
-    private sealed record BuiltBatch(GitHash? BaseHead, GitHash? NewHead, List<(PendingChange Change, GitHash Commit)> Landed, PackFiles? Pack, long Started);
+    /// <summary>A batch built in memory: its objects (a pack not yet sealed) and the commit of each change.</summary>
+    private sealed class BuiltBatch(GitHash? baseHead, PackBuilder objects, long started)
+    {
+        public GitHash? BaseHead { get; } = baseHead;
+
+        public GitHash? NewHead { get; set; }
+
+        public PackBuilder Objects { get; } = objects;
+
+        public List<(PendingChange Change, GitHash Commit)> Landed { get; } = [];
+
+        public long Started { get; } = started;
+    }
 
     private sealed record PersistOutcome(BuiltBatch Batch, string? Refusal, Exception? Failure);
 

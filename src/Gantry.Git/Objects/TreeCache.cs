@@ -19,8 +19,15 @@ internal sealed class TreeCache(Func<GitHash, IEnumerable<TreeItem>> loadTree)
 
     private TreeNode _root = TreeNode.Empty();
 
+    /// <summary>Trees read from the object database since the last reset: what the cache holds in memory.</summary>
+    public int LoadedTrees { get; private set; }
+
     /// <summary>Starts again from <paramref name="rootTree"/> (or an empty tree), dropping every edit.</summary>
-    public void Reset(GitHash? rootTree) => _root = rootTree is { } id ? TreeNode.Unloaded(id) : TreeNode.Empty();
+    public void Reset(GitHash? rootTree)
+    {
+        _root = rootTree is { } id ? TreeNode.Unloaded(id) : TreeNode.Empty();
+        LoadedTrees = 0;
+    }
 
     /// <summary>
     /// The id of the blob or tree at <paramref name="path"/> in the current state; null when absent,
@@ -134,6 +141,7 @@ internal sealed class TreeCache(Func<GitHash, IEnumerable<TreeItem>> loadTree)
         }
 
         node.Entries = entries;
+        LoadedTrees++;
     }
 
     private static GitHash Write(TreeNode node, PackBuilder pack)
