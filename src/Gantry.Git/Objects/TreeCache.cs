@@ -8,6 +8,7 @@ namespace Gantry.Git.Objects;
 /// the cost of a change depends on the sizes of the trees on its paths, never on the size of the repository.
 /// Trees nobody touched stay unloaded; a loaded tree is read from the object database once.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A MemoryStream holds no unmanaged resource.")]
 internal sealed class TreeCache(Func<GitHash, IEnumerable<TreeItem>> loadTree)
 {
     public const int FileMode = 0x81A4;       // 100644
@@ -17,6 +18,7 @@ internal sealed class TreeCache(Func<GitHash, IEnumerable<TreeItem>> loadTree)
     /// <summary>What <see cref="Find"/> returns for a folder edited since the last write: equal to no stored id.</summary>
     public static readonly GitHash Unwritten = new(ulong.MaxValue, ulong.MaxValue, uint.MaxValue);
 
+    private readonly MemoryStream _buffer = new();
     private TreeNode _root = TreeNode.Empty();
 
     /// <summary>Trees read from the object database since the last reset: what the cache holds in memory.</summary>
@@ -144,33 +146,36 @@ internal sealed class TreeCache(Func<GitHash, IEnumerable<TreeItem>> loadTree)
         LoadedTrees++;
     }
 
-    private static GitHash Write(TreeNode node, PackBuilder pack)
+    private GitHash Write(TreeNode node, PackBuilder pack)
     {
         if (node.Id is { } clean)
         {
             return clean;
         }
 
-        // Git tree: for each entry, sorted as if tree names ended in '/': "<octal mode> <name>\0<20-byte id>".
-        using var buffer = new MemoryStream();
-        Span<byte> id = stackalloc byte[GitHash.Size];
-        foreach (var (key, entry) in node.Entries!)
+        foreach (var entry in node.Entries!.Values)
         {
-            if (entry.Child is { } child)
+            if (entry.Child is { Id: null } child)
             {
                 entry.Id = Write(child, pack);
             }
-
-            var name = entry.Mode == TreeMode ? key[..^1] : key;
-            buffer.Write(Encoding.ASCII.GetBytes(Convert.ToString(entry.Mode, 8)));
-            buffer.WriteByte((byte)' ');
-            buffer.Write(Encoding.UTF8.GetBytes(name));
-            buffer.WriteByte(0);
-            entry.Id.WriteTo(id);
-            buffer.Write(id);
+            else if (entry.Child is { Id: { } childId })
+            {
+                entry.Id = childId;
+            }
         }
 
-        var written = pack.Add(GitObjectType.Tree, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        // Git tree: for each entry, sorted as if tree names ended in '/': "<octal mode> <name>\0<20-byte id>".
+        _buffer.SetLength(0);
+        Span<byte> id = stackalloc byte[GitHash.Size];
+        foreach (var (key, entry) in node.Entries)
+        {
+            _buffer.Write(entry.Prefix(key));
+            entry.Id.WriteTo(id);
+            _buffer.Write(id);
+        }
+
+        var written = pack.Add(GitObjectType.Tree, _buffer.GetBuffer().AsSpan(0, (int)_buffer.Length));
         node.Id = written;
         return written;
     }
@@ -189,7 +194,21 @@ internal sealed class TreeCache(Func<GitHash, IEnumerable<TreeItem>> loadTree)
 
     private sealed class TreeEntry(int mode, GitHash id)
     {
+        private byte[]? _prefix;
+
         public int Mode { get; } = mode;
+
+        /// <summary>"&lt;octal mode&gt; &lt;name&gt;\0", encoded once: serializing a tree is then mostly copying.</summary>
+        public byte[] Prefix(string key)
+        {
+            if (_prefix is null)
+            {
+                var name = Mode == TreeMode ? key[..^1] : key;
+                _prefix = Encoding.UTF8.GetBytes($"{Convert.ToString(Mode, 8)} {name}\0");
+            }
+
+            return _prefix;
+        }
 
         public GitHash Id { get; set; } = id;
 
