@@ -55,6 +55,9 @@ public sealed class GitOptions
     /// <summary>Time allowed for one push or fetch.</summary>
     public TimeSpan RemoteTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
+    /// <summary>Every batch adds a pack; once more small packs than this pile up they are merged into one.</summary>
+    public int PackMergeThreshold { get; set; } = 50;
+
     /// <summary>fsync packs, refs and folders before acknowledging when there is no remote. Only tests turn this off.</summary>
     public bool SyncToDisk { get; set; } = true;
 
@@ -103,6 +106,11 @@ internal sealed class GitOptionsValidator : IValidateOptions<GitOptions>
         if (options.QueueCapacity < 1)
         {
             errors.Add($"{prefix}{nameof(GitOptions.QueueCapacity)} must be at least 1.");
+        }
+
+        if (options.PackMergeThreshold is < 2 or > 10_000)
+        {
+            errors.Add($"{prefix}{nameof(GitOptions.PackMergeThreshold)} must be between 2 and 10000.");
         }
 
         if (options.PushRetries is < 0 or > 100)

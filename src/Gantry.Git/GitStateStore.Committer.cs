@@ -87,6 +87,8 @@ public sealed partial class GitStateStore
                     await CommitSeriallyAsync(redo, outcome.Refusal);
                     continue;
                 }
+
+                MergePacksIfDue();
             }
 
             if (built is not null && built.Landed.Count < _options.MaxBatchSize)
@@ -224,6 +226,7 @@ public sealed partial class GitStateStore
             var (packBytes, indexBytes, name) = batch.Objects.Build();
             var files = new PackFiles(packBytes, indexBytes, name);
             RepositoryFiles.InstallPack(_gitDir, files.Pack, files.Index, files.Name, sync: _remote is null && _options.SyncToDisk);
+            Interlocked.Increment(ref _packsSinceMerge);
             _metrics.CommitDuration.Record(Stopwatch.GetElapsedTime(batch.Started).TotalMilliseconds);
             if (_remote is not null)
             {
@@ -271,6 +274,45 @@ public sealed partial class GitStateStore
             {
                 _metrics.Changes.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
             }
+        }
+    }
+
+    /// <summary>
+    /// Merges the small packs once enough have piled up, between batches (nothing is being written), and reopens
+    /// the libgit2 handles so that they forget the removed packs. A failure here is logged, never fatal.
+    /// </summary>
+    private void MergePacksIfDue()
+    {
+        if (Volatile.Read(ref _packsSinceMerge) < _options.PackMergeThreshold)
+        {
+            return;
+        }
+
+        _packsSinceMerge = 0;
+        try
+        {
+            var merged = PackMerger.MergeSmallPacks(_gitDir, _options.PackMergeThreshold, _remote is null && _options.SyncToDisk);
+            if (_remote is FileRemote file)
+            {
+                PackMerger.MergeSmallPacks(file.GitDir, _options.PackMergeThreshold, _options.SyncToDisk);
+            }
+
+            if (merged > 0)
+            {
+                _writer!.Dispose();
+                _writer = new Repository(_gitDir);
+                lock (_readLock)
+                {
+                    _reader!.Dispose();
+                    _reader = new Repository(_gitDir);
+                }
+
+                Log.PacksMerged(logger, merged);
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or LibGit2SharpException)
+        {
+            Log.PackMergeFailed(logger, e);
         }
     }
 

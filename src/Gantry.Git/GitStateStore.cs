@@ -42,6 +42,7 @@ public sealed partial class GitStateStore(
     private GitHash? _head;
     private GitHash? _cacheHead;
     private GitHash? _buildHead;
+    private int _packsSinceMerge;
     private Task? _committer;
     private volatile string? _headText;
 

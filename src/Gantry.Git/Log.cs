@@ -23,6 +23,12 @@ internal static partial class Log
     [LoggerMessage(3005, LogLevel.Error, "A batch of {Count} changes failed: {Reason}")]
     public static partial void BatchFailed(ILogger logger, int count, string reason, Exception exception);
 
+    [LoggerMessage(3007, LogLevel.Debug, "Merged {Count} small packs into one")]
+    public static partial void PacksMerged(ILogger logger, int count);
+
+    [LoggerMessage(3008, LogLevel.Warning, "Merging small packs failed; will try again later")]
+    public static partial void PackMergeFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(3006, LogLevel.Information, "Fetched {Remote}: branch at {Head}")]
     public static partial void Fetched(ILogger logger, string remote, string head);
 }

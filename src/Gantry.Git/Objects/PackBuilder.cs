@@ -68,6 +68,18 @@ internal sealed class PackBuilder
         return id;
     }
 
+    /// <summary>Adds an entry copied from another pack (header and compressed data) under its known id.</summary>
+    public void AddRaw(GitHash id, ReadOnlySpan<byte> entry)
+    {
+        if (!_ids.Add(id))
+        {
+            return;
+        }
+
+        _entries.Add((id, 12 + _body.Length, Crc32.Compute(entry)));
+        _body.Write(entry);
+    }
+
     /// <summary>A zlib stream (RFC 1950) of uncompressed deflate blocks (RFC 1951 3.2.4) holding <paramref name="content"/>.</summary>
     private void WriteStored(ReadOnlySpan<byte> content)
     {

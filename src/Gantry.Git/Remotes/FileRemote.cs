@@ -11,6 +11,8 @@ internal sealed class FileRemote(string gitDir, string refName, bool sync) : IRe
 {
     public string DisplayUrl => gitDir;
 
+    public string GitDir => gitDir;
+
     public Task CheckAccessAsync(CancellationToken cancellationToken)
     {
         if (!Directory.Exists(Path.Combine(gitDir, "objects")) || !File.Exists(Path.Combine(gitDir, "HEAD")))
