@@ -139,7 +139,7 @@ public sealed class RemoteStoreTests(GitHttpServer server) : IDisposable
     }
 
     [Fact]
-    public async Task Start_clones_the_remote_and_adopts_its_branch()
+    public async Task Start_clones_the_remote_and_adopts_its_branch_with_a_token_from_a_file()
     {
         server.CreateRepository(_name);
         string head;
@@ -149,7 +149,17 @@ public sealed class RemoteStoreTests(GitHttpServer server) : IDisposable
             head = (await first.GetHeadAsync())!;
         }
 
-        await using var second = await StartAsync(local: "second.git");
+        // The second store reads its token from a file, as from a mounted secret.
+        var passwordFile = _temp.Combine("token");
+        await File.WriteAllTextAsync(passwordFile, server.Password + "\n");
+        await using var second = await Stores.StartAsync(new GitOptions
+        {
+            RepositoryPath = _temp.Combine("second.git"),
+            Remote = server.Url(_name),
+            Username = GitHttpServer.User,
+            PasswordFile = passwordFile,
+            SyncToDisk = false,
+        });
         Assert.Equal(head, await second.GetHeadAsync());
         Assert.Equal("hello", Stores.Text(await second.ReadFileAsync("x/y.txt")));
         var next = await second.CommitAsync(Stores.Put("x/z.txt", "again"));

@@ -1,0 +1,57 @@
+using Gantry.Git.Testing;
+
+namespace Gantry.Git.Tests;
+
+public sealed class PackMergeTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task Small_packs_are_merged_and_every_object_stays_readable()
+    {
+        var repo = _temp.Combine("state.git");
+        var packs = Path.Combine(repo, "objects", "pack");
+        await using var store = await Stores.StartAsync(new GitOptions { RepositoryPath = repo, SyncToDisk = false, PackMergeThreshold = 5 });
+        var revisions = new List<string>();
+        for (var i = 0; i < 40; i++)
+        {
+            revisions.Add(await store.CommitAsync(Stores.Put($"m/{i % 7}/v.yaml", $"value {i}\n")));
+            Assert.InRange(Directory.GetFiles(packs, "*.pack").Length, 1, 7);
+        }
+
+        Assert.Equal("", GitCli.Run(repo, "fsck", "--strict", "--no-dangling", "--no-progress").Trim());
+        Assert.Equal("value 39\n", Stores.Text(await store.ReadFileAsync("m/4/v.yaml")));
+        Assert.Equal("value 3\n", Stores.Text(await store.ReadFileAsync("m/3/v.yaml", revisions[3])));
+        Assert.Equal(6, (await store.GetHistoryAsync("m/4/v.yaml", 100)).Commits.Count);
+    }
+
+    [Fact]
+    public void Packs_written_by_git_with_offset_deltas_merge_into_a_valid_pack()
+    {
+        var repo = _temp.Combine("git.git");
+        var work = _temp.Combine("work");
+        GitCli.Run(_temp.Path, "init", "--quiet", "--initial-branch=main", work);
+        for (var i = 0; i < 6; i++)
+        {
+            File.WriteAllText(Path.Combine(work, "big.txt"), string.Concat(Enumerable.Range(0, 400).Select(n => $"line {n} {(n == i ? "changed" : "same")}\n")));
+            GitCli.Run(work, "add", "-A");
+            GitCli.Run(work, "commit", "--quiet", "-m", $"c{i}");
+            GitCli.Run(work, "repack", "--quiet", "-d"); // one more pack, with deltas against earlier ones
+        }
+
+        GitCli.Run(_temp.Path, "clone", "--quiet", "--bare", "--no-local", work, repo);
+        GitCli.Run(work, "repack", "--quiet");
+        foreach (var pack in Directory.GetFiles(Path.Combine(work, ".git", "objects", "pack")))
+        {
+            File.Copy(pack, Path.Combine(repo, "objects", "pack", Path.GetFileName(pack)), overwrite: true);
+        }
+
+        var before = Directory.GetFiles(Path.Combine(repo, "objects", "pack"), "*.pack").Length;
+        Assert.Equal(before, Storage.PackMerger.MergeSmallPacks(repo, 1, sync: false));
+        Assert.Single(Directory.GetFiles(Path.Combine(repo, "objects", "pack"), "*.pack"));
+        Assert.Equal("", GitCli.Run(repo, "fsck", "--strict", "--no-dangling", "--no-progress").Trim());
+        Assert.Equal("6", GitCli.Run(repo, "rev-list", "--count", "main").Trim());
+    }
+}
