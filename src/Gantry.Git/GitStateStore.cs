@@ -43,6 +43,7 @@ public sealed partial class GitStateStore(
     private GitHash? _cacheHead;
     private GitHash? _buildHead;
     private int _packsSinceMerge;
+    private Task<(List<string> Packs, string Merged)>? _merging;
     private Task? _committer;
     private volatile string? _headText;
 
@@ -103,6 +104,12 @@ public sealed partial class GitStateStore(
         if (_committer is { } committer)
         {
             await committer.WaitAsync(cancellationToken);
+            if (_merging is { } merging)
+            {
+                // Let a background merge finish before the repository is released; its small packs stay until next time.
+                await merging.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).WaitAsync(cancellationToken);
+            }
+
             Log.Stopped(logger);
         }
     }

@@ -18,7 +18,8 @@ public sealed class PackMergeTests : IDisposable
         for (var i = 0; i < 40; i++)
         {
             revisions.Add(await store.CommitAsync(Stores.Put($"m/{i % 7}/v.yaml", $"value {i}\n")));
-            Assert.InRange(Directory.GetFiles(packs, "*.pack").Length, 1, 7);
+            // Merges run in the background and finish between later batches: the count stays bounded, not exact.
+            Assert.InRange(Directory.GetFiles(packs, "*.pack").Length, 1, 14);
         }
 
         Assert.Equal("", GitCli.Run(repo, "fsck", "--strict", "--no-dangling", "--no-progress").Trim());

@@ -69,14 +69,14 @@ internal sealed class PackBuilder
     }
 
     /// <summary>Adds an entry copied from another pack (header and compressed data) under its known id.</summary>
-    public void AddRaw(GitHash id, ReadOnlySpan<byte> entry)
+    public void AddRaw(GitHash id, ReadOnlySpan<byte> entry, uint? crc = null)
     {
         if (!_ids.Add(id))
         {
             return;
         }
 
-        _entries.Add((id, 12 + _body.Length, Crc32.Compute(entry)));
+        _entries.Add((id, 12 + _body.Length, crc ?? Crc32.Compute(entry)));
         _body.Write(entry);
     }
 

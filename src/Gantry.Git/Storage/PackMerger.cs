@@ -17,30 +17,50 @@ internal static class PackMerger
     /// <summary>Merges the small packs of <paramref name="gitDir"/> once there are <paramref name="threshold"/> or more; returns how many were merged.</summary>
     public static int MergeSmallPacks(string gitDir, int threshold, bool sync)
     {
+        var small = FindSmallPacks(gitDir, threshold);
+        if (small is null)
+        {
+            return 0;
+        }
+
+        Remove(gitDir, small, Merge(gitDir, small, sync), sync);
+        return small.Count;
+    }
+
+    /// <summary>The small packs of <paramref name="gitDir"/> when there are at least <paramref name="threshold"/>, else null.</summary>
+    public static List<string>? FindSmallPacks(string gitDir, int threshold)
+    {
         var folder = Path.Combine(gitDir, "objects", "pack");
         if (!Directory.Exists(folder))
         {
-            return 0;
+            return null;
         }
 
         var small = Directory.EnumerateFiles(folder, "pack-*.idx")
             .Select(idx => Path.ChangeExtension(idx, ".pack"))
             .Where(pack => File.Exists(pack) && new FileInfo(pack).Length <= SmallPackBytes && !File.Exists(Path.ChangeExtension(pack, ".keep")))
             .ToList();
-        if (small.Count < threshold)
-        {
-            return 0;
-        }
+        return small.Count >= threshold ? small : null;
+    }
 
+    /// <summary>Writes one pack holding every object of <paramref name="packs"/> beside them; returns its name. Readers are unaffected.</summary>
+    public static string Merge(string gitDir, List<string> packs, bool sync)
+    {
         var merged = new PackBuilder();
-        foreach (var pack in small)
+        foreach (var pack in packs)
         {
             CopyEntries(pack, merged);
         }
 
         var (bytes, index, name) = merged.Build();
         RepositoryFiles.InstallPack(gitDir, bytes, index, name, sync);
-        foreach (var pack in small.Where(p => Path.GetFileNameWithoutExtension(p) != "pack-" + name))
+        return name;
+    }
+
+    /// <summary>Removes merged packs; handles that may have them open must be reopened afterwards.</summary>
+    public static void Remove(string gitDir, List<string> packs, string mergedName, bool sync)
+    {
+        foreach (var pack in packs.Where(p => Path.GetFileNameWithoutExtension(p) != "pack-" + mergedName))
         {
             // The index goes first: a pack without an index is invisible to readers.
             File.Delete(Path.ChangeExtension(pack, ".idx"));
@@ -52,10 +72,8 @@ internal static class PackMerger
 
         if (sync)
         {
-            RepositoryFiles.SyncDirectory(folder);
+            RepositoryFiles.SyncDirectory(Path.Combine(gitDir, "objects", "pack"));
         }
-
-        return small.Count;
     }
 
     private static void CopyEntries(string packPath, PackBuilder into)
@@ -69,9 +87,10 @@ internal static class PackMerger
 
         var n = (int)BinaryPrimitives.ReadUInt32BigEndian(idx.AsSpan(8 + (255 * 4)));
         var names = 8 + (256 * 4);
-        var offsets = names + (n * (GitHash.Size + 4));
+        var crcs = names + (n * GitHash.Size);
+        var offsets = crcs + (n * 4);
         var large = offsets + (n * 4);
-        var entries = new (long Offset, GitHash Id)[n];
+        var entries = new (long Offset, GitHash Id, uint Crc)[n];
         for (var i = 0; i < n; i++)
         {
             var id = GitHash.FromBytes(idx.AsSpan(names + (i * GitHash.Size)));
@@ -81,7 +100,7 @@ internal static class PackMerger
                 offset = (long)BinaryPrimitives.ReadUInt64BigEndian(idx.AsSpan(large + ((int)(offset & 0x7FFFFFFF) * 8)));
             }
 
-            entries[i] = (offset, id);
+            entries[i] = (offset, id, BinaryPrimitives.ReadUInt32BigEndian(idx.AsSpan(crcs + (i * 4))));
         }
 
         Array.Sort(entries, (a, b) => a.Offset.CompareTo(b.Offset));
@@ -101,7 +120,7 @@ internal static class PackMerger
 
             if (type != 6)
             {
-                into.AddRaw(entries[i].Id, entry);
+                into.AddRaw(entries[i].Id, entry, entries[i].Crc); // unchanged bytes keep their CRC
                 continue;
             }
 
