@@ -67,6 +67,9 @@ internal sealed class EngineBenchmark(EngineOptions options)
             Console.Error.WriteLine($"seeded {n} tenants in {seedTime.Elapsed.TotalSeconds:0.0} s");
             foreach (var approach in options.Approaches)
             {
+                // Start each approach from a compacted heap, so that peak RSS is about the approach, not the seeding.
+                System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
                 var result = approach switch
                 {
                     "gantry-local" => await RunGantryAsync(approach, n, Copy(seed, work.Combine($"local-{n}.git")), remote: null, server),

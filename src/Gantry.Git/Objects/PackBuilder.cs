@@ -10,9 +10,9 @@ namespace Gantry.Git.Objects;
 /// local repository with one fsync and sent as is to the remote, so neither side ever walks the old tree.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A MemoryStream holds no unmanaged resource.")]
-internal sealed class PackBuilder
+internal sealed class PackBuilder(int capacity = 0)
 {
-    private readonly MemoryStream _body = new();
+    private readonly MemoryStream _body = new(capacity);
     private readonly List<(GitHash Id, long Offset, uint Crc)> _entries = [];
     private readonly HashSet<GitHash> _ids = [];
 

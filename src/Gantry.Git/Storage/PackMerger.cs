@@ -12,7 +12,10 @@ namespace Gantry.Git.Storage;
 internal static class PackMerger
 {
     /// <summary>Packs up to this size count as small.</summary>
-    public const long SmallPackBytes = 32L * 1024 * 1024;
+    public const long SmallPackBytes = 8L * 1024 * 1024;
+
+    /// <summary>Most bytes of packs merged at once: a merge holds its result in memory.</summary>
+    public const long MaxMergeBytes = 24L * 1024 * 1024;
 
     /// <summary>Merges the small packs of <paramref name="gitDir"/> once there are <paramref name="threshold"/> or more; returns how many were merged.</summary>
     public static int MergeSmallPacks(string gitDir, int threshold, bool sync)
@@ -36,17 +39,36 @@ internal static class PackMerger
             return null;
         }
 
-        var small = Directory.EnumerateFiles(folder, "pack-*.idx")
-            .Select(idx => Path.ChangeExtension(idx, ".pack"))
-            .Where(pack => File.Exists(pack) && new FileInfo(pack).Length <= SmallPackBytes && !File.Exists(Path.ChangeExtension(pack, ".keep")))
+        var candidates = Directory.EnumerateFiles(folder, "pack-*.idx")
+            .Select(idx => new FileInfo(Path.ChangeExtension(idx, ".pack")))
+            .Where(pack => pack.Exists && pack.Length <= SmallPackBytes && !File.Exists(Path.ChangeExtension(pack.FullName, ".keep")))
             .ToList();
-        return small.Count >= threshold ? small : null;
+        if (candidates.Count < threshold)
+        {
+            return null;
+        }
+
+        // Smallest first, up to the memory bound: merged packs grow geometrically until they stop being small.
+        var small = new List<string>();
+        long total = 0;
+        foreach (var pack in candidates.OrderBy(p => p.Length))
+        {
+            if (small.Count >= 2 && total + pack.Length > MaxMergeBytes)
+            {
+                break;
+            }
+
+            small.Add(pack.FullName);
+            total += pack.Length;
+        }
+
+        return small.Count >= 2 ? small : null;
     }
 
     /// <summary>Writes one pack holding every object of <paramref name="packs"/> beside them; returns its name. Readers are unaffected.</summary>
     public static string Merge(string gitDir, List<string> packs, bool sync)
     {
-        var merged = new PackBuilder();
+        var merged = new PackBuilder((int)Math.Min(int.MaxValue, packs.Sum(p => new FileInfo(p).Length)));
         foreach (var pack in packs)
         {
             CopyEntries(pack, merged);
