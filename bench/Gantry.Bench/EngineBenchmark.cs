@@ -81,6 +81,10 @@ internal sealed class EngineBenchmark(EngineOptions options)
                 Console.Error.WriteLine($"{approach} at {n}: {result.ChangesPerSecond:0.0} changes/s, p99 {result.P99Ms:0.0} ms");
             }
 
+            // Remove this size's repositories now: a 100,000-tenant work tree takes a while to delete.
+            var cleanup = Stopwatch.StartNew();
+            RemoveTrees([work.Path, .. server is null ? Array.Empty<string>() : [server.RepositoriesPath]], $"-{n}");
+            Console.Error.WriteLine($"removed the {n}-tenant repositories in {cleanup.Elapsed.TotalSeconds:0.0} s");
             GC.Collect();
         }
 
@@ -204,6 +208,23 @@ internal sealed class EngineBenchmark(EngineOptions options)
         latencies.Sort();
         double At(double q) => latencies.Count == 0 ? 0 : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
         return new EngineResult(approach, n, latencies.Count, latencies.Count / seconds, At(0.50), At(0.99), latencies.LastOrDefault(), peakMb, bytes, batch, push, remoteLimit);
+    }
+
+    private static void RemoveTrees(string[] folders, string suffix)
+    {
+        var targets = folders.SelectMany(f => Directory.EnumerateDirectories(f))
+            .Where(d => Path.GetFileName(d).EndsWith(suffix, StringComparison.Ordinal) || Path.GetFileName(d).EndsWith(suffix + ".git", StringComparison.Ordinal))
+            .ToList();
+        if (targets.Count == 0)
+        {
+            return;
+        }
+
+        var start = new ProcessStartInfo("rm") { UseShellExecute = false };
+        start.ArgumentList.Add("-rf");
+        targets.ForEach(start.ArgumentList.Add);
+        using var rm = Process.Start(start)!;
+        rm.WaitForExit();
     }
 
     private static string Copy(string from, string to)
