@@ -139,6 +139,45 @@ public sealed class RemoteStoreTests(GitHttpServer server) : IDisposable
     }
 
     [Fact]
+    public async Task Another_writer_pushing_during_a_write_storm_loses_nothing()
+    {
+        server.CreateRepository(_name);
+        await using var store = await StartAsync();
+        await store.CommitAsync(Stores.Put("seed.txt", "seed"));
+        var work = _temp.Combine("work");
+        GitCli.Run(_temp.Path, "clone", "--quiet", server.UrlWithCredentials(_name), work);
+
+        var storm = Task.WhenAll(Enumerable.Range(0, 400).Select(async i =>
+        {
+            await Task.Yield();
+            return await store.CommitAsync(Stores.Put($"storm/{i % 40}/{i}.txt", $"{i}"));
+        }));
+        var theirs = 0;
+        while (!storm.IsCompleted && theirs < 5)
+        {
+            File.WriteAllText(Path.Combine(work, $"theirs-{theirs}.txt"), "theirs");
+            GitCli.Run(work, "add", "-A");
+            GitCli.Run(work, "commit", "--quiet", "-m", $"theirs {theirs}");
+            if (GitCli.TryRun(work, "push", "--quiet", "origin", "main").ExitCode != 0)
+            {
+                GitCli.Run(work, "pull", "--quiet", "--rebase", "origin", "main");
+                GitCli.Run(work, "push", "--quiet", "origin", "main");
+            }
+
+            theirs++;
+        }
+
+        var revisions = await storm;
+        Assert.True(theirs >= 1, "the other writer pushed during the storm");
+        Assert.Equal(400, GitCli.Run(RemotePath, "ls-tree", "-r", "--name-only", "main", "storm").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.All(Enumerable.Range(0, theirs), k => Assert.Equal("theirs", GitCli.Run(RemotePath, "show", $"main:theirs-{k}.txt")));
+        var history = GitCli.Run(RemotePath, "rev-list", "main").Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+        Assert.All(revisions, r => Assert.Contains(r, history));
+        Assert.Equal("", GitCli.Run(RemotePath, "rev-list", "--merges", "main").Trim());
+        Assert.Equal("", GitCli.Run(RemotePath, "fsck", "--strict", "--no-dangling", "--no-progress").Trim());
+    }
+
+    [Fact]
     public async Task Start_clones_the_remote_and_adopts_its_branch_with_a_token_from_a_file()
     {
         server.CreateRepository(_name);
