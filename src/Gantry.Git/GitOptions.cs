@@ -55,6 +55,9 @@ public sealed class GitOptions
     /// <summary>Time allowed for one push or fetch.</summary>
     public TimeSpan RemoteTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
+    /// <summary>Most trees the in-memory tree cache holds before it is dropped and reloaded along changed paths.</summary>
+    public int MaxCachedTrees { get; set; } = 50_000;
+
     /// <summary>Every batch adds a pack; once more small packs than this pile up they are merged into one.</summary>
     public int PackMergeThreshold { get; set; } = 50;
 
@@ -106,6 +109,11 @@ internal sealed class GitOptionsValidator : IValidateOptions<GitOptions>
         if (options.QueueCapacity < 1)
         {
             errors.Add($"{prefix}{nameof(GitOptions.QueueCapacity)} must be at least 1.");
+        }
+
+        if (options.MaxCachedTrees < 1)
+        {
+            errors.Add($"{prefix}{nameof(GitOptions.MaxCachedTrees)} must be at least 1.");
         }
 
         if (options.PackMergeThreshold is < 2 or > 10_000)

@@ -10,8 +10,6 @@ namespace Gantry.Git;
 
 public sealed partial class GitStateStore
 {
-    private const int MaxCachedTrees = 50_000;
-
     /// <summary>
     /// The committer. Building a batch (CPU) overlaps with making the previous batch durable (fsync or push):
     /// batch k+1 is built on batch k's head while k is written, and only persisted once k is. When k fails or
@@ -50,7 +48,15 @@ public sealed partial class GitStateStore
                 }
             }
 
+            if (batch.Count > 0 && inflight is not null && _tree!.LoadedTrees > _options.MaxCachedTrees)
+            {
+                // The cache is only dropped on a stored head (its objects must be readable): finish the batch in flight first.
+                await FinishAsync(inflight, null);
+                inflight = null;
+            }
+
             BuiltBatch? built = null;
+            var buildFailed = false;
             if (batch.Count > 0)
             {
                 try
@@ -60,35 +66,25 @@ public sealed partial class GitStateStore
                 catch (Exception e)
                 {
                     Fail(batch, e);
-                    ResetToStored();
-                    batch = [];
+                    buildFailed = true;
                 }
             }
 
             if (inflight is not null)
             {
-                var outcome = await inflight;
+                var landed = await FinishAsync(inflight, built);
                 inflight = null;
-                if (outcome.Refusal is not null || outcome.Failure is not null)
+                if (!landed)
                 {
-                    // Whatever was built on the batch that did not land is void: rebuild it on the stored head.
-                    var redo = new List<PendingChange>();
-                    if (outcome.Failure is not null)
-                    {
-                        Fail(outcome.Batch.Landed.Select(l => l.Change).ToList(), outcome.Failure);
-                    }
-                    else
-                    {
-                        redo.AddRange(outcome.Batch.Landed.Select(l => l.Change));
-                    }
-
-                    redo.AddRange(built?.Landed.Select(l => l.Change) ?? []);
-                    ResetToStored();
-                    await CommitSeriallyAsync(redo, outcome.Refusal);
-                    continue;
+                    continue; // the slow path rebuilt and stored (or failed) everything built so far
                 }
+            }
 
-                MergePacksIfDue();
+            if (buildFailed)
+            {
+                // Only now, with nothing in flight, is the branch on disk the base to start again from.
+                ResetToStored();
+                continue;
             }
 
             if (built is not null && built.Landed.Count < _options.MaxBatchSize)
@@ -115,6 +111,35 @@ public sealed partial class GitStateStore
                 inflight = Task.Run(() => PersistAsync(built));
             }
         }
+    }
+
+    /// <summary>
+    /// Waits for the batch in flight. When it was refused or failed, <paramref name="builtOnIt"/> (built on its head)
+    /// is void too: both are redone on the stored head by the slow path, and false is returned.
+    /// </summary>
+    private async Task<bool> FinishAsync(Task<PersistOutcome> inflight, BuiltBatch? builtOnIt)
+    {
+        var outcome = await inflight;
+        if (outcome.Refusal is null && outcome.Failure is null)
+        {
+            MergePacksIfDue();
+            return true;
+        }
+
+        var redo = new List<PendingChange>();
+        if (outcome.Failure is not null)
+        {
+            Fail(outcome.Batch.Landed.Select(l => l.Change).ToList(), outcome.Failure);
+        }
+        else
+        {
+            redo.AddRange(outcome.Batch.Landed.Select(l => l.Change));
+        }
+
+        redo.AddRange(builtOnIt?.Landed.Select(l => l.Change) ?? []);
+        ResetToStored();
+        await CommitSeriallyAsync(redo, outcome.Refusal);
+        return false;
     }
 
     private List<PendingChange> Take(System.Threading.Channels.ChannelReader<PendingChange> reader, int? limit = null)
@@ -191,7 +216,7 @@ public sealed partial class GitStateStore
         var started = Stopwatch.GetTimestamp();
         // The cache is dropped when it does not match the base, or has grown past its bound (it only ever loads
         // trees on changed paths; reloading those from the packs is cheap).
-        if (_cacheHead != baseHead || _cacheHead is null || _tree!.LoadedTrees > MaxCachedTrees)
+        if (_cacheHead != baseHead || _cacheHead is null || _tree!.LoadedTrees > _options.MaxCachedTrees)
         {
             _tree!.Reset(baseHead is { } h ? GitHash.FromBytes(_writer!.Lookup<Commit>(new ObjectId(h.ToString())).Tree.Id.RawId) : null);
             _cacheHead = baseHead;

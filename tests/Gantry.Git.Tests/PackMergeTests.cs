@@ -56,3 +56,24 @@ public sealed class PackMergeTests : IDisposable
         Assert.Equal("6", GitCli.Run(repo, "rev-list", "--count", "main").Trim());
     }
 }
+
+public sealed class TreeCacheBoundTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task A_small_tree_cache_is_dropped_between_batches_without_losing_changes()
+    {
+        var repo = _temp.Combine("state.git");
+        await using var store = await Stores.StartAsync(new GitOptions { RepositoryPath = repo, SyncToDisk = false, MaxCachedTrees = 8, MaxBatchSize = 16 });
+        await Task.WhenAll(Enumerable.Range(0, 300).Select(i => store.CommitAsync(Stores.Put($"{Core.State.StateLayout.TenantFolder($"t{i}")}/v.yaml", $"{i}"))));
+        await Task.WhenAll(Enumerable.Range(0, 300).Select(i => store.CommitAsync(Stores.Put($"{Core.State.StateLayout.TenantFolder($"t{i}")}/v.yaml", $"again {i}"))));
+
+        Assert.Equal("600", GitCli.Run(repo, "rev-list", "--count", "main").Trim());
+        Assert.Equal("again 123", GitCli.Run(repo, "show", $"main:{Core.State.StateLayout.TenantFolder("t123")}/v.yaml"));
+        Assert.Equal(300, GitCli.Run(repo, "ls-tree", "-r", "--name-only", "main").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal("", GitCli.Run(repo, "fsck", "--strict", "--no-dangling", "--no-progress").Trim());
+    }
+}
