@@ -16,8 +16,11 @@ test-deps:
 test: test-deps
 	./scripts/test.sh
 
-bench:
-	@echo "The benchmark harness arrives with the Git engine (bench/Gantry.Bench)."
+BENCH_INSTANCES ?= 1000,20000,100000
+
+# The Git engine benchmark: gantry-local, gantry-remote (git http-backend on loopback) and naive-git-cli.
+bench: test-deps
+	dotnet run -c Release --project bench/Gantry.Bench -- engine --instances $(BENCH_INSTANCES) --json bench/results/engine.json
 
 clean:
 	dotnet clean Gantry.slnx -nologo

@@ -8,6 +8,8 @@ APT_PACKAGES=(
   git
   postgresql
   docker-registry
+  nginx
+  fcgiwrap
 )
 
 # kubectl (with its built-in kustomize) builds every rendered tenant folder. The machine image ships a current one;

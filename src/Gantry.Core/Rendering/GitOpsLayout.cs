@@ -1,3 +1,5 @@
+using Gantry.Core.State;
+
 namespace Gantry.Core.Rendering;
 
 /// <summary>
@@ -6,18 +8,22 @@ namespace Gantry.Core.Rendering;
 /// </summary>
 public static class GitOpsLayout
 {
-    public const string TenantsFolder = "tenants";
+    public const string TenantsFolder = StateLayout.TenantsFolder;
 
     /// <summary>The Flux index the bootstrap Kustomization applies: one entry per tenant.</summary>
     public const string FluxClusterIndex = "clusters/flux/kustomization.yaml";
 
-    public static string TenantRoot(string tenant) => $"{TenantsFolder}/{tenant}";
+    /// <summary>
+    /// The tenant's folder, fanned out by a hash (<c>tenants/3/a/f/acme</c>) so that no Git tree on a changed path
+    /// grows with the number of tenants (see docs/git-engine.md).
+    /// </summary>
+    public static string TenantRoot(string tenant) => StateLayout.TenantFolder(tenant);
 
     /// <summary>The glob matching every tenant's Argo CD folder, for the ApplicationSet's Git directory generator.</summary>
-    public static string ArgoCdFolderGlob => $"{TenantsFolder}/*/argocd";
+    public static string ArgoCdFolderGlob => $"{TenantsFolder}/*/*/*/*/argocd";
 
     /// <summary>Which segment of an Argo CD folder path (0-based) is the tenant name.</summary>
-    public static int ArgoCdFolderTenantSegment => 1;
+    public static int ArgoCdFolderTenantSegment => 4;
 
     public static string InstanceClaim(string tenant, string instance) => $"{TenantRoot(tenant)}/instances/{instance}.yaml";
 

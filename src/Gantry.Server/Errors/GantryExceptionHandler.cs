@@ -1,5 +1,7 @@
+using Gantry.Core.State;
 using Gantry.Core.Validation;
 using Gantry.Core.Versions;
+using Gantry.Server.Instances;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -36,6 +38,36 @@ internal sealed partial class GantryExceptionHandler(IProblemDetailsService prob
                 Title = "The registry or chart repository did not answer as expected.",
                 Detail = source.Message,
             },
+            InstanceNotFoundException notFound => new ProblemDetails
+            {
+                Status = StatusCodes.Status404NotFound,
+                Title = "Not found.",
+                Detail = notFound.Message,
+            },
+            PreconditionFailedException precondition => new ProblemDetails
+            {
+                Status = StatusCodes.Status412PreconditionFailed,
+                Title = "The resource has changed.",
+                Detail = precondition.Message + " Read it again and retry with its current ETag.",
+            },
+            ChangeConflictException conflict => new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict,
+                Title = "Another change got there first.",
+                Detail = conflict.Message,
+            },
+            OfferingMissingException missing => new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict,
+                Title = "The catalog no longer has an offering this tenant uses.",
+                Detail = missing.Message,
+            },
+            StateStoreException store => new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "The change could not be made durable.",
+                Detail = store.Message,
+            },
             BadHttpRequestException badRequest => new ProblemDetails
             {
                 Status = badRequest.StatusCode,
@@ -52,6 +84,11 @@ internal sealed partial class GantryExceptionHandler(IProblemDetailsService prob
         }
 
         httpContext.Response.StatusCode = problem.Status!.Value;
+        if (exception is PreconditionFailedException { CurrentRevision: { } current })
+        {
+            httpContext.Response.Headers.ETag = ETags.From(current);
+        }
+
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,

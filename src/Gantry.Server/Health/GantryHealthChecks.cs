@@ -2,7 +2,7 @@ using System.Reflection;
 using Gantry.Data;
 using Gantry.Data.Migrations;
 using Gantry.Server.Hosting;
-using Gantry.Server.State;
+using Gantry.Git;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -70,17 +70,24 @@ internal sealed class MigrationsHealthCheck(IMetadataDatabase database, Migratio
     }
 }
 
-internal sealed class GitHealthCheck(LocalStateRepository repository) : IHealthCheck
+/// <summary>Opens the repository on disk and reads the branch, as a GitOps engine or Gantry after a restart would.</summary>
+internal sealed class GitHealthCheck(IOptions<GitOptions> options) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        var path = options.Value.ResolveRepositoryPath();
         try
         {
-            return Task.FromResult(HealthCheckResult.Healthy(repository.Describe()));
+            using var repository = new LibGit2Sharp.Repository(path);
+            var branch = repository.Branches[options.Value.Branch];
+            var where = string.IsNullOrWhiteSpace(options.Value.Remote) ? path : $"{path} (pushing to the configured remote)";
+            return Task.FromResult(HealthCheckResult.Healthy(branch?.Tip is { } tip
+                ? $"{where} at {tip.Sha[..12]} on {options.Value.Branch}"
+                : $"{where} (no commits yet, branch {options.Value.Branch})"));
         }
         catch (Exception e) when (e is LibGit2Sharp.LibGit2SharpException or IOException or UnauthorizedAccessException)
         {
-            return Task.FromResult(HealthCheckResult.Unhealthy($"{repository.Path} is not readable: {e.Message}"));
+            return Task.FromResult(HealthCheckResult.Unhealthy($"{path} is not readable: {e.Message}"));
         }
     }
 }

@@ -4,15 +4,16 @@ using Gantry.Server.Audit;
 using Gantry.Server.Auth;
 using Gantry.Server.Catalog;
 using Gantry.Server.Identity;
+using Gantry.Server.Instances;
 using Gantry.Server.Tenants;
 using Gantry.Server.Users;
 using Gantry.Data.Users;
+using Gantry.Git;
 using Gantry.Registries;
 using Gantry.Server.Bootstrap;
 using Gantry.Server.Errors;
 using Gantry.Server.Health;
 using Gantry.Server.Logging;
-using Gantry.Server.State;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -54,10 +55,13 @@ public static class GantryHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<GantryPaths>();
         services.AddMetadataDatabase(sp => sp.GetRequiredService<GantryPaths>().DatabaseFile);
-        services.TryAddSingleton<LocalStateRepository>();
+        services.AddGitStateStore(configuration);
+        services.AddOptions<GitOptions>().PostConfigure<IOptions<GantryOptions>>((git, gantry) =>
+            git.DataDirectory ??= Path.GetFullPath(gantry.Value.DataDir));
         services.AddTagSources();
         services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.SectionName);
         services.TryAddSingleton<OfferingCatalog>();
+        services.TryAddSingleton<InstanceService>();
         services.TryAddSingleton<IPasswordHasher<UserRecord>, PasswordHasher<UserRecord>>();
         services.TryAddSingleton<BootstrapReport>();
         services.TryAddSingleton<AdminBootstrapper>();
@@ -90,6 +94,7 @@ public static class GantryHostingExtensions
     {
         app.UseMiddleware<RequestLoggingMiddleware>();
         app.UseExceptionHandler();
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -101,6 +106,7 @@ public static class GantryHostingExtensions
     {
         app.MapGantryHealth();
         app.MapOfferingEndpoints();
+        app.MapInstanceEndpoints();
         app.MapTokenEndpoints();
         app.MapWellKnownEndpoints();
         app.MapTenantEndpoints();
@@ -138,6 +144,7 @@ public static class GantryHostingExtensions
     {
         OptionsValidationException options => string.Join(" ", options.Failures),
         GantryStartupException startup => startup.Message,
+        Core.State.StateStoreException state => $"Git: {state.Message}",
         AggregateException aggregate => aggregate.InnerExceptions.Select(FindStartupProblem).FirstOrDefault(m => m is not null),
         IOException io when io.Message.Contains("bind", StringComparison.OrdinalIgnoreCase) => io.Message,
         _ => null,

@@ -3,19 +3,17 @@ using Gantry.Data;
 using Gantry.Server.Catalog;
 using Gantry.Data.Migrations;
 using Gantry.Server.Bootstrap;
-using Gantry.Server.State;
 
 namespace Gantry.Server.Hosting;
 
 /// <summary>
-/// Prepares the data folder before the server accepts requests: database, migrations, the state repository
-/// and the first-start bootstrap. Runs in <see cref="IHostedLifecycleService.StartingAsync"/>, so a failure
+/// Prepares the data folder before the server accepts requests: database, migrations, the catalog and the
+/// first-start bootstrap (the Git state store opens, creates or clones its repository in its own hosted service). Runs in <see cref="IHostedLifecycleService.StartingAsync"/>, so a failure
 /// stops the start before Kestrel listens.
 /// </summary>
 internal sealed partial class GantryInitializer(
     IMetadataDatabase database,
     MigrationRunner migrations,
-    LocalStateRepository stateRepository,
     AdminBootstrapper bootstrapper,
     OfferingCatalog catalog,
     ILogger<GantryInitializer> logger) : IHostedLifecycleService
@@ -34,18 +32,6 @@ internal sealed partial class GantryInitializer(
         }
 
         Log.DatabaseReady(logger, database.Provider, database.Location, status.AppliedVersion);
-
-        try
-        {
-            if (stateRepository.EnsureInitialized())
-            {
-                Log.StateRepositoryCreated(logger, stateRepository.Path);
-            }
-        }
-        catch (Exception e) when (e is LibGit2Sharp.LibGit2SharpException or IOException or UnauthorizedAccessException)
-        {
-            throw new GantryStartupException($"Git repository at {stateRepository.Path} is not usable: {e.Message}", e);
-        }
 
         try
         {
@@ -79,9 +65,6 @@ internal sealed partial class GantryInitializer(
     {
         [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Metadata database {Provider} at {Location} is at schema version {Version}")]
         public static partial void DatabaseReady(ILogger logger, string provider, string location, int version);
-
-        [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Created the desired-state Git repository at {Path}")]
-        public static partial void StateRepositoryCreated(ILogger logger, string path);
 
         [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Closed the {Provider} metadata database")]
         public static partial void DatabaseClosed(ILogger logger, string provider);

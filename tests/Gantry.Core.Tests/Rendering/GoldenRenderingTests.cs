@@ -58,9 +58,10 @@ public sealed class GoldenRenderingTests
     {
         var files = TenantRenderer.Render("empty", []);
 
-        Assert.Contains("tenants/empty/flux/namespaces.yaml", files.Keys);
-        Assert.Contains("tenants/empty/flux/rbac.yaml", files.Keys);
-        Assert.Contains("tenants/empty/argocd/appproject.yaml", files.Keys);
+        var root = GitOpsLayout.TenantRoot("empty");
+        Assert.Contains($"{root}/flux/namespaces.yaml", files.Keys);
+        Assert.Contains($"{root}/flux/rbac.yaml", files.Keys);
+        Assert.Contains($"{root}/argocd/appproject.yaml", files.Keys);
         Assert.DoesNotContain(files.Keys, k => k.Contains("/instances/", StringComparison.Ordinal));
     }
 

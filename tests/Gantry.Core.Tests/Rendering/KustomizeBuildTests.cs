@@ -54,7 +54,7 @@ public sealed class KustomizeBuildTests : IDisposable
     [Fact]
     public void Argo_cd_folder_builds_the_project_and_applications()
     {
-        var objects = Build("tenants/client1/argocd");
+        var objects = Build(GitOpsLayout.ArgoCdRoot(RenderingFixture.Tenant));
 
         Assert.Equal(["AppProject", "Application"], objects.Select(Kind).Order(StringComparer.Ordinal));
         Assert.All(objects, o => Assert.Equal("argocd", ((YamlScalarNode)Node(o, "metadata", "namespace")).Value));

@@ -4,7 +4,7 @@ using Gantry.Server.Tests.Infrastructure;
 namespace Gantry.Server.Tests.Identity;
 
 /// <summary>
-/// Every identity endpoint, called by each principal of tenant A against tenant B: never a read, never a change,
+/// Every tenant-scoped endpoint (identity and instances), called by each principal of tenant A against tenant B: never a read, never a change,
 /// always 404 (B's existence is not revealed). Within A, what a role may see but not change answers 403.
 /// </summary>
 public sealed class IsolationMatrixTests(IdentityWorld world) : IClassFixture<IdentityWorld>
@@ -30,6 +30,20 @@ public sealed class IsolationMatrixTests(IdentityWorld world) : IClassFixture<Id
         yield return (HttpMethod.Get, $"/api/v1/users/{bAdmin}", null);
         yield return (HttpMethod.Patch, $"/api/v1/users/{bAdmin}", new { password = "a new password of b admin" });
         yield return (HttpMethod.Delete, $"/api/v1/users/{bAdmin}", null);
+
+        var instances = $"/api/v1/tenants/{b}/instances";
+        var db = $"{instances}/{IdentityWorld.InstanceName}";
+        var revision = world.FirstRevisions[b];
+        yield return (HttpMethod.Get, instances, null);
+        yield return (HttpMethod.Get, db, null);
+        yield return (HttpMethod.Put, db, new { offering = "qdrant", values = new { replicaCount = 9 } });
+        yield return (HttpMethod.Put, $"{instances}/planted", new { offering = "qdrant" });
+        yield return (HttpMethod.Patch, db, new { replicaCount = 9 });
+        yield return (HttpMethod.Delete, db, null);
+        yield return (HttpMethod.Post, $"{db}/scale", new { replicas = 9 });
+        yield return (HttpMethod.Get, $"{db}/history", null);
+        yield return (HttpMethod.Get, $"{db}/diff?from={revision}&to={revision}", null);
+        yield return (HttpMethod.Post, $"{db}/rollback", new { revision });
     }
 
     [Theory]
@@ -151,5 +165,8 @@ public sealed class IsolationMatrixTests(IdentityWorld world) : IClassFixture<Id
         Assert.All(keys.EnumerateArray(), k => Assert.Equal(System.Text.Json.JsonValueKind.Null, k.GetProperty("revokedAt").ValueKind));
         await world.Factory.CreateClient().WithBearer(world.KeyB).GetAsync($"/api/v1/tenants/{IdentityWorld.TenantB}").ExpectAsync(HttpStatusCode.OK);
         await world.Factory.CreateClient().LoginAsync("b-admin", IdentityWorld.Password);
+        var instances = await admin.GetAsync($"/api/v1/tenants/{IdentityWorld.TenantB}/instances").ExpectAsync(HttpStatusCode.OK);
+        var instance = Assert.Single(instances.GetProperty("items").EnumerateArray());
+        Assert.Equal(world.FirstRevisions[IdentityWorld.TenantB], instance.GetProperty("revision").GetString());
     }
 }

@@ -56,7 +56,20 @@ public sealed class IdentityWorld : IAsyncLifetime
         KeyB = keyB.GetProperty("key").GetString()!;
         KeyBId = keyB.GetProperty("apiKey").GetProperty("id").GetString()!;
         Tokens["a-key"] = KeyA;
+
+        // One instance in each tenant, so instance endpoints have something to guard.
+        foreach (var tenant in new[] { TenantA, TenantB })
+        {
+            var instance = await client.SendJsonAsync(HttpMethod.Put, $"/api/v1/tenants/{tenant}/instances/{InstanceName}",
+                new { offering = "qdrant", values = new { replicaCount = 1 } }).ExpectAsync(HttpStatusCode.Created);
+            FirstRevisions[tenant] = instance.GetProperty("revision").GetString()!;
+        }
     }
+
+    public const string InstanceName = "db";
+
+    /// <summary>The revision that created <see cref="InstanceName"/> in each tenant.</summary>
+    public Dictionary<string, string> FirstRevisions { get; } = new(StringComparer.Ordinal);
 
     public Task DisposeAsync()
     {

@@ -1,0 +1,37 @@
+using System.Globalization;
+using Gantry.Bench;
+
+// dotnet run -c Release --project bench/Gantry.Bench -- engine --instances 1000,20000,100000 --json results.json
+if (args.Length == 0 || args[0] != "engine")
+{
+    Console.Error.WriteLine("""
+        usage: Gantry.Bench engine [--instances 1000,20000,100000] [--json FILE] [--writers 256] [--seconds 8]
+                                   [--naive-changes 20] [--approaches gantry-local,gantry-remote,naive-git-cli]
+                                   [--layout fanout|flat] [--mode PerChange|PerBatch] [--batch 512]
+        """);
+    return 2;
+}
+
+var options = new EngineOptions();
+for (var i = 1; i < args.Length; i++)
+{
+    var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
+    switch (args[i])
+    {
+        case "--instances": options.Instances = value.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray(); break;
+        case "--json": options.JsonPath = value; break;
+        case "--writers": options.Writers = int.Parse(value, CultureInfo.InvariantCulture); break;
+        case "--seconds": options.Seconds = double.Parse(value, CultureInfo.InvariantCulture); break;
+        case "--naive-changes": options.NaiveChanges = int.Parse(value, CultureInfo.InvariantCulture); break;
+        case "--approaches": options.Approaches = value.Split(','); break;
+        case "--layout": options.FlatLayout = value == "flat"; break;
+        case "--mode": options.Mode = Enum.Parse<Gantry.Git.GitCommitMode>(value, ignoreCase: true); break;
+        case "--batch": options.MaxBatchSize = int.Parse(value, CultureInfo.InvariantCulture); break;
+        default: throw new ArgumentException($"unknown option {args[i]}");
+    }
+
+    i++;
+}
+
+await new EngineBenchmark(options).RunAsync();
+return 0;

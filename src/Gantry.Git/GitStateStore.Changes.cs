@@ -1,0 +1,133 @@
+using Gantry.Core.State;
+using Gantry.Git.Objects;
+using LibGit2Sharp;
+using PackBuilder = Gantry.Git.Objects.PackBuilder;
+
+namespace Gantry.Git;
+
+public sealed partial class GitStateStore
+{
+    /// <summary>Applies each change to the tree cache and writes its commits; changes that conflict with their base are refused here.</summary>
+    private List<(PendingChange Change, GitHash Commit)> BuildCommits(List<PendingChange> pending, GitHash? baseHead, PackBuilder pack)
+    {
+        var landed = new List<(PendingChange, GitHash)>(pending.Count);
+        var committer = new ChangeAuthor(_options.CommitterName, _options.CommitterEmail);
+        var now = timeProvider.GetUtcNow();
+        var parent = baseHead;
+        foreach (var p in pending)
+        {
+            var change = p.Change;
+            if (change.BaseRevision is { } baseRevision)
+            {
+                var conflicts = change.Paths.Where(path => IdAt(baseRevision, path) != _tree!.Find(path)).ToList();
+                if (conflicts.Count > 0)
+                {
+                    Reject(p, conflicts, parent);
+                    continue;
+                }
+            }
+
+            foreach (var (path, content) in change.Puts)
+            {
+                _tree!.Put(path, pack.Add(GitObjectType.Blob, content.Span));
+            }
+
+            foreach (var path in change.Deletes)
+            {
+                _tree!.Delete(path);
+            }
+
+            if (_options.CommitMode == GitCommitMode.PerChange)
+            {
+                parent = CommitWriter.Write(pack, _tree!.WriteDirty(pack), parent, change.Author, committer, now, change.Message, change.Trailers());
+                landed.Add((p, parent.Value));
+            }
+            else
+            {
+                landed.Add((p, default));
+            }
+        }
+
+        if (_options.CommitMode == GitCommitMode.PerBatch && landed.Count > 0)
+        {
+            var single = landed.Count == 1 ? landed[0].Item1.Change : null;
+            var message = single?.Message ?? $"Apply {landed.Count} changes\n\n" + string.Join('\n', landed.Select(l => "- " + FirstLine(l.Item1.Change.Message)));
+            var commit = CommitWriter.Write(
+                pack,
+                _tree!.WriteDirty(pack),
+                parent,
+                single?.Author ?? committer,
+                committer,
+                now,
+                message,
+                landed.SelectMany(l => l.Item1.Change.Trailers()));
+            for (var i = 0; i < landed.Count; i++)
+            {
+                landed[i] = (landed[i].Item1, commit);
+            }
+        }
+
+        return landed;
+    }
+
+    /// <summary>After another writer moved the branch from <paramref name="oldHead"/> to <paramref name="newHead"/>, refuses changes to paths it touched.</summary>
+    private List<PendingChange> RejectRemoteConflicts(List<PendingChange> pending, GitHash? oldHead, GitHash? newHead)
+    {
+        var kept = new List<PendingChange>(pending.Count);
+        var oldRevision = oldHead?.ToString();
+        var newRevision = newHead?.ToString();
+        foreach (var p in pending)
+        {
+            var conflicts = p.Change.Paths.Where(path => IdAt(oldRevision, path) != IdAt(newRevision, path)).ToList();
+            if (conflicts.Count > 0)
+            {
+                Reject(p, conflicts, newHead);
+            }
+            else
+            {
+                kept.Add(p);
+            }
+        }
+
+        return kept;
+    }
+
+    private void Reject(PendingChange pending, List<string> conflicts, GitHash? current)
+    {
+        Log.Conflict(logger, pending.Change.ChangeId ?? "(none)", string.Join(", ", conflicts.Take(5)));
+        _metrics.Changes.Add(1, new KeyValuePair<string, object?>("outcome", "conflict"));
+        pending.Done.TrySetException(new ChangeConflictException(conflicts, current?.ToString()));
+    }
+
+    /// <summary>The blob or tree id at <paramref name="path"/> in <paramref name="revision"/>; null when absent. An unknown revision matches nothing.</summary>
+    private GitHash? IdAt(string? revision, string path)
+    {
+        if (revision is null)
+        {
+            return null;
+        }
+
+        var commit = _writer!.Lookup<Commit>(new ObjectId(revision));
+        if (commit is null)
+        {
+            return TreeCache.Unwritten;
+        }
+
+        var entry = commit.Tree[path];
+        return entry is null ? null : GitHash.FromBytes(entry.Target.Id.RawId);
+    }
+
+    private TimeSpan Backoff(int attempt)
+    {
+        var delay = Math.Min(_options.PushRetryDelay.TotalMilliseconds * Math.Pow(2, attempt), _options.MaxPushRetryDelay.TotalMilliseconds);
+#pragma warning disable CA5394 // Jitter spreads competing writers apart; it needs no cryptographic randomness.
+        return TimeSpan.FromMilliseconds(delay * (0.5 + Random.Shared.NextDouble()));
+#pragma warning restore CA5394
+    }
+
+    private static string FirstLine(string message)
+    {
+        var end = message.IndexOf('\n', StringComparison.Ordinal);
+        return (end < 0 ? message : message[..end]).Trim();
+    }
+}

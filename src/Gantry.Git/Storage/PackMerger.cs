@@ -1,0 +1,167 @@
+using System.Buffers.Binary;
+using Gantry.Git.Objects;
+
+namespace Gantry.Git.Storage;
+
+/// <summary>
+/// Keeps the number of packs bounded: every batch adds one pack, and Git (libgit2 too) slows down as packs pile
+/// up. Small packs are merged into one by copying their entries as they are (offset deltas become ref deltas,
+/// the only entries that depend on their position), then the merged pack is installed and the small ones removed.
+/// (git: Documentation/gitformat-pack.txt, "Pack file entries" and "Version 2 pack-*.idx files".)
+/// </summary>
+internal static class PackMerger
+{
+    /// <summary>Packs up to this size count as small.</summary>
+    public const long SmallPackBytes = 8L * 1024 * 1024;
+
+    /// <summary>Most bytes of packs merged at once: a merge holds its result in memory.</summary>
+    public const long MaxMergeBytes = 24L * 1024 * 1024;
+
+    /// <summary>Merges the small packs of <paramref name="gitDir"/> once there are <paramref name="threshold"/> or more; returns how many were merged.</summary>
+    public static int MergeSmallPacks(string gitDir, int threshold, bool sync)
+    {
+        var small = FindSmallPacks(gitDir, threshold);
+        if (small is null)
+        {
+            return 0;
+        }
+
+        Remove(gitDir, small, Merge(gitDir, small, sync), sync);
+        return small.Count;
+    }
+
+    /// <summary>The small packs of <paramref name="gitDir"/> when there are at least <paramref name="threshold"/>, else null.</summary>
+    public static List<string>? FindSmallPacks(string gitDir, int threshold)
+    {
+        var folder = Path.Combine(gitDir, "objects", "pack");
+        if (!Directory.Exists(folder))
+        {
+            return null;
+        }
+
+        var candidates = Directory.EnumerateFiles(folder, "pack-*.idx")
+            .Select(idx => new FileInfo(Path.ChangeExtension(idx, ".pack")))
+            .Where(pack => pack.Exists && pack.Length <= SmallPackBytes && !File.Exists(Path.ChangeExtension(pack.FullName, ".keep")))
+            .ToList();
+        if (candidates.Count < threshold)
+        {
+            return null;
+        }
+
+        // Smallest first, up to the memory bound: merged packs grow geometrically until they stop being small.
+        var small = new List<string>();
+        long total = 0;
+        foreach (var pack in candidates.OrderBy(p => p.Length))
+        {
+            if (small.Count >= 2 && total + pack.Length > MaxMergeBytes)
+            {
+                break;
+            }
+
+            small.Add(pack.FullName);
+            total += pack.Length;
+        }
+
+        return small.Count >= 2 ? small : null;
+    }
+
+    /// <summary>Writes one pack holding every object of <paramref name="packs"/> beside them; returns its name. Readers are unaffected.</summary>
+    public static string Merge(string gitDir, List<string> packs, bool sync)
+    {
+        var merged = new PackBuilder((int)Math.Min(int.MaxValue, packs.Sum(p => new FileInfo(p).Length)));
+        foreach (var pack in packs)
+        {
+            CopyEntries(pack, merged);
+        }
+
+        var (bytes, index, name) = merged.Build();
+        RepositoryFiles.InstallPack(gitDir, bytes, index, name, sync);
+        return name;
+    }
+
+    /// <summary>Removes merged packs; handles that may have them open must be reopened afterwards.</summary>
+    public static void Remove(string gitDir, List<string> packs, string mergedName, bool sync)
+    {
+        foreach (var pack in packs.Where(p => Path.GetFileNameWithoutExtension(p) != "pack-" + mergedName))
+        {
+            // The index goes first: a pack without an index is invisible to readers.
+            File.Delete(Path.ChangeExtension(pack, ".idx"));
+            foreach (var extra in new[] { ".rev", ".bitmap", ".mtimes", ".pack" })
+            {
+                File.Delete(Path.ChangeExtension(pack, extra));
+            }
+        }
+
+        if (sync)
+        {
+            RepositoryFiles.SyncDirectory(Path.Combine(gitDir, "objects", "pack"));
+        }
+    }
+
+    private static void CopyEntries(string packPath, PackBuilder into)
+    {
+        var pack = File.ReadAllBytes(packPath);
+        var idx = File.ReadAllBytes(Path.ChangeExtension(packPath, ".idx"));
+        if (BinaryPrimitives.ReadUInt32BigEndian(idx) != 0xFF744F63 || BinaryPrimitives.ReadUInt32BigEndian(idx.AsSpan(4)) != 2)
+        {
+            throw new InvalidDataException($"{packPath}: only version 2 pack indexes are supported.");
+        }
+
+        var n = (int)BinaryPrimitives.ReadUInt32BigEndian(idx.AsSpan(8 + (255 * 4)));
+        var names = 8 + (256 * 4);
+        var crcs = names + (n * GitHash.Size);
+        var offsets = crcs + (n * 4);
+        var large = offsets + (n * 4);
+        var entries = new (long Offset, GitHash Id, uint Crc)[n];
+        for (var i = 0; i < n; i++)
+        {
+            var id = GitHash.FromBytes(idx.AsSpan(names + (i * GitHash.Size)));
+            long offset = BinaryPrimitives.ReadUInt32BigEndian(idx.AsSpan(offsets + (i * 4)));
+            if ((offset & 0x80000000L) != 0)
+            {
+                offset = (long)BinaryPrimitives.ReadUInt64BigEndian(idx.AsSpan(large + ((int)(offset & 0x7FFFFFFF) * 8)));
+            }
+
+            entries[i] = (offset, id, BinaryPrimitives.ReadUInt32BigEndian(idx.AsSpan(crcs + (i * 4))));
+        }
+
+        Array.Sort(entries, (a, b) => a.Offset.CompareTo(b.Offset));
+        var idAt = entries.ToDictionary(e => e.Offset, e => e.Id);
+        var end = pack.Length - GitHash.Size;
+        for (var i = 0; i < n; i++)
+        {
+            var start = (int)entries[i].Offset;
+            var stop = i + 1 < n ? (int)entries[i + 1].Offset : end;
+            var entry = pack.AsSpan(start, stop - start);
+            var type = (entry[0] >> 4) & 7;
+            var header = 1;
+            while ((entry[header - 1] & 0x80) != 0)
+            {
+                header++;
+            }
+
+            if (type != 6)
+            {
+                into.AddRaw(entries[i].Id, entry, entries[i].Crc); // unchanged bytes keep their CRC
+                continue;
+            }
+
+            // OFS_DELTA: the base is named by a distance back in this pack; name it by id instead (REF_DELTA, type 7).
+            var position = header;
+            long distance = entry[position] & 0x7F;
+            while ((entry[position] & 0x80) != 0)
+            {
+                position++;
+                distance = ((distance + 1) << 7) | (entry[position] & 0x7Fu);
+            }
+
+            position++;
+            var rewritten = new byte[header + GitHash.Size + entry.Length - position];
+            entry[..header].CopyTo(rewritten);
+            rewritten[0] = (byte)((rewritten[0] & 0x8F) | (7 << 4));
+            idAt[start - distance].WriteTo(rewritten.AsSpan(header));
+            entry[position..].CopyTo(rewritten.AsSpan(header + GitHash.Size));
+            into.AddRaw(entries[i].Id, rewritten);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Gantry.Git.Objects;
+
+namespace Gantry.Git.Storage;
+
+/// <summary>
+/// The few writes to a bare repository that must be atomic and durable: installing a pack and moving a
+/// branch. Both follow Git's own protocol (temporary file, fsync, rename; "&lt;ref&gt;.lock" taken with O_EXCL),
+/// so a crash leaves either the old or the new state, and a concurrent <c>git</c> process is excluded.
+/// </summary>
+internal static partial class RepositoryFiles
+{
+    /// <summary>Writes the pack and then its index into objects/pack; readers only see a pack once its index exists.</summary>
+    public static void InstallPack(string gitDir, byte[] pack, byte[] index, string name, bool sync)
+    {
+        var folder = Path.Combine(gitDir, "objects", "pack");
+        Directory.CreateDirectory(folder);
+        var packPath = Path.Combine(folder, $"pack-{name}.pack");
+        var indexPath = Path.Combine(folder, $"pack-{name}.idx");
+        if (File.Exists(indexPath))
+        {
+            return;
+        }
+
+        var tmpPack = Path.Combine(folder, $"tmp_pack_{Guid.NewGuid():N}");
+        var tmpIndex = Path.Combine(folder, $"tmp_idx_{Guid.NewGuid():N}");
+        // The two fsyncs overlap; each waits on the disk, not the CPU.
+        var indexWrite = Task.Run(() => WriteFile(tmpIndex, index, sync));
+        WriteFile(tmpPack, pack, sync);
+        indexWrite.GetAwaiter().GetResult();
+        File.Move(tmpPack, packPath, overwrite: true);
+        File.Move(tmpIndex, indexPath, overwrite: true);
+        if (sync)
+        {
+            SyncDirectory(folder);
+        }
+    }
+
+    /// <summary>The commit a branch points at, from its loose ref or packed-refs; null when it does not exist.</summary>
+    public static GitHash? ReadRef(string gitDir, string refName)
+    {
+        var loose = Path.Combine(gitDir, refName);
+        if (File.Exists(loose))
+        {
+            var text = File.ReadAllText(loose).Trim();
+            return text.Length == 40 ? GitHash.Parse(text) : null;
+        }
+
+        var packed = Path.Combine(gitDir, "packed-refs");
+        if (!File.Exists(packed))
+        {
+            return null;
+        }
+
+        foreach (var line in File.ReadLines(packed))
+        {
+            if (line.Length > 41 && line[40] == ' ' && line.AsSpan(41).SequenceEqual(refName))
+            {
+                return GitHash.Parse(line[..40]);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Moves <paramref name="refName"/> from <paramref name="expected"/> (null: must not exist) to <paramref name="value"/>
+    /// under Git's lock; false when someone holds the lock or the branch is not where the caller expected.
+    /// </summary>
+    public static bool TryUpdateRef(string gitDir, string refName, GitHash? expected, GitHash value, bool sync, bool force = false)
+    {
+        var path = Path.Combine(gitDir, refName);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var lockPath = path + ".lock";
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(lockPath, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        }
+        catch (IOException) when (File.Exists(lockPath))
+        {
+            return false;
+        }
+
+        try
+        {
+            using (stream)
+            {
+                if (!force && ReadRef(gitDir, refName) != expected)
+                {
+                    stream.Dispose();
+                    File.Delete(lockPath);
+                    return false;
+                }
+
+                stream.Write(Encoding.ASCII.GetBytes(value + "\n"));
+                stream.Flush(flushToDisk: sync);
+            }
+
+            File.Move(lockPath, path, overwrite: true);
+            if (sync)
+            {
+                SyncDirectory(Path.GetDirectoryName(path)!);
+            }
+
+            return true;
+        }
+        catch
+        {
+            File.Delete(lockPath);
+            throw;
+        }
+    }
+
+    /// <summary>Points HEAD of a bare repository at <paramref name="refName"/>.</summary>
+    public static void SetHead(string gitDir, string refName) =>
+        File.WriteAllText(Path.Combine(gitDir, "HEAD"), $"ref: {refName}\n");
+
+    /// <summary>Removes what a killed writer may leave behind: its ref lock and unfinished pack files.</summary>
+    public static void RemoveLeftovers(string gitDir, string refName)
+    {
+        File.Delete(Path.Combine(gitDir, refName + ".lock"));
+        var packs = Path.Combine(gitDir, "objects", "pack");
+        if (Directory.Exists(packs))
+        {
+            foreach (var tmp in Directory.EnumerateFiles(packs, "tmp_*"))
+            {
+                File.Delete(tmp);
+            }
+        }
+    }
+
+    private static void WriteFile(string path, byte[] content, bool sync)
+    {
+        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+        stream.Write(content);
+        stream.Flush(flushToDisk: sync);
+    }
+
+    /// <summary>fsync of the folder, so that a rename inside it survives a power cut.</summary>
+    public static void SyncDirectory(string folder)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return;
+        }
+
+        var fd = Open(folder, 0); // O_RDONLY
+        if (fd < 0)
+        {
+            throw new IOException($"Cannot open folder {folder} to sync it (errno {Marshal.GetLastPInvokeError()}).");
+        }
+
+        try
+        {
+            if (Fsync(fd) != 0)
+            {
+                throw new IOException($"fsync of folder {folder} failed (errno {Marshal.GetLastPInvokeError()}).");
+            }
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
+}

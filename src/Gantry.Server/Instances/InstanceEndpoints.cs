@@ -1,0 +1,298 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Gantry.Core.Identity;
+using Gantry.Core.Instances;
+using Gantry.Core.State;
+using Gantry.Core.Validation;
+using Gantry.Data.Instances;
+using Gantry.Server.Audit;
+using Gantry.Server.Identity;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Gantry.Server.Instances;
+
+/// <summary>An instance as the API shows it. The ETag header carries <see cref="Revision"/>.</summary>
+public sealed record InstanceResponse(
+    string Tenant,
+    string Name,
+    string Offering,
+    string Version,
+    string ChartVersion,
+    string Namespace,
+    JsonObject Values,
+    string Revision,
+    string Status,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt)
+{
+    public static InstanceResponse From(InstanceState state) => new(
+        state.Claim.Tenant, state.Claim.Name, state.Claim.Offering, state.Claim.Version, state.Claim.ChartVersion,
+        state.Claim.Namespace, state.Claim.Values, state.Record.Revision, state.Record.Status, state.Record.CreatedAt, state.Record.UpdatedAt);
+}
+
+/// <summary>A list item: the index row, without values.</summary>
+public sealed record InstanceSummary(string Name, string Offering, string ChartVersion, string Namespace, string Revision, string Status, DateTimeOffset UpdatedAt);
+
+public sealed record InstancePage(IReadOnlyList<InstanceSummary> Items, string? Next);
+
+public sealed record ScaleRequest(int? Replicas);
+
+public sealed record RollbackRequest(string? Revision);
+
+public sealed record CommitResponse(string Revision, string AuthorName, string AuthorEmail, DateTimeOffset When, string Message);
+
+public sealed record HistoryResponse(IReadOnlyList<CommitResponse> Items, string? Next);
+
+public sealed record DiffResponse(string Path, string Change, string Patch);
+
+/// <summary><c>/api/v1/tenants/{tenant}/instances</c>: tenants deploy, change and remove instances of offerings.</summary>
+public static class InstanceEndpoints
+{
+    public const int MaxPageSize = 500;
+    private const string IdempotencyHeader = "Idempotency-Key";
+
+    public static IEndpointRouteBuilder MapInstanceEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/api/v1/tenants/{tenant}/instances").WithTags("Instances").RequireAuthorization();
+        group.MapGet("/", ListAsync).WithName("ListInstances").WithSummary("Lists a tenant's instances (filters: offering, status, prefix; paged by name).");
+        group.MapGet("/{name}", GetAsync).WithName("GetInstance").WithSummary("Gets an instance: its accepted spec, chart version, revision (ETag) and status.");
+        group.MapPut("/{name}", PutAsync).WithName("PutInstance").WithSummary("Creates or replaces an instance. If-Match makes it conditional; Idempotency-Key makes a retried create safe.");
+        group.MapPatch("/{name}", PatchAsync).WithName("PatchInstance").WithSummary("Changes an instance's values with a JSON merge patch (RFC 7396).");
+        group.MapDelete("/{name}", DeleteAsync).WithName("DeleteInstance").WithSummary("Removes an instance: its files go in one change and the GitOps engine prunes it.");
+        group.MapPost("/{name}/scale", ScaleAsync).WithName("ScaleInstance").WithSummary("Sets the instance's replica count, within the offering's schema and the tenant's quota.");
+        group.MapGet("/{name}/history", HistoryAsync).WithName("InstanceHistory").WithSummary("The commits that changed the instance, newest first.");
+        group.MapGet("/{name}/diff", DiffAsync).WithName("InstanceDiff").WithSummary("What changed in the instance's files between two revisions.");
+        group.MapPost("/{name}/rollback", RollbackAsync).WithName("RollbackInstance").WithSummary("Restores the instance as it was at a revision, as a new commit.");
+        return endpoints;
+    }
+
+    internal static async Task<Results<Ok<InstancePage>, ProblemHttpResult>> ListAsync(
+        string tenant, ClaimsPrincipal user, IAuthorizer authorizer, InstanceRepository index, HttpContext context,
+        string? offering = null, string? status = null, string? prefix = null, string? after = null, int limit = 100)
+    {
+        if (authorizer.Refuse(user.ToPrincipal(), ResourceAction.Read, ResourceRef.InTenant(tenant, ResourceKinds.Instance)) is { } refusal)
+        {
+            return refusal;
+        }
+
+        if (limit is < 1 or > MaxPageSize)
+        {
+            var errors = new ValidationErrors();
+            errors.Add("limit", $"must be between 1 and {MaxPageSize}");
+            errors.ThrowIfAny();
+        }
+
+        var rows = await index.ListAsync(tenant, new InstanceQuery { Offering = offering, Status = status, NamePrefix = prefix, After = after, Limit = limit + 1 }, context.RequestAborted);
+        var items = rows.Take(limit).Select(r => new InstanceSummary(r.Name, r.Offering, r.ChartVersion, r.Namespace, r.Revision, r.Status, r.UpdatedAt)).ToList();
+        return TypedResults.Ok(new InstancePage(items, rows.Count > limit ? items[^1].Name : null));
+    }
+
+    internal static async Task<Results<Ok<InstanceResponse>, ProblemHttpResult>> GetAsync(
+        string tenant, string name, ClaimsPrincipal user, IAuthorizer authorizer, InstanceService instances, HttpContext context)
+    {
+        if (authorizer.Refuse(user.ToPrincipal(), ResourceAction.Read, ResourceRef.InTenant(tenant, ResourceKinds.Instance, name)) is { } refusal)
+        {
+            return refusal;
+        }
+
+        var state = await instances.GetAsync(tenant, name, context.RequestAborted) ?? throw new InstanceNotFoundException(tenant, name);
+        context.Response.Headers.ETag = ETags.From(state.Record.Revision);
+        return TypedResults.Ok(InstanceResponse.From(state));
+    }
+
+    internal static async Task<IResult> PutAsync(
+        string tenant, string name, InstanceRequest request, ClaimsPrincipal user, IAuthorizer authorizer, InstanceService instances,
+        IdempotencyRepository idempotency, AuditLog audit, TimeProvider time, HttpContext context,
+        [FromHeader(Name = "If-Match")] string? ifMatch = null, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey = null)
+    {
+        var principal = user.ToPrincipal();
+        if (authorizer.Refuse(principal, ResourceAction.Create, ResourceRef.InTenant(tenant, ResourceKinds.Instance, name)) is { } refusal)
+        {
+            return refusal;
+        }
+
+        var requestHash = idempotencyKey is null ? null : Hash(tenant, name, request);
+        if (idempotencyKey is not null)
+        {
+            if (idempotencyKey.Length is 0 or > 200)
+            {
+                var errors = new ValidationErrors();
+                errors.Add(IdempotencyHeader, "must be 1 to 200 characters");
+                errors.ThrowIfAny();
+            }
+
+            if (await idempotency.FindAsync(principal.Id, idempotencyKey, context.RequestAborted) is { } earlier)
+            {
+                if (earlier.RequestHash != requestHash)
+                {
+                    return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity,
+                        title: "Idempotency-Key reused.", detail: "This Idempotency-Key was used for a different request; use a new key.");
+                }
+
+                if (earlier.ETag is not null)
+                {
+                    context.Response.Headers.ETag = ETags.From(earlier.ETag);
+                }
+
+                return Results.Content(earlier.ResponseBody, "application/json", Encoding.UTF8, earlier.StatusCode);
+            }
+        }
+
+        var (state, created) = await instances.PutAsync(principal, tenant, name, request, ifMatch, context.RequestAborted);
+        var response = InstanceResponse.From(state);
+        await audit.RecordAsync(context, principal, created ? "instance.create" : "instance.update", tenant, name, $"revision {state.Record.Revision}");
+        if (idempotencyKey is not null)
+        {
+            await idempotency.SaveAsync(principal.Id, idempotencyKey, new IdempotentResponse
+            {
+                RequestHash = requestHash!,
+                StatusCode = created ? StatusCodes.Status201Created : StatusCodes.Status200OK,
+                ResponseBody = JsonSerializer.Serialize(response, JsonSerializerOptions.Web),
+                ETag = state.Record.Revision,
+            }, time.GetUtcNow(), context.RequestAborted);
+        }
+
+        context.Response.Headers.ETag = ETags.From(state.Record.Revision);
+        return created
+            ? TypedResults.Created($"/api/v1/tenants/{tenant}/instances/{name}", response)
+            : TypedResults.Ok(response);
+    }
+
+    internal static async Task<Results<Ok<InstanceResponse>, ProblemHttpResult>> PatchAsync(
+        string tenant, string name, JsonObject patch, ClaimsPrincipal user, IAuthorizer authorizer, InstanceService instances, AuditLog audit,
+        HttpContext context, [FromHeader(Name = "If-Match")] string? ifMatch = null)
+    {
+        var principal = user.ToPrincipal();
+        if (authorizer.Refuse(principal, ResourceAction.Update, ResourceRef.InTenant(tenant, ResourceKinds.Instance, name)) is { } refusal)
+        {
+            return refusal;
+        }
+
+        var state = await instances.PatchValuesAsync(principal, tenant, name, patch, ifMatch, context.RequestAborted);
+        await audit.RecordAsync(context, principal, "instance.update", tenant, name, $"revision {state.Record.Revision}");
+        context.Response.Headers.ETag = ETags.From(state.Record.Revision);
+        return TypedResults.Ok(InstanceResponse.From(state));
+    }
+
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        string tenant, string name, ClaimsPrincipal user, IAuthorizer authorizer, InstanceService instances, AuditLog audit, HttpContext context,
+        [FromHeader(Name = "If-Match")] string? ifMatch = null)
+    {
+        var principal = user.ToPrincipal();
+        if (authorizer.Refuse(principal, ResourceAction.Delete, ResourceRef.InTenant(tenant, ResourceKinds.Instance, name)) is { } refusal)
+        {
+            return refusal;
+        }
+
+        await instances.DeleteAsync(principal, tenant, name, ifMatch, context.RequestAborted);
+        await audit.RecordAsync(context, principal, "instance.delete", tenant, name);
+        return TypedResults.NoContent();
+    }
+
+    internal static async Task<Results<Ok<InstanceResponse>, ProblemHttpResult>> ScaleAsync(
+        string tenant, string name, ScaleRequest request, ClaimsPrincipal user, IAuthorizer authorizer, InstanceService instances, AuditLog audit,
+        HttpContext context, [FromHeader(Name = "If-Match")] string? ifMatch = null)
+    {
+        var principal = user.ToPrincipal();
+        if (authorizer.Refuse(principal, ResourceAction.Update, ResourceRef.InTenant(tenant, ResourceKinds.Instance, name)) is { } refusal)
+        {
+            return refusal;
+        }
+
+        if (request.Replicas is not { } replicas)
+        {
+            var errors = new ValidationErrors();
+            errors.Add("replicas", "is required");
+            errors.ThrowIfAny();
+            return null!;
+        }
+
+        var state = await instances.ScaleAsync(principal, tenant, name, replicas, ifMatch, context.RequestAborted);
+        await audit.RecordAsync(context, principal, "instance.scale", tenant, name, $"replicas {replicas}, revision {state.Record.Revision}");
+        context.Response.Headers.ETag = ETags.From(state.Record.Revision);
+        return TypedResults.Ok(InstanceResponse.From(state));
+    }
+
+    internal static async Task<Results<Ok<HistoryResponse>, ProblemHttpResult>> HistoryAsync(
+        string tenant, string name, ClaimsPrincipal user, IAuthorizer authorizer, InstanceService instances, HttpContext context,
+        int limit = 50, string? cursor = null)
+    {
+        if (authorizer.Refuse(user.ToPrincipal(), ResourceAction.Read, ResourceRef.InTenant(tenant, ResourceKinds.Instance, name)) is { } refusal)
+        {
+            return refusal;
+        }
+
+        if (limit is < 1 or > MaxPageSize)
+        {
+            var errors = new ValidationErrors();
+            errors.Add("limit", $"must be between 1 and {MaxPageSize}");
+            errors.ThrowIfAny();
+        }
+
+        var page = await instances.HistoryAsync(tenant, name, limit, cursor, context.RequestAborted);
+        if (page.Commits.Count == 0 && cursor is null)
+        {
+            throw new InstanceNotFoundException(tenant, name);
+        }
+
+        return TypedResults.Ok(new HistoryResponse(
+            page.Commits.Select(c => new CommitResponse(c.Revision, c.Author.Name, c.Author.Email, c.When, c.Message)).ToList(),
+            page.NextCursor));
+    }
+
+    internal static async Task<Results<Ok<IReadOnlyList<DiffResponse>>, ProblemHttpResult>> DiffAsync(
+        string tenant, string name, string? from, string? to, ClaimsPrincipal user, IAuthorizer authorizer, InstanceService instances, HttpContext context)
+    {
+        if (authorizer.Refuse(user.ToPrincipal(), ResourceAction.Read, ResourceRef.InTenant(tenant, ResourceKinds.Instance, name)) is { } refusal)
+        {
+            return refusal;
+        }
+
+        var errors = new ValidationErrors();
+        foreach (var (field, value) in new[] { ("from", from), ("to", to) })
+        {
+            if (value is null || !StateRevision.IsWellFormed(value))
+            {
+                errors.Add(field, "must be a 40-character hexadecimal revision");
+            }
+        }
+
+        errors.ThrowIfAny();
+        var diffs = await instances.DiffAsync(tenant, name, from!, to!, context.RequestAborted);
+        return TypedResults.Ok<IReadOnlyList<DiffResponse>>(diffs.Select(d => new DiffResponse(d.Path, d.Kind.ToString().ToLowerInvariant(), d.Patch)).ToList());
+    }
+
+    internal static async Task<Results<Ok<InstanceResponse>, ProblemHttpResult>> RollbackAsync(
+        string tenant, string name, RollbackRequest request, ClaimsPrincipal user, IAuthorizer authorizer, InstanceService instances, AuditLog audit,
+        HttpContext context)
+    {
+        var principal = user.ToPrincipal();
+        if (authorizer.Refuse(principal, ResourceAction.Update, ResourceRef.InTenant(tenant, ResourceKinds.Instance, name)) is { } refusal)
+        {
+            return refusal;
+        }
+
+        if (request.Revision is not { } revision || !StateRevision.IsWellFormed(revision))
+        {
+            var errors = new ValidationErrors();
+            errors.Add("revision", "must be a 40-character hexadecimal revision");
+            errors.ThrowIfAny();
+            return null!;
+        }
+
+        var state = await instances.RollbackAsync(principal, tenant, name, revision, context.RequestAborted);
+        await audit.RecordAsync(context, principal, "instance.rollback", tenant, name, $"to {revision}, revision {state.Record.Revision}");
+        context.Response.Headers.ETag = ETags.From(state.Record.Revision);
+        return TypedResults.Ok(InstanceResponse.From(state));
+    }
+
+    private static string Hash(string tenant, string name, InstanceRequest request)
+    {
+        var canonical = JsonSerializer.Serialize(new { tenant, name, request.Offering, request.Version, Values = request.Values?.ToJsonString() });
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+    }
+}

@@ -1,0 +1,374 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json.Nodes;
+using Gantry.Core.Catalog;
+using Gantry.Core.Identity;
+using Gantry.Core.Instances;
+using Gantry.Core.Rendering;
+using Gantry.Core.State;
+using Gantry.Core.Validation;
+using Gantry.Core.Versions;
+using Gantry.Core.Yaml;
+using Gantry.Data.Instances;
+using Gantry.Data.Tenants;
+using Gantry.Data.Users;
+using Gantry.Server.Catalog;
+
+namespace Gantry.Server.Instances;
+
+/// <summary>An instance as Gantry knows it: the accepted claim and its index row (revision, status).</summary>
+public sealed record InstanceState(InstanceClaim Claim, InstanceRecord Record);
+
+/// <summary>
+/// The one path every instance change takes: validate against the offering and the tenant's quotas, resolve the chart
+/// version, render the tenant's whole tree (pure), commit the difference through the state store, then index it.
+/// Changes to one tenant are serialized in this process; other writers (replicas, people) are caught by the store's
+/// conflict check and the change is re-rendered on the new head.
+/// </summary>
+public sealed partial class InstanceService(
+    IStateStore state,
+    OfferingCatalog catalog,
+    InstanceRepository index,
+    TenantRepository tenants,
+    UserRepository users,
+    ITagSource tagSource,
+    TimeProvider time,
+    ILogger<InstanceService> logger)
+{
+    public const string CommittedStatus = "committed";
+    private const int MaxRenderAttempts = 4;
+
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _tenantGates = new(StringComparer.Ordinal);
+
+    public async Task<InstanceState?> GetAsync(string tenant, string name, CancellationToken cancellationToken)
+    {
+        if (await index.FindAsync(tenant, name, cancellationToken) is not { } record)
+        {
+            return null;
+        }
+
+        var claim = await ReadClaimAsync(tenant, name, revision: null, cancellationToken);
+        return claim is null ? null : new InstanceState(claim, record);
+    }
+
+    /// <summary>Creates or replaces an instance. <paramref name="ifMatch"/> makes it conditional on the current revision.</summary>
+    public async Task<(InstanceState State, bool Created)> PutAsync(
+        Principal principal, string tenant, string name, InstanceRequest request, string? ifMatch, CancellationToken cancellationToken)
+    {
+        var tenantRecord = await tenants.FindAsync(tenant, cancellationToken) ?? throw new InstanceNotFoundException(tenant, name);
+        var offering = request.Offering is null ? null : catalog.Find(request.Offering);
+
+        return await WithTenantGateAsync(tenant, async () =>
+        {
+            var existing = await index.FindAsync(tenant, name, cancellationToken);
+            CheckPrecondition(ifMatch, existing);
+
+            var otherInstances = await index.CountAsync(tenant, cancellationToken) - (existing is null ? 0 : 1);
+            var errors = InstanceValidator.Validate(new InstanceValidationContext
+            {
+                Tenant = tenant,
+                Name = name,
+                Request = request,
+                Offering = offering,
+                Quota = tenantRecord.Quotas,
+                OtherInstances = otherInstances,
+            });
+            if (request.Version is not null && !VersionConstraint.TryParse(request.Version, out _, out var versionError))
+            {
+                errors.Add("version", versionError);
+            }
+
+            errors.ThrowIfAny();
+            var claim = new InstanceClaim
+            {
+                Tenant = tenant,
+                Name = name,
+                Offering = offering!.Name,
+                Version = request.Version ?? offering.Chart.Version,
+                ChartVersion = await ResolveChartVersionAsync(offering, request.Version, cancellationToken),
+                Namespace = offering.NamespaceFor(tenant, name),
+                Values = request.Values?.DeepClone().AsObject() ?? [],
+            };
+
+            var verb = existing is null ? "Create" : "Update";
+            var state = await CommitAsync(principal, tenant, name, claim, $"{verb} instance {tenant}/{name} ({claim.Offering} {claim.ChartVersion})", existing, cancellationToken);
+            return (state!, existing is null);
+        });
+    }
+
+    /// <summary>Applies an RFC 7396 merge patch to the instance's values.</summary>
+    public async Task<InstanceState> PatchValuesAsync(Principal principal, string tenant, string name, JsonObject patch, string? ifMatch, CancellationToken cancellationToken)
+    {
+        var current = await GetAsync(tenant, name, cancellationToken) ?? throw new InstanceNotFoundException(tenant, name);
+        var request = new InstanceRequest
+        {
+            Offering = current.Claim.Offering,
+            Version = current.Claim.Version,
+            Values = ValuesPath.ApplyMergePatch(current.Claim.Values, patch),
+        };
+        return (await PutAsync(principal, tenant, name, request, ifMatch ?? current.Record.Revision, cancellationToken)).State;
+    }
+
+    /// <summary>The PoC's operation: set the offering's replica count, checked against its schema and the tenant's quota.</summary>
+    public async Task<InstanceState> ScaleAsync(Principal principal, string tenant, string name, int replicas, string? ifMatch, CancellationToken cancellationToken)
+    {
+        var current = await GetAsync(tenant, name, cancellationToken) ?? throw new InstanceNotFoundException(tenant, name);
+        var offering = catalog.Find(current.Claim.Offering);
+        if (offering?.ReplicasPath is not { } path)
+        {
+            var errors = new ValidationErrors();
+            errors.Add("replicas", $"offering '{current.Claim.Offering}' cannot be scaled");
+            throw new ValidationFailedException(errors);
+        }
+
+        var values = current.Claim.Values.DeepClone().AsObject();
+        ValuesPath.Set(values, path, replicas);
+        var request = new InstanceRequest { Offering = current.Claim.Offering, Version = current.Claim.Version, Values = values };
+        return (await PutAsync(principal, tenant, name, request, ifMatch ?? current.Record.Revision, cancellationToken)).State;
+    }
+
+    public async Task DeleteAsync(Principal principal, string tenant, string name, string? ifMatch, CancellationToken cancellationToken)
+    {
+        await WithTenantGateAsync(tenant, async () =>
+        {
+            var existing = await index.FindAsync(tenant, name, cancellationToken) ?? throw new InstanceNotFoundException(tenant, name);
+            CheckPrecondition(ifMatch, existing);
+            await CommitAsync(principal, tenant, name, claim: null, $"Delete instance {tenant}/{name}", existing, cancellationToken);
+            return true;
+        });
+    }
+
+    /// <summary>Restores the instance as it was at <paramref name="revision"/>, as a new change on top of the current head.</summary>
+    public async Task<InstanceState> RollbackAsync(Principal principal, string tenant, string name, string revision, CancellationToken cancellationToken)
+    {
+        var old = await ReadClaimAsync(tenant, name, revision, cancellationToken);
+        if (old is null)
+        {
+            var errors = new ValidationErrors();
+            errors.Add("revision", $"instance {tenant}/{name} does not exist at revision {revision}");
+            throw new ValidationFailedException(errors);
+        }
+
+        return await WithTenantGateAsync(tenant, async () =>
+        {
+            var existing = await index.FindAsync(tenant, name, cancellationToken);
+            var message = $"Roll back instance {tenant}/{name} to {revision[..Math.Min(12, revision.Length)]}";
+            return (await CommitAsync(principal, tenant, name, old, message, existing, cancellationToken))!;
+        });
+    }
+
+    public Task<HistoryPage> HistoryAsync(string tenant, string name, int limit, string? cursor, CancellationToken cancellationToken) =>
+        state.GetHistoryAsync(GitOpsLayout.InstanceClaim(tenant, name), limit, cursor, cancellationToken);
+
+    public async Task<IReadOnlyList<FileDiff>> DiffAsync(string tenant, string name, string from, string to, CancellationToken cancellationToken)
+    {
+        var diffs = new List<FileDiff>();
+        foreach (var path in GitOpsLayout.InstancePaths(tenant, name))
+        {
+            diffs.AddRange(await state.DiffAsync(from, to, path, cancellationToken));
+        }
+
+        return diffs;
+    }
+
+    private async Task<InstanceState?> CommitAsync(
+        Principal principal, string tenant, string name, InstanceClaim? claim, string message, InstanceRecord? existing, CancellationToken cancellationToken)
+    {
+        var author = await AuthorOfAsync(principal, cancellationToken);
+        for (var attempt = 1; ; attempt++)
+        {
+            var head = await state.GetHeadAsync(cancellationToken);
+            var current = await ReadClaimsAsync(tenant, head, cancellationToken);
+            var next = new Dictionary<string, InstanceClaim>(current, StringComparer.Ordinal);
+            if (claim is null)
+            {
+                next.Remove(name);
+            }
+            else
+            {
+                next[name] = claim;
+            }
+
+            // A tenant whose folder was never written has nothing rendered yet: everything is new, its skeleton
+            // (namespace, lockdown, project) included, and the Flux index gains an entry for it.
+            var rendered = await state.ReadFileAsync($"{GitOpsLayout.FluxRoot(tenant)}/kustomization.yaml", head, cancellationToken) is not null;
+            var before = rendered ? Render(tenant, current.Values) : new Dictionary<string, byte[]>();
+            var after = new Dictionary<string, byte[]>(Render(tenant, next.Values), StringComparer.Ordinal);
+            if (!rendered)
+            {
+                foreach (var (path, bytes) in await FluxIndexWithAsync(tenant, head, cancellationToken))
+                {
+                    after[path] = bytes;
+                }
+            }
+
+            var change = Difference(before, after) with
+            {
+                Author = author,
+                Message = message,
+                ChangeId = Guid.CreateVersion7(time.GetUtcNow()).ToString(),
+                Tenant = tenant,
+                Claim = $"instance/{name}",
+                BaseRevision = head,
+            };
+
+            string revision;
+            try
+            {
+                revision = change.Puts.Count + change.Deletes.Count == 0 ? head! : await state.CommitAsync(change, cancellationToken);
+            }
+            catch (ChangeConflictException) when (attempt < MaxRenderAttempts)
+            {
+                // Another writer changed this tenant's files after we read them: render again on the new head.
+                Log.Rerender(logger, tenant, name, attempt);
+                continue;
+            }
+
+            if (claim is null)
+            {
+                await index.DeleteAsync(tenant, name, cancellationToken);
+                return null;
+            }
+
+            var now = time.GetUtcNow();
+            var record = new InstanceRecord
+            {
+                Tenant = tenant,
+                Name = name,
+                Offering = claim.Offering,
+                Version = claim.Version,
+                ChartVersion = claim.ChartVersion,
+                Namespace = claim.Namespace,
+                Revision = revision,
+                Status = CommittedStatus,
+                CreatedAt = existing?.CreatedAt ?? now,
+                UpdatedAt = now,
+            };
+            await index.UpsertAsync(record, cancellationToken);
+            return new InstanceState(claim, record);
+        }
+    }
+
+    private IReadOnlyDictionary<string, byte[]> Render(string tenant, IEnumerable<InstanceClaim> claims) =>
+        TenantRenderer.Render(tenant, claims.Select(c => new RenderedInstance(c,
+            catalog.Find(c.Offering) ?? throw new OfferingMissingException(tenant, c.Name, c.Offering))));
+
+    /// <summary>The Flux cluster index as it is at <paramref name="head"/>, plus <paramref name="tenant"/>.</summary>
+    private async Task<IReadOnlyDictionary<string, byte[]>> FluxIndexWithAsync(string tenant, string? head, CancellationToken cancellationToken)
+    {
+        var tenantsListed = new SortedSet<string>(StringComparer.Ordinal) { tenant };
+        if (head is not null && await state.ReadFileAsync(GitOpsLayout.FluxClusterIndex, head, cancellationToken) is { } bytes
+            && YamlJson.Parse(Encoding.UTF8.GetString(bytes))?["resources"] is JsonArray resources)
+        {
+            foreach (var resource in resources.Select(r => r?.GetValue<string>()).OfType<string>())
+            {
+                // "../../tenants/1/9/1/client1/flux": the tenant is the folder before "flux".
+                var segments = resource.Split('/');
+                if (segments.Length >= 2 && segments[^1] == "flux")
+                {
+                    tenantsListed.Add(segments[^2]);
+                }
+            }
+        }
+
+        return TenantRenderer.RenderFluxIndex(tenantsListed);
+    }
+
+    private static Change Difference(IReadOnlyDictionary<string, byte[]> before, Dictionary<string, byte[]> after) => new()
+    {
+        Puts = after.Where(f => !before.TryGetValue(f.Key, out var old) || !old.AsSpan().SequenceEqual(f.Value))
+            .ToDictionary(f => f.Key, f => (ReadOnlyMemory<byte>)f.Value, StringComparer.Ordinal),
+        Deletes = before.Keys.Where(path => !after.ContainsKey(path)).Order(StringComparer.Ordinal).ToList(),
+        Author = new ChangeAuthor("-", "-"),
+        Message = "-",
+    };
+
+    private async Task<Dictionary<string, InstanceClaim>> ReadClaimsAsync(string tenant, string? revision, CancellationToken cancellationToken)
+    {
+        var claims = new Dictionary<string, InstanceClaim>(StringComparer.Ordinal);
+        if (revision is null)
+        {
+            return claims;
+        }
+
+        var folder = GitOpsLayout.InstanceClaim(tenant, "x")[..^"/x.yaml".Length];
+        foreach (var entry in await state.ListAsync(folder, revision, cancellationToken))
+        {
+            if (entry.Kind == StateEntryKind.File && entry.Name.EndsWith(".yaml", StringComparison.Ordinal)
+                && await ReadClaimAsync(entry.Path, revision, cancellationToken) is { } claim)
+            {
+                claims[claim.Name] = claim;
+            }
+        }
+
+        return claims;
+    }
+
+    private Task<InstanceClaim?> ReadClaimAsync(string tenant, string name, string? revision, CancellationToken cancellationToken) =>
+        ReadClaimAsync(GitOpsLayout.InstanceClaim(tenant, name), revision, cancellationToken);
+
+    private async Task<InstanceClaim?> ReadClaimAsync(string path, string? revision, CancellationToken cancellationToken)
+    {
+        var bytes = await state.ReadFileAsync(path, revision, cancellationToken);
+        return bytes is null ? null : InstanceClaim.FromDocument(YamlJson.Parse(Encoding.UTF8.GetString(bytes)));
+    }
+
+    private async Task<string> ResolveChartVersionAsync(Offering offering, string? requested, CancellationToken cancellationToken)
+    {
+        var allowed = VersionConstraint.Parse(offering.Chart.Version);
+        var constraint = requested is null ? allowed : VersionConstraint.Parse(requested);
+        var tags = offering.Chart.Versions.Count > 0
+            ? offering.Chart.Versions
+            : await tagSource.ListTagsAsync(
+                offering.Chart.IsOci
+                    ? TagSourceReference.Oci($"{offering.Chart.Repository}/{offering.Chart.Name}")
+                    : TagSourceReference.Helm(offering.Chart.Repository, offering.Chart.Name),
+                cancellationToken);
+
+        // A tenant may narrow the platform's constraint, never widen it.
+        return VersionResolver.Resolve(constraint, tags.Where(t => allowed.Matches(t))).GetTagOrThrow();
+    }
+
+    private async Task<ChangeAuthor> AuthorOfAsync(Principal principal, CancellationToken cancellationToken)
+    {
+        var email = principal.Kind is PrincipalKind.User or PrincipalKind.External
+            ? (await users.FindByIdAsync(principal.Id, cancellationToken))?.Email
+            : null;
+
+        // An API key or a user without an address still gets an honest, recognisable author.
+        return new ChangeAuthor(principal.Name, email ?? $"{principal.Id}@{principal.Kind.ToString().ToLowerInvariant()}.gantry.invalid");
+    }
+
+    private static void CheckPrecondition(string? ifMatch, InstanceRecord? existing)
+    {
+        if (ifMatch is null)
+        {
+            return;
+        }
+
+        if (ifMatch == "*" ? existing is null : existing is null || !ETags.Matches(ifMatch, existing.Revision))
+        {
+            throw new PreconditionFailedException(existing?.Revision);
+        }
+    }
+
+    private async Task<T> WithTenantGateAsync<T>(string tenant, Func<Task<T>> action)
+    {
+        var gate = _tenantGates.GetOrAdd(tenant, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync();
+        try
+        {
+            return await action();
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Tenant {Tenant} changed under instance {Instance}; rendering again (attempt {Attempt})")]
+        public static partial void Rerender(ILogger logger, string tenant, string instance, int attempt);
+    }
+}

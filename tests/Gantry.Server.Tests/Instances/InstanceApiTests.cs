@@ -1,0 +1,190 @@
+using System.Net;
+using System.Text;
+using Gantry.Server.Tests.Infrastructure;
+
+namespace Gantry.Server.Tests.Instances;
+
+public sealed class InstanceApiTests(InstanceWorld world) : IClassFixture<InstanceWorld>
+{
+    private const string Base = $"/api/v1/tenants/{InstanceWorld.Tenant}/instances";
+
+    [Fact]
+    public async Task Operator_creates_scales_reads_history_and_rolls_back_with_commits_in_the_remote()
+    {
+        var client = world.As("operator");
+
+        var created = await client.SendJsonAsync(HttpMethod.Put, $"{Base}/qdrant-main", new { offering = "qdrant", values = new { replicaCount = 1 } })
+            .ExpectAsync(HttpStatusCode.Created);
+        var first = created.GetProperty("revision").GetString()!;
+        Assert.Equal("1.13.6", created.GetProperty("chartVersion").GetString());
+        Assert.Equal("qdrant-client1", created.GetProperty("namespace").GetString());
+
+        var scaled = await client.SendJsonAsync(HttpMethod.Post, $"{Base}/qdrant-main/scale", new { replicas = 3 }).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(3, scaled.GetProperty("values").GetProperty("replicaCount").GetInt32());
+        var second = scaled.GetProperty("revision").GetString()!;
+
+        // The commits are in the remote, authored by the operator, and the rendered Application says 3.
+        Assert.Equal(second, world.Git("rev-parse", "main").Trim());
+        Assert.Equal("operator <operator@example.com>", world.Git("log", "-1", "--format=%an <%ae>", second).Trim());
+        var application = world.Git("ls-tree", "-r", "--name-only", second).Split('\n').Single(p => p.EndsWith("argocd/applications/qdrant-main.yaml", StringComparison.Ordinal));
+        Assert.Contains("replicaCount: 3", world.Git("show", $"{second}:{application}"), StringComparison.Ordinal);
+
+        var history = await client.GetAsync($"{Base}/qdrant-main/history").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal([second, first], history.GetProperty("items").EnumerateArray().Select(c => c.GetProperty("revision").GetString()));
+        Assert.Equal("operator", history.GetProperty("items")[0].GetProperty("authorName").GetString());
+
+        var diff = await client.GetAsync($"{Base}/qdrant-main/diff?from={first}&to={second}").ExpectAsync(HttpStatusCode.OK);
+        Assert.Contains(diff.EnumerateArray(), d => d.GetProperty("patch").GetString()!.Contains("+    replicaCount: 3", StringComparison.Ordinal)
+            || d.GetProperty("patch").GetString()!.Contains("+  replicaCount: 3", StringComparison.Ordinal));
+
+        var rolledBack = await client.SendJsonAsync(HttpMethod.Post, $"{Base}/qdrant-main/rollback", new { revision = first }).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(1, rolledBack.GetProperty("values").GetProperty("replicaCount").GetInt32());
+        var third = rolledBack.GetProperty("revision").GetString()!;
+        Assert.Equal(second, world.Git("rev-parse", $"{third}^").Trim());
+        Assert.Contains("replicaCount: 1", world.Git("show", $"{third}:{application}"), StringComparison.Ordinal);
+        world.Git("fsck", "--strict");
+    }
+
+    [Fact]
+    public async Task Viewer_reads_but_cannot_change_and_another_tenant_cannot_see()
+    {
+        await world.As("operator").SendJsonAsync(HttpMethod.Put, $"{Base}/watched", new { offering = "qdrant" }).ExpectAsync(HttpStatusCode.Created);
+        var viewer = world.As("viewer");
+
+        await viewer.GetAsync($"{Base}/watched").ExpectAsync(HttpStatusCode.OK);
+        await viewer.SendJsonAsync(HttpMethod.Post, $"{Base}/watched/scale", new { replicas = 2 }).ExpectAsync(HttpStatusCode.Forbidden);
+        await viewer.SendJsonAsync(HttpMethod.Put, $"{Base}/watched", new { offering = "qdrant" }).ExpectAsync(HttpStatusCode.Forbidden);
+        await viewer.SendJsonAsync(HttpMethod.Delete, $"{Base}/watched").ExpectAsync(HttpStatusCode.Forbidden);
+
+        var other = world.As("other");
+        await other.GetAsync($"{Base}/watched").ExpectAsync(HttpStatusCode.NotFound);
+        await other.GetAsync(Base).ExpectAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Invalid_requests_name_every_field_and_commit_nothing()
+    {
+        var before = world.Git("rev-parse", "main").Trim();
+
+        var problem = await world.As("operator").SendJsonAsync(HttpMethod.Put, $"{Base}/Bad_Name", new
+        {
+            offering = "qdrant",
+            version = "^9.0.0",
+            values = new { replicaCount = 7, image = new { tag = "3\nimage: evil" }, service = new { type = "LoadBalancer" }, apiKey = "mine" },
+        }).ExpectAsync(HttpStatusCode.BadRequest);
+
+        var errors = problem.GetProperty("errors");
+        foreach (var field in new[] { "name", "values.replicaCount", "values.image.tag", "values.service.type", "values.apiKey" })
+        {
+            Assert.True(errors.TryGetProperty(field, out _), $"no error for {field}: {errors}");
+        }
+
+        Assert.Contains("quota of 5", errors.GetProperty("values.replicaCount").ToString(), StringComparison.Ordinal);
+        Assert.Equal(before, world.Git("rev-parse", "main").Trim());
+    }
+
+    [Fact]
+    public async Task A_version_outside_the_chart_tags_is_a_422_naming_the_constraint()
+    {
+        var problem = await world.As("operator").SendJsonAsync(HttpMethod.Put, $"{Base}/too-new", new { offering = "qdrant", version = "^9.0.0" })
+            .ExpectAsync(HttpStatusCode.UnprocessableEntity);
+
+        Assert.Equal("^9.0.0", problem.GetProperty("constraint").GetString());
+        Assert.Contains("1.13.6", problem.GetProperty("tags_seen").ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Concurrent_updates_with_the_same_if_match_have_exactly_one_winner()
+    {
+        var client = world.As("operator");
+        var created = await client.SendJsonAsync(HttpMethod.Put, $"{Base}/contended", new { offering = "qdrant" }).ExpectAsync(HttpStatusCode.Created);
+        var etag = $"\"{created.GetProperty("revision").GetString()}\"";
+
+        var attempts = Enumerable.Range(1, 5).Select(async replicas =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"{Base}/contended/scale")
+            {
+                Content = new StringContent($$"""{"replicas": {{replicas}}}""", Encoding.UTF8, "application/json"),
+            };
+            request.Headers.TryAddWithoutValidation("If-Match", etag);
+            return (await world.As("operator").SendAsync(request)).StatusCode;
+        });
+        var results = await Task.WhenAll(attempts);
+
+        Assert.Single(results, s => s == HttpStatusCode.OK);
+        Assert.Equal(4, results.Count(s => s == HttpStatusCode.PreconditionFailed));
+    }
+
+    [Fact]
+    public async Task A_retried_create_with_the_same_idempotency_key_makes_one_change()
+    {
+        var before = world.Git("rev-list", "--count", "main").Trim();
+        var responses = new List<HttpResponseMessage>();
+        for (var i = 0; i < 2; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Put, $"{Base}/once")
+            {
+                Content = new StringContent("""{"offering": "qdrant", "values": {"replicaCount": 2}}""", Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Add("Idempotency-Key", "create-once-1");
+            responses.Add(await world.As("operator").SendAsync(request));
+        }
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+        Assert.Equal(responses[0].Headers.ETag, responses[1].Headers.ETag);
+        Assert.Equal(int.Parse(before, System.Globalization.CultureInfo.InvariantCulture) + 1,
+            int.Parse(world.Git("rev-list", "--count", "main").Trim(), System.Globalization.CultureInfo.InvariantCulture));
+
+        // The same key for a different request is refused, not silently replayed.
+        using var different = new HttpRequestMessage(HttpMethod.Put, $"{Base}/once")
+        {
+            Content = new StringContent("""{"offering": "qdrant", "values": {"replicaCount": 3}}""", Encoding.UTF8, "application/json"),
+        };
+        different.Headers.Add("Idempotency-Key", "create-once-1");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await world.As("operator").SendAsync(different)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Merge_patch_changes_values_and_delete_removes_every_file_in_one_commit()
+    {
+        var client = world.As("operator");
+        await client.SendJsonAsync(HttpMethod.Put, $"{Base}/runner-a", new
+        {
+            offering = "runner",
+            values = new { organization = "acme", uuid = "0b9f4c1e-7d2a-4c55-9a0e-2f1d3c4b5a69", replicas = 2 },
+        }).ExpectAsync(HttpStatusCode.Created);
+
+        var patched = await client.SendJsonAsync(HttpMethod.Patch, $"{Base}/runner-a", new { replicas = 4, image = new { tag = "2.2.1" } })
+            .ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(4, patched.GetProperty("values").GetProperty("replicas").GetInt32());
+        Assert.Equal("acme", patched.GetProperty("values").GetProperty("organization").GetString());
+
+        await client.SendJsonAsync(HttpMethod.Delete, $"{Base}/runner-a").ExpectAsync(HttpStatusCode.NoContent);
+        await client.GetAsync($"{Base}/runner-a").ExpectAsync(HttpStatusCode.NotFound);
+
+        var removed = world.Git("show", "--name-status", "--format=%s", "main");
+        Assert.StartsWith("Delete instance client1/runner-a", removed, StringComparison.Ordinal);
+        Assert.Contains("releases/runner-a/helmrelease.yaml", removed, StringComparison.Ordinal);
+        Assert.Contains("instances/runner-a.yaml", removed, StringComparison.Ordinal);
+        Assert.DoesNotContain("runner-a", world.Git("ls-tree", "-r", "--name-only", "main"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Oversized_and_deeply_nested_bodies_are_refused_cleanly()
+    {
+        var client = world.As("operator");
+        var before = world.Git("rev-parse", "main").Trim();
+
+        var huge = new StringContent("{\"offering\":\"qdrant\",\"values\":{\"x\":\"" + new string('a', 10 * 1024 * 1024) + "\"}}", Encoding.UTF8, "application/json");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await client.PutAsync($"{Base}/huge", huge)).StatusCode);
+
+        var deep = string.Concat(Enumerable.Repeat("{\"a\":", 200)) + "1" + new string('}', 200);
+        var nested = new StringContent("{\"offering\":\"qdrant\",\"values\":" + deep + "}", Encoding.UTF8, "application/json");
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.PutAsync($"{Base}/deep", nested)).StatusCode);
+
+        var bigNumber = new StringContent("{\"offering\":\"qdrant\",\"values\":{\"replicaCount\":1e400}}", Encoding.UTF8, "application/json");
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.PutAsync($"{Base}/big", bigNumber)).StatusCode);
+
+        Assert.Equal(before, world.Git("rev-parse", "main").Trim());
+    }
+}
