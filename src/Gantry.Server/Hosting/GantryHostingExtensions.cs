@@ -62,6 +62,7 @@ public static class GantryHostingExtensions
         services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.SectionName);
         services.TryAddSingleton<OfferingCatalog>();
         services.TryAddSingleton<InstanceService>();
+        services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.SectionName);
         services.TryAddSingleton<IPasswordHasher<UserRecord>, PasswordHasher<UserRecord>>();
         services.TryAddSingleton<BootstrapReport>();
         services.TryAddSingleton<AdminBootstrapper>();
@@ -107,6 +108,7 @@ public static class GantryHostingExtensions
         app.MapGantryHealth();
         app.MapOfferingEndpoints();
         app.MapInstanceEndpoints();
+        app.MapAdminEndpoints();
         app.MapTokenEndpoints();
         app.MapWellKnownEndpoints();
         app.MapTenantEndpoints();

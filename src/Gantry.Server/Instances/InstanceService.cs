@@ -157,6 +157,45 @@ public sealed partial class InstanceService(
         });
     }
 
+    /// <summary>
+    /// Rebuilds the instance index from the claims in Git at the current head: every tenant Gantry knows, each
+    /// instance's revision being the last commit that changed its claim. Replaces the index in one transaction.
+    /// </summary>
+    public async Task<(int Tenants, int Instances)> ReindexAsync(CancellationToken cancellationToken)
+    {
+        var head = await state.GetHeadAsync(cancellationToken);
+        var records = new List<InstanceRecord>();
+        var known = await tenants.ListAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        foreach (var tenant in known)
+        {
+            foreach (var claim in (await ReadClaimsAsync(tenant.Name, head, cancellationToken)).Values)
+            {
+                var history = await state.GetHistoryAsync(GitOpsLayout.InstanceClaim(tenant.Name, claim.Name), 1, null, cancellationToken);
+                var last = history.Commits[0];
+                var existing = await index.FindAsync(tenant.Name, claim.Name, cancellationToken);
+                records.Add(new InstanceRecord
+                {
+                    Tenant = tenant.Name,
+                    Name = claim.Name,
+                    Offering = claim.Offering,
+                    Version = claim.Version,
+                    ChartVersion = claim.ChartVersion,
+                    Namespace = claim.Namespace,
+                    Revision = last.Revision,
+                    Status = existing?.Status ?? CommittedStatus,
+                    StatusMessage = existing?.StatusMessage,
+                    CreatedAt = existing?.CreatedAt ?? last.When,
+                    UpdatedAt = existing?.UpdatedAt ?? now,
+                });
+            }
+        }
+
+        await index.ReplaceAllAsync(records, cancellationToken);
+        Log.Reindexed(logger, records.Count, known.Count);
+        return (known.Count, records.Count);
+    }
+
     public Task<HistoryPage> HistoryAsync(string tenant, string name, int limit, string? cursor, CancellationToken cancellationToken) =>
         state.GetHistoryAsync(GitOpsLayout.InstanceClaim(tenant, name), limit, cursor, cancellationToken);
 
@@ -368,6 +407,9 @@ public sealed partial class InstanceService(
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Rebuilt the instance index from Git: {Instances} instances in {Tenants} tenants")]
+        public static partial void Reindexed(ILogger logger, int instances, int tenants);
+
         [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Tenant {Tenant} changed under instance {Instance}; rendering again (attempt {Attempt})")]
         public static partial void Rerender(ILogger logger, string tenant, string instance, int attempt);
     }

@@ -24,6 +24,8 @@ public sealed class InstanceWorld : IAsyncLifetime
 
     public HttpClient As(string who) => Factory.CreateClient().WithBearer(_tokens[who]);
 
+    public string Token(string who) => _tokens[who];
+
     public async Task InitializeAsync()
     {
         Remote.CreateRepository("state.git");

@@ -1,0 +1,106 @@
+using System.Security.Claims;
+using Gantry.Core.Catalog;
+using Gantry.Core.Identity;
+using Gantry.Core.Rendering;
+using Gantry.Server.Audit;
+using Gantry.Server.Identity;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Gantry.Server.Instances;
+
+/// <summary>Where clusters clone the desired-state repository from. Bound from the <c>Bootstrap</c> section.</summary>
+public sealed class BootstrapOptions
+{
+    public const string SectionName = "Bootstrap";
+
+    /// <summary>The URL a cluster's GitOps engine clones; defaults to <c>Git:Remote</c> (credentials removed).</summary>
+    public string? RepositoryUrl { get; set; }
+
+    /// <summary>The Secret holding the clone credentials on the cluster (Flux: in flux-system); null for a public repository.</summary>
+    public string? SecretName { get; set; } = "gantry-git";
+}
+
+public sealed record ReindexResponse(int Tenants, int Instances);
+
+/// <summary>Platform administrators: cluster bootstrap manifests and rebuilding the instance index from Git.</summary>
+public static class AdminEndpoints
+{
+    public static IEndpointRouteBuilder MapAdminEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/api/v1/bootstrap", Bootstrap)
+            .WithTags("Admin")
+            .RequireAuthorization()
+            .WithName("GetBootstrap")
+            .WithSummary("The manifests to apply once to a cluster so Flux (engine=flux) or Argo CD (engine=argocd) follows Gantry's repository.");
+        endpoints.MapPost("/api/v1/admin/reindex", ReindexAsync)
+            .WithTags("Admin")
+            .RequireAuthorization()
+            .WithName("Reindex")
+            .WithSummary("Rebuilds the instance index from the claims in Git.");
+        return endpoints;
+    }
+
+    internal static Results<ContentHttpResult, ProblemHttpResult> Bootstrap(
+        string? engine, ClaimsPrincipal user, IOptions<BootstrapOptions> options, IOptions<Git.GitOptions> git)
+    {
+        if (!user.ToPrincipal().IsPlatformAdmin)
+        {
+            return AccessDecision.Forbidden.ToProblem();
+        }
+
+        var chosen = engine switch
+        {
+            "flux" => GitOpsEngine.Flux,
+            "argocd" => GitOpsEngine.ArgoCd,
+            _ => (GitOpsEngine?)null,
+        };
+        if (chosen is null)
+        {
+            var errors = new Core.Validation.ValidationErrors();
+            errors.Add("engine", "must be flux or argocd");
+            errors.ThrowIfAny();
+        }
+
+        var url = options.Value.RepositoryUrl ?? WithoutCredentials(git.Value.Remote);
+        if (url is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "No repository a cluster can reach.",
+                detail: "Gantry keeps its state in a local repository only. Configure Git:Remote (or Bootstrap:RepositoryUrl) so a cluster can clone it.");
+        }
+
+        var yaml = BootstrapRenderer.Render(chosen!.Value, new BootstrapSource
+        {
+            RepositoryUrl = url,
+            Branch = git.Value.Branch,
+            SecretName = options.Value.SecretName,
+        });
+        return TypedResults.Text(yaml, "application/yaml");
+    }
+
+    internal static async Task<Results<Ok<ReindexResponse>, ProblemHttpResult>> ReindexAsync(
+        ClaimsPrincipal user, InstanceService instances, AuditLog audit, HttpContext context)
+    {
+        var principal = user.ToPrincipal();
+        if (!principal.IsPlatformAdmin)
+        {
+            return AccessDecision.Forbidden.ToProblem();
+        }
+
+        var (tenants, count) = await instances.ReindexAsync(context.RequestAborted);
+        await audit.RecordAsync(context, principal, "instances.reindex", detail: $"{count} instances in {tenants} tenants");
+        return TypedResults.Ok(new ReindexResponse(tenants, count));
+    }
+
+    private static string? WithoutCredentials(string? remote)
+    {
+        if (string.IsNullOrWhiteSpace(remote))
+        {
+            return null;
+        }
+
+        return Uri.TryCreate(remote, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? new UriBuilder(uri) { UserName = string.Empty, Password = string.Empty }.Uri.ToString()
+            : null; // a local path or file:// remote is on this machine, not reachable by a cluster
+    }
+}
