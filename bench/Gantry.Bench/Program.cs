@@ -2,10 +2,32 @@ using System.Globalization;
 using Gantry.Bench;
 
 // dotnet run -c Release --project bench/Gantry.Bench -- engine --instances 1000,20000,100000 --json results.json
+// dotnet run -c Release --project bench/Gantry.Bench -- api --instances 10000,100000 --json api.json
+if (args is ["api", ..])
+{
+    var api = new ApiOptions();
+    for (var i = 1; i + 1 < args.Length; i += 2)
+    {
+        switch (args[i])
+        {
+            case "--instances": api.Instances = args[i + 1].Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray(); break;
+            case "--clients": api.Clients = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+            case "--seconds": api.Seconds = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+            case "--per-tenant": api.PerTenant = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+            case "--json": api.JsonPath = args[i + 1]; break;
+            default: throw new ArgumentException($"unknown option {args[i]}");
+        }
+    }
+
+    await new ApiBenchmark(api).RunAsync();
+    return 0;
+}
+
 if (args.Length == 0 || args[0] != "engine")
 {
     Console.Error.WriteLine("""
-        usage: Gantry.Bench engine [--instances 1000,20000,100000] [--json FILE] [--writers 256] [--seconds 8]
+        usage: Gantry.Bench api [--instances 10000,100000] [--clients 64] [--seconds 10] [--per-tenant 10] [--json FILE]
+               Gantry.Bench engine [--instances 1000,20000,100000] [--json FILE] [--writers 256] [--seconds 8]
                                    [--naive-changes 20] [--approaches gantry-local,gantry-remote,naive-git-cli]
                                    [--layout fanout|flat] [--mode PerChange|PerBatch] [--batch 512]
         """);

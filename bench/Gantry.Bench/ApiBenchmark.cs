@@ -1,0 +1,253 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Gantry.Bench;
+
+public sealed class ApiOptions
+{
+    public int[] Instances { get; set; } = [10_000, 100_000];
+
+    public int Clients { get; set; } = 64;
+
+    /// <summary>Instances per tenant: tenants = instances / this.</summary>
+    public int PerTenant { get; set; } = 10;
+
+    public double Seconds { get; set; } = 10;
+
+    public string? JsonPath { get; set; }
+}
+
+/// <summary>
+/// The whole product over HTTP: a real Gantry.Server process on the embedded defaults (SQLite, local repository,
+/// fsync'd), seeded through its own API with N instances spread over N/10 tenants, then driven by concurrent clients
+/// that scale and replace instances for a fixed time. Reports changes/s, latency to the durable answer, listing
+/// latency of one tenant, and the server's peak memory.
+/// </summary>
+public sealed class ApiBenchmark(ApiOptions options)
+{
+    private const string Password = "bench-admin-password";
+
+    public async Task RunAsync()
+    {
+        var results = new List<ApiResult>();
+        foreach (var size in options.Instances)
+        {
+            results.Add(await RunSizeAsync(size));
+            Console.WriteLine(Table(results));
+        }
+
+        if (options.JsonPath is { } path)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            var json = new JsonObject
+            {
+                ["results"] = new JsonArray(results.Select(r => (JsonNode)new JsonObject
+                {
+                    ["approach"] = "gantry-api",
+                    ["instances"] = r.Instances,
+                    ["seed_changes_per_s"] = Math.Round(r.SeedPerSecond, 1),
+                    ["changes_per_s"] = Math.Round(r.ChangesPerSecond, 1),
+                    ["p50_ms"] = Math.Round(r.P50, 1),
+                    ["p99_ms"] = Math.Round(r.P99, 1),
+                    ["max_ms"] = Math.Round(r.Max, 1),
+                    ["list_p50_ms"] = Math.Round(r.ListP50, 2),
+                    ["list_p99_ms"] = Math.Round(r.ListP99, 2),
+                    ["peak_rss_mb"] = Math.Round(r.PeakRssMb, 0),
+                }).ToArray()),
+            };
+            await File.WriteAllTextAsync(path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        }
+    }
+
+    private async Task<ApiResult> RunSizeAsync(int size)
+    {
+        var data = Path.Combine(Path.GetTempPath(), $"gantry-api-bench-{Guid.NewGuid():N}");
+        var port = FreePort();
+        var server = StartServer(data, port);
+        try
+        {
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Clients * 2 })
+            {
+                BaseAddress = new Uri($"http://127.0.0.1:{port}"),
+                Timeout = TimeSpan.FromMinutes(2),
+            };
+            await WaitForReadyAsync(http, server);
+            var token = await LoginAsync(http);
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+            var tenants = Math.Max(1, size / options.PerTenant);
+            await ParallelAsync(Enumerable.Range(0, tenants), async t =>
+                await Expect(http.PostAsJsonAsync("/api/v1/tenants", new { name = Tenant(t) }), HttpStatusCode.Created));
+
+            // Seeding is itself the create measurement: every instance goes through the whole path.
+            var seed = Stopwatch.StartNew();
+            await ParallelAsync(Enumerable.Range(0, size), async i =>
+                await Expect(http.PutAsJsonAsync(InstanceUrl(i, tenants), new { offering = "qdrant", values = new { replicaCount = 1 } }), HttpStatusCode.Created));
+            var seedPerSecond = size / seed.Elapsed.TotalSeconds;
+
+            // The measured phase: scale and replace random existing instances until time is up.
+            var latencies = new List<double>[options.Clients];
+            var deadline = Stopwatch.GetTimestamp() + (long)(options.Seconds * Stopwatch.Frequency);
+            var measured = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, options.Clients).Select(async c =>
+            {
+                var random = new Random(c);
+                var own = latencies[c] = [];
+                while (Stopwatch.GetTimestamp() < deadline)
+                {
+                    var i = random.Next(size);
+                    var started = Stopwatch.GetTimestamp();
+                    var request = random.Next(2) == 0
+                        ? http.PostAsJsonAsync($"{InstanceUrl(i, tenants)}/scale", new { replicas = 1 + random.Next(5) })
+                        : http.PutAsJsonAsync(InstanceUrl(i, tenants), new { offering = "qdrant", values = new { replicaCount = 1 + random.Next(5) } });
+                    await Expect(request, HttpStatusCode.OK);
+                    own.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+            }));
+            var elapsed = measured.Elapsed.TotalSeconds;
+            var all = latencies.SelectMany(l => l).Order().ToList();
+
+            var listings = new List<double>();
+            for (var n = 0; n < 200; n++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                await Expect(http.GetAsync($"/api/v1/tenants/{Tenant(n % tenants)}/instances"), HttpStatusCode.OK);
+                listings.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+
+            listings.Sort();
+            return new ApiResult(size, seedPerSecond, all.Count / elapsed, Percentile(all, 0.5), Percentile(all, 0.99), all[^1],
+                Percentile(listings, 0.5), Percentile(listings, 0.99), PeakRssMb(server.Id));
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    private static Process StartServer(string data, int port)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "Gantry.Server.dll"), "--urls", $"http://127.0.0.1:{port}", "--data-dir", data })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment["GANTRY_BOOTSTRAP_ADMIN_PASSWORD"] = Password;
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        info.Environment["DOTNET_gcServer"] = "1";
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                Console.Error.WriteLine($"[server] {e.Data}");
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task WaitForReadyAsync(HttpClient http, Process server)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            if (server.HasExited)
+            {
+                throw new InvalidOperationException("Gantry.Server exited during start.");
+            }
+
+            try
+            {
+                if ((await http.GetAsync("/readyz")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("Gantry.Server did not become ready.");
+    }
+
+    private static async Task<string> LoginAsync(HttpClient http)
+    {
+        var response = await http.PostAsync("/api/v1/auth/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password",
+            ["username"] = "admin",
+            ["password"] = Password,
+        }));
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
+    }
+
+    private async Task ParallelAsync(IEnumerable<int> items, Func<int, Task> body) =>
+        await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = options.Clients }, async (i, _) => await body(i));
+
+    private static async Task Expect(Task<HttpResponseMessage> request, HttpStatusCode expected)
+    {
+        using var response = await request;
+        if (response.StatusCode != expected)
+        {
+            throw new InvalidOperationException($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    private static string Tenant(int t) => $"t{t:D6}";
+
+    // Instances spread round-robin over tenants, so concurrent clients mostly touch different tenants.
+    private static string InstanceUrl(int i, int tenants) => $"/api/v1/tenants/{Tenant(i % tenants)}/instances/db{i / tenants}";
+
+    private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+    private static double PeakRssMb(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string Table(IEnumerable<ApiResult> results)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("| approach   | instances | seed creates/s | changes/s | p50 ms | p99 ms | max ms | list p50 ms | list p99 ms | peak RSS MB |");
+        text.AppendLine("|------------|----------:|---------------:|----------:|-------:|-------:|-------:|------------:|------------:|------------:|");
+        foreach (var r in results)
+        {
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| gantry-api | {r.Instances,9} | {r.SeedPerSecond,14:0.0} | {r.ChangesPerSecond,9:0.0} | {r.P50,6:0.0} | {r.P99,6:0.0} | {r.Max,6:0.0} | {r.ListP50,11:0.00} | {r.ListP99,11:0.00} | {r.PeakRssMb,11:0} |"));
+        }
+
+        return text.ToString();
+    }
+
+    private sealed record ApiResult(int Instances, double SeedPerSecond, double ChangesPerSecond, double P50, double P99, double Max,
+        double ListP50, double ListP99, double PeakRssMb);
+}
