@@ -89,6 +89,13 @@ public sealed partial class GitStateStore
 
             if (built is not null && built.Landed.Count < _options.MaxBatchSize)
             {
+                if (_options.BatchWindow > TimeSpan.Zero)
+                {
+                    // Callers acknowledged by the batch that was just stored are about to send their next change;
+                    // a push or fsync costs about the same for 100 changes as for 300, so wait for them briefly.
+                    await Task.Delay(_options.BatchWindow, timeProvider);
+                }
+
                 // Changes that queued up while the previous batch was being stored join this one.
                 var more = Take(reader, _options.MaxBatchSize - built.Landed.Count);
                 if (more.Count > 0)
