@@ -339,6 +339,8 @@ public sealed partial class GitStateStore
             PackMerger.Remove(_gitDir, packs, name, _remote is null && _options.SyncToDisk);
             _writer!.Dispose();
             _writer = new Repository(_gitDir);
+            _native?.Dispose();
+            _native = NativeTreeReader.TryOpen(_gitDir);
             lock (_readLock)
             {
                 _reader!.Dispose();
