@@ -34,6 +34,7 @@ public sealed partial class GitStateStore(
     private string _refName = "";
     private Repository? _writer;
     private Repository? _reader;
+    private NativeTreeReader? _native;
     private IRemoteTarget? _remote;
     private string? _password;
     private string? _username;
@@ -77,6 +78,7 @@ public sealed partial class GitStateStore(
         RepositoryFiles.RemoveLeftovers(_gitDir, _refName);
         _writer = new Repository(_gitDir);
         _reader = new Repository(_gitDir);
+        _native = NativeTreeReader.TryOpen(_gitDir);
         _tree = new TreeCache(LoadTree);
 
         if (!string.IsNullOrWhiteSpace(_options.Remote))
@@ -160,6 +162,7 @@ public sealed partial class GitStateStore(
     {
         _queue.Writer.TryComplete();
         _remote?.Dispose();
+        _native?.Dispose();
         _writer?.Dispose();
         _reader?.Dispose();
         if (_ownsMetrics)
@@ -247,6 +250,16 @@ public sealed partial class GitStateStore(
     }
 
     private IEnumerable<TreeItem> LoadTree(GitHash id)
+    {
+        if (_native?.TryRead(id) is { } items)
+        {
+            return items;
+        }
+
+        return LoadTreeThroughLibGit2Sharp(id);
+    }
+
+    private IEnumerable<TreeItem> LoadTreeThroughLibGit2Sharp(GitHash id)
     {
         var tree = _writer!.Lookup<Tree>(new ObjectId(id.ToString()))
             ?? throw new StateStoreException($"Tree {id} is missing from {_gitDir}.");

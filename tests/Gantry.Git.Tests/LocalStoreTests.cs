@@ -181,6 +181,23 @@ public sealed class LocalStoreTests : IDisposable
         patch.Split('\n').SkipWhile(l => !l.StartsWith("@@", StringComparison.Ordinal)).Where(l => l.Length > 0).ToArray();
 
     [Fact]
+    public async Task Commits_carry_the_injected_time_and_a_fake_clock_does_not_stall_the_committer()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        var store = new GitStateStore(
+            Microsoft.Extensions.Options.Options.Create(new GitOptions { RepositoryPath = Repo, SyncToDisk = false }),
+            clock,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<GitStateStore>.Instance);
+        await using (store)
+        {
+            await store.StartAsync();
+            await Task.WhenAll(Enumerable.Range(0, 50).Select(i => store.CommitAsync(Stores.Put($"c/{i}.txt", "x"))));
+        }
+
+        Assert.Equal("2030-01-02T03:04:05+00:00", GitCli.Run(Repo, "log", "-1", "--format=%aI", "main").Trim());
+    }
+
+    [Fact]
     public async Task Listing_shows_files_and_folders_sorted()
     {
         await using var store = await Stores.StartLocalAsync(Repo);

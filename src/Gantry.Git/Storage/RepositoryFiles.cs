@@ -117,7 +117,7 @@ internal static partial class RepositoryFiles
     public static void SetHead(string gitDir, string refName) =>
         File.WriteAllText(Path.Combine(gitDir, "HEAD"), $"ref: {refName}\n");
 
-    /// <summary>Removes what a killed writer may leave behind: its ref lock and unfinished pack files.</summary>
+    /// <summary>Removes what a killed writer may leave behind: its ref lock, unfinished and half-removed pack files.</summary>
     public static void RemoveLeftovers(string gitDir, string refName)
     {
         File.Delete(Path.Combine(gitDir, refName + ".lock"));
@@ -127,6 +127,12 @@ internal static partial class RepositoryFiles
             foreach (var tmp in Directory.EnumerateFiles(packs, "tmp_*"))
             {
                 File.Delete(tmp);
+            }
+
+            // A pack whose index is missing was never visible (installed pack-then-index, removed index-then-pack).
+            foreach (var orphan in Directory.EnumerateFiles(packs, "pack-*.pack").Where(p => !File.Exists(Path.ChangeExtension(p, ".idx"))))
+            {
+                File.Delete(orphan);
             }
         }
     }

@@ -1,0 +1,33 @@
+using Gantry.Git.Objects;
+using Gantry.Git.Storage;
+using Gantry.Git.Testing;
+
+namespace Gantry.Git.Tests;
+
+public sealed class NativeTreeReaderTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task Raw_trees_read_through_libgit2_match_git_ls_tree()
+    {
+        var repo = _temp.Combine("state.git");
+        await using (var store = await Stores.StartLocalAsync(repo))
+        {
+            await store.CommitAsync(Stores.Put("a/b.txt", "b"));
+            await store.CommitAsync(Stores.Put("a/c/d.txt", "d"));
+            await store.CommitAsync(Stores.Put("a/é.txt", "e"));
+        }
+
+        using var reader = NativeTreeReader.TryOpen(repo);
+        Assert.NotNull(reader); // the libgit2 that LibGit2Sharp ships can be bound here
+        var tree = GitHash.Parse(GitCli.Run(repo, "rev-parse", "main:a").Trim());
+        var items = reader.TryRead(tree)!;
+        var expected = GitCli.Run(repo, "-c", "core.quotePath=false", "ls-tree", "main:a").Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split('\t')).Select(p => (p[1], Convert.ToInt32(p[0].Split(' ')[0], 8), p[0].Split(' ')[2]));
+        Assert.Equal(expected, items.Select(i => (i.Name, i.Mode, i.Id.ToString())));
+        Assert.Null(reader.TryRead(GitHash.Parse(GitCli.Run(repo, "rev-parse", "main:a/b.txt").Trim()))); // a blob is not a tree
+    }
+}
