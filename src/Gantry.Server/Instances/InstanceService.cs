@@ -33,12 +33,14 @@ public sealed partial class InstanceService(
     UserRepository users,
     ITagSource tagSource,
     TimeProvider time,
-    ILogger<InstanceService> logger)
+    ILogger<InstanceService> logger) : IDisposable
 {
     public const string CommittedStatus = "committed";
     private const int MaxRenderAttempts = 4;
 
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _tenantGates = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _pendingIndex = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _indexGate = new(1, 1);
 
     public async Task<InstanceState?> GetAsync(string tenant, string name, CancellationToken cancellationToken)
     {
@@ -52,17 +54,56 @@ public sealed partial class InstanceService(
     }
 
     /// <summary>Creates or replaces an instance. <paramref name="ifMatch"/> makes it conditional on the current revision.</summary>
-    public async Task<(InstanceState State, bool Created)> PutAsync(
-        Principal principal, string tenant, string name, InstanceRequest request, string? ifMatch, CancellationToken cancellationToken)
+    public Task<(InstanceState State, bool Created)> PutAsync(
+        Principal principal, string tenant, string name, InstanceRequest request, string? ifMatch, CancellationToken cancellationToken) =>
+        ChangeAsync(principal, tenant, name, ifMatch, _ => request, cancellationToken);
+
+    /// <summary>Applies an RFC 7396 merge patch to the instance's values, as they are when the change is made.</summary>
+    public async Task<InstanceState> PatchValuesAsync(Principal principal, string tenant, string name, JsonObject patch, string? ifMatch, CancellationToken cancellationToken) =>
+        (await ChangeAsync(principal, tenant, name, ifMatch, current => new InstanceRequest
+        {
+            Offering = current.Offering,
+            Version = current.Version,
+            Values = ValuesPath.ApplyMergePatch(current.Values, patch),
+        }, cancellationToken, mustExist: true)).State;
+
+    /// <summary>The PoC's operation: set the offering's replica count, checked against its schema and the tenant's quota.</summary>
+    public async Task<InstanceState> ScaleAsync(Principal principal, string tenant, string name, int replicas, string? ifMatch, CancellationToken cancellationToken) =>
+        (await ChangeAsync(principal, tenant, name, ifMatch, current =>
+        {
+            if (catalog.Find(current.Offering)?.ReplicasPath is not { } path)
+            {
+                var errors = new ValidationErrors();
+                errors.Add("replicas", $"offering '{current.Offering}' cannot be scaled");
+                throw new ValidationFailedException(errors);
+            }
+
+            var values = current.Values.DeepClone().AsObject();
+            ValuesPath.Set(values, path, replicas);
+            return new InstanceRequest { Offering = current.Offering, Version = current.Version, Values = values };
+        }, cancellationToken, mustExist: true)).State;
+
+    /// <summary>
+    /// Read, check, change and commit under the tenant's gate, so a scale or a patch always applies to the latest
+    /// values and an <c>If-Match</c> is checked against the revision the change really replaces.
+    /// </summary>
+    private async Task<(InstanceState State, bool Created)> ChangeAsync(
+        Principal principal, string tenant, string name, string? ifMatch, Func<InstanceClaim, InstanceRequest> build,
+        CancellationToken cancellationToken, bool mustExist = false)
     {
         var tenantRecord = await tenants.FindAsync(tenant, cancellationToken) ?? throw new InstanceNotFoundException(tenant, name);
-        var offering = request.Offering is null ? null : catalog.Find(request.Offering);
-
         return await WithTenantGateAsync(tenant, async () =>
         {
             var existing = await index.FindAsync(tenant, name, cancellationToken);
             CheckPrecondition(ifMatch, existing);
+            var current = existing is null ? null : await ReadClaimAsync(tenant, name, revision: null, cancellationToken);
+            if (mustExist && current is null)
+            {
+                throw new InstanceNotFoundException(tenant, name);
+            }
 
+            var request = build(current!);
+            var offering = request.Offering is null ? null : catalog.Find(request.Offering);
             var otherInstances = await index.CountAsync(tenant, cancellationToken) - (existing is null ? 0 : 1);
             var errors = InstanceValidator.Validate(new InstanceValidationContext
             {
@@ -94,37 +135,6 @@ public sealed partial class InstanceService(
             var state = await CommitAsync(principal, tenant, name, claim, $"{verb} instance {tenant}/{name} ({claim.Offering} {claim.ChartVersion})", existing, cancellationToken);
             return (state!, existing is null);
         });
-    }
-
-    /// <summary>Applies an RFC 7396 merge patch to the instance's values.</summary>
-    public async Task<InstanceState> PatchValuesAsync(Principal principal, string tenant, string name, JsonObject patch, string? ifMatch, CancellationToken cancellationToken)
-    {
-        var current = await GetAsync(tenant, name, cancellationToken) ?? throw new InstanceNotFoundException(tenant, name);
-        var request = new InstanceRequest
-        {
-            Offering = current.Claim.Offering,
-            Version = current.Claim.Version,
-            Values = ValuesPath.ApplyMergePatch(current.Claim.Values, patch),
-        };
-        return (await PutAsync(principal, tenant, name, request, ifMatch ?? current.Record.Revision, cancellationToken)).State;
-    }
-
-    /// <summary>The PoC's operation: set the offering's replica count, checked against its schema and the tenant's quota.</summary>
-    public async Task<InstanceState> ScaleAsync(Principal principal, string tenant, string name, int replicas, string? ifMatch, CancellationToken cancellationToken)
-    {
-        var current = await GetAsync(tenant, name, cancellationToken) ?? throw new InstanceNotFoundException(tenant, name);
-        var offering = catalog.Find(current.Claim.Offering);
-        if (offering?.ReplicasPath is not { } path)
-        {
-            var errors = new ValidationErrors();
-            errors.Add("replicas", $"offering '{current.Claim.Offering}' cannot be scaled");
-            throw new ValidationFailedException(errors);
-        }
-
-        var values = current.Claim.Values.DeepClone().AsObject();
-        ValuesPath.Set(values, path, replicas);
-        var request = new InstanceRequest { Offering = current.Claim.Offering, Version = current.Claim.Version, Values = values };
-        return (await PutAsync(principal, tenant, name, request, ifMatch ?? current.Record.Revision, cancellationToken)).State;
     }
 
     public async Task DeleteAsync(Principal principal, string tenant, string name, string? ifMatch, CancellationToken cancellationToken)
@@ -192,6 +202,20 @@ public sealed partial class InstanceService(
         }
 
         await index.ReplaceAllAsync(records, cancellationToken);
+        var withFluxFolders = new List<string>();
+        foreach (var tenant in known)
+        {
+            if (await state.ReadFileAsync($"{GitOpsLayout.FluxRoot(tenant.Name)}/kustomization.yaml", head, cancellationToken) is not null)
+            {
+                withFluxFolders.Add(tenant.Name);
+            }
+        }
+
+        if (withFluxFolders.Count > 0)
+        {
+            await AddToFluxIndexAsync(withFluxFolders, new ChangeAuthor("Gantry reindex", "reindex@gantry.invalid"), cancellationToken);
+        }
+
         Log.Reindexed(logger, records.Count, known.Count);
         return (known.Count, records.Count);
     }
@@ -233,13 +257,6 @@ public sealed partial class InstanceService(
             var rendered = await state.ReadFileAsync($"{GitOpsLayout.FluxRoot(tenant)}/kustomization.yaml", head, cancellationToken) is not null;
             var before = rendered ? Render(tenant, current.Values) : new Dictionary<string, byte[]>();
             var after = new Dictionary<string, byte[]>(Render(tenant, next.Values), StringComparer.Ordinal);
-            if (!rendered)
-            {
-                foreach (var (path, bytes) in await FluxIndexWithAsync(tenant, head, cancellationToken))
-                {
-                    after[path] = bytes;
-                }
-            }
 
             var change = Difference(before, after) with
             {
@@ -261,6 +278,11 @@ public sealed partial class InstanceService(
                 // Another writer changed this tenant's files after we read them: render again on the new head.
                 Log.Rerender(logger, tenant, name, attempt);
                 continue;
+            }
+
+            if (!rendered)
+            {
+                await EnsureInFluxIndexAsync(tenant, author, cancellationToken);
             }
 
             if (claim is null)
@@ -292,10 +314,74 @@ public sealed partial class InstanceService(
         TenantRenderer.Render(tenant, claims.Select(c => new RenderedInstance(c,
             catalog.Find(c.Offering) ?? throw new OfferingMissingException(tenant, c.Name, c.Offering))));
 
-    /// <summary>The Flux cluster index as it is at <paramref name="head"/>, plus <paramref name="tenant"/>.</summary>
-    private async Task<IReadOnlyDictionary<string, byte[]>> FluxIndexWithAsync(string tenant, string? head, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds a tenant to the Flux cluster index, the one file all tenants share. Additions from concurrent first
+    /// instances are gathered and written as one change by whichever caller holds the gate, so they do not fight over
+    /// the file; a conflict with another replica is retried on the new head (adding is idempotent).
+    /// </summary>
+    private async Task EnsureInFluxIndexAsync(string tenant, ChangeAuthor author, CancellationToken cancellationToken)
     {
-        var tenantsListed = new SortedSet<string>(StringComparer.Ordinal) { tenant };
+        var mine = _pendingIndex.GetOrAdd(tenant, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        await _indexGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!mine.Task.IsCompleted)
+            {
+                var batch = _pendingIndex.Keys.ToList();
+                await AddToFluxIndexAsync(batch, author, cancellationToken);
+                foreach (var added in batch)
+                {
+                    if (_pendingIndex.TryRemove(added, out var waiter))
+                    {
+                        waiter.TrySetResult();
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _indexGate.Release();
+        }
+
+        await mine.Task.WaitAsync(cancellationToken);
+    }
+
+    private async Task AddToFluxIndexAsync(List<string> tenantsToAdd, ChangeAuthor author, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var head = await state.GetHeadAsync(cancellationToken);
+            var listed = await ReadFluxIndexAsync(head, cancellationToken);
+            if (tenantsToAdd.All(listed.Contains))
+            {
+                return;
+            }
+
+            listed.UnionWith(tenantsToAdd);
+            var change = new Change
+            {
+                Puts = TenantRenderer.RenderFluxIndex(listed).ToDictionary(f => f.Key, f => (ReadOnlyMemory<byte>)f.Value, StringComparer.Ordinal),
+                Author = author,
+                Message = $"Add {string.Join(", ", tenantsToAdd.Order(StringComparer.Ordinal).Take(10))}{(tenantsToAdd.Count > 10 ? " and more" : string.Empty)} to the Flux tenant index",
+                ChangeId = Guid.CreateVersion7(time.GetUtcNow()).ToString(),
+                BaseRevision = head,
+            };
+            try
+            {
+                await state.CommitAsync(change, cancellationToken);
+                return;
+            }
+            catch (ChangeConflictException) when (attempt < 20)
+            {
+                Log.IndexConflict(logger, attempt);
+            }
+        }
+    }
+
+    /// <summary>The tenants the Flux cluster index lists at <paramref name="head"/>.</summary>
+    private async Task<SortedSet<string>> ReadFluxIndexAsync(string? head, CancellationToken cancellationToken)
+    {
+        var listed = new SortedSet<string>(StringComparer.Ordinal);
         if (head is not null && await state.ReadFileAsync(GitOpsLayout.FluxClusterIndex, head, cancellationToken) is { } bytes
             && YamlJson.Parse(Encoding.UTF8.GetString(bytes))?["resources"] is JsonArray resources)
         {
@@ -305,12 +391,12 @@ public sealed partial class InstanceService(
                 var segments = resource.Split('/');
                 if (segments.Length >= 2 && segments[^1] == "flux")
                 {
-                    tenantsListed.Add(segments[^2]);
+                    listed.Add(segments[^2]);
                 }
             }
         }
 
-        return TenantRenderer.RenderFluxIndex(tenantsListed);
+        return listed;
     }
 
     private static Change Difference(IReadOnlyDictionary<string, byte[]> before, Dictionary<string, byte[]> after) => new()
@@ -405,8 +491,20 @@ public sealed partial class InstanceService(
         }
     }
 
+    public void Dispose()
+    {
+        _indexGate.Dispose();
+        foreach (var gate in _tenantGates.Values)
+        {
+            gate.Dispose();
+        }
+    }
+
     private static partial class Log
     {
+        [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "The Flux tenant index changed under an update; writing it again (attempt {Attempt})")]
+        public static partial void IndexConflict(ILogger logger, int attempt);
+
         [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Rebuilt the instance index from Git: {Instances} instances in {Tenants} tenants")]
         public static partial void Reindexed(ILogger logger, int instances, int tenants);
 
