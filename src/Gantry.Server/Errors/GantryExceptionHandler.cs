@@ -23,57 +23,19 @@ internal sealed partial class GantryExceptionHandler(IProblemDetailsService prob
                 Title = "The request is not valid.",
                 Detail = "See errors for each field that needs fixing.",
             },
-            VersionNotResolvedException unresolved => new ProblemDetails
-            {
-                Status = StatusCodes.Status422UnprocessableEntity,
-                Title = "No version matches the constraint.",
-                Detail = unresolved.Message,
-                Extensions = { ["constraint"] = unresolved.Constraint, ["tags_seen"] = unresolved.TagsSeen },
-            },
-            TagSourceException source => new ProblemDetails
-            {
-                Status = source.InnerException is TaskCanceledException or TimeoutException
-                    ? StatusCodes.Status504GatewayTimeout
-                    : StatusCodes.Status502BadGateway,
-                Title = "The registry or chart repository did not answer as expected.",
-                Detail = source.Message,
-            },
-            InstanceNotFoundException notFound => new ProblemDetails
-            {
-                Status = StatusCodes.Status404NotFound,
-                Title = "Not found.",
-                Detail = notFound.Message,
-            },
-            PreconditionFailedException precondition => new ProblemDetails
-            {
-                Status = StatusCodes.Status412PreconditionFailed,
-                Title = "The resource has changed.",
-                Detail = precondition.Message + " Read it again and retry with its current ETag.",
-            },
-            ChangeConflictException conflict => new ProblemDetails
-            {
-                Status = StatusCodes.Status409Conflict,
-                Title = "Another change got there first.",
-                Detail = conflict.Message,
-            },
-            OfferingMissingException missing => new ProblemDetails
-            {
-                Status = StatusCodes.Status409Conflict,
-                Title = "The catalog no longer has an offering this tenant uses.",
-                Detail = missing.Message,
-            },
-            StateStoreException store => new ProblemDetails
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "The change could not be made durable.",
-                Detail = store.Message,
-            },
-            BadHttpRequestException badRequest => new ProblemDetails
-            {
-                Status = badRequest.StatusCode,
-                Title = badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request is malformed.",
-                Detail = badRequest.Message,
-            },
+            VersionNotResolvedException unresolved => Problem(StatusCodes.Status422UnprocessableEntity, "No version matches the constraint.", unresolved.Message,
+                ("constraint", unresolved.Constraint), ("tags_seen", unresolved.TagsSeen)),
+            TagSourceException source => Problem(
+                source.InnerException is TaskCanceledException or TimeoutException ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
+                "The registry or chart repository did not answer as expected.", source.Message),
+            InstanceNotFoundException notFound => Problem(StatusCodes.Status404NotFound, "Not found.", notFound.Message),
+            PreconditionFailedException precondition => Problem(StatusCodes.Status412PreconditionFailed, "The resource has changed.",
+                precondition.Message + " Read it again and retry with its current ETag."),
+            ChangeConflictException conflict => Problem(StatusCodes.Status409Conflict, "Another change got there first.", conflict.Message),
+            OfferingMissingException missing => Problem(StatusCodes.Status409Conflict, "The catalog no longer has an offering this tenant uses.", missing.Message),
+            StateStoreException store => Problem(StatusCodes.Status503ServiceUnavailable, "The change could not be made durable.", store.Message),
+            BadHttpRequestException badRequest => Problem(badRequest.StatusCode,
+                badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request is malformed.", badRequest.Message),
             _ => null,
         };
 
@@ -95,6 +57,17 @@ internal sealed partial class GantryExceptionHandler(IProblemDetailsService prob
             ProblemDetails = problem,
             Exception = exception,
         });
+    }
+
+    private static ProblemDetails Problem(int status, string title, string detail, params (string Key, object? Value)[] extensions)
+    {
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
+        foreach (var (key, value) in extensions)
+        {
+            problem.Extensions[key] = value;
+        }
+
+        return problem;
     }
 
     private static partial class Log

@@ -81,9 +81,7 @@ public static class InstanceEndpoints
 
         if (limit is < 1 or > MaxPageSize)
         {
-            var errors = new ValidationErrors();
-            errors.Add("limit", $"must be between 1 and {MaxPageSize}");
-            errors.ThrowIfAny();
+            Invalid("limit", $"must be between 1 and {MaxPageSize}");
         }
 
         var rows = await index.ListAsync(tenant, new InstanceQuery { Offering = offering, Status = status, NamePrefix = prefix, After = after, Limit = limit + 1 }, context.RequestAborted);
@@ -120,9 +118,7 @@ public static class InstanceEndpoints
         {
             if (idempotencyKey.Length is 0 or > 200)
             {
-                var errors = new ValidationErrors();
-                errors.Add(IdempotencyHeader, "must be 1 to 200 characters");
-                errors.ThrowIfAny();
+                Invalid(IdempotencyHeader, "must be 1 to 200 characters");
             }
 
             if (await idempotency.FindAsync(principal.Id, idempotencyKey, context.RequestAborted) is { } earlier)
@@ -203,13 +199,7 @@ public static class InstanceEndpoints
             return refusal;
         }
 
-        if (request.Replicas is not { } replicas)
-        {
-            var errors = new ValidationErrors();
-            errors.Add("replicas", "is required");
-            errors.ThrowIfAny();
-            return null!;
-        }
+        var replicas = request.Replicas ?? Invalid<int>("replicas", "is required");
 
         var state = await instances.ScaleAsync(principal, tenant, name, replicas, ifMatch, context.RequestAborted);
         await audit.RecordAsync(context, principal, "instance.scale", tenant, name, $"replicas {replicas}, revision {state.Record.Revision}");
@@ -228,9 +218,7 @@ public static class InstanceEndpoints
 
         if (limit is < 1 or > MaxPageSize)
         {
-            var errors = new ValidationErrors();
-            errors.Add("limit", $"must be between 1 and {MaxPageSize}");
-            errors.ThrowIfAny();
+            Invalid("limit", $"must be between 1 and {MaxPageSize}");
         }
 
         var page = await instances.HistoryAsync(tenant, name, limit, cursor, context.RequestAborted);
@@ -276,18 +264,24 @@ public static class InstanceEndpoints
             return refusal;
         }
 
-        if (request.Revision is not { } revision || !StateRevision.IsWellFormed(revision))
-        {
-            var errors = new ValidationErrors();
-            errors.Add("revision", "must be a 40-character hexadecimal revision");
-            errors.ThrowIfAny();
-            return null!;
-        }
+        var revision = request.Revision is { } given && StateRevision.IsWellFormed(given)
+            ? given
+            : Invalid<string>("revision", "must be a 40-character hexadecimal revision");
 
         var state = await instances.RollbackAsync(principal, tenant, name, revision, context.RequestAborted);
         await audit.RecordAsync(context, principal, "instance.rollback", tenant, name, $"to {revision}, revision {state.Record.Revision}");
         context.Response.Headers.ETag = ETags.From(state.Record.Revision);
         return TypedResults.Ok(InstanceResponse.From(state));
+    }
+
+    /// <summary>Answers 400 naming one field.</summary>
+    private static void Invalid(string field, string message) => Invalid<bool>(field, message);
+
+    private static T Invalid<T>(string field, string message)
+    {
+        var errors = new ValidationErrors();
+        errors.Add(field, message);
+        throw new ValidationFailedException(errors);
     }
 
     private static string Hash(string tenant, string name, InstanceRequest request)
