@@ -18,6 +18,13 @@ public interface IMetadataDatabase
     Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Opens a pooled connection for a write. SQLite allows one writer at a time and its busy handling sleeps (up to
+    /// 150 ms a try in Microsoft.Data.Sqlite), so concurrent writers queue in the process instead, released when the
+    /// connection closes; PostgreSQL writers run concurrently.
+    /// </summary>
+    Task<DbConnection> OpenForWriteAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Opens a connection that bypasses the pool, so that a health probe sees the database as it is now
     /// (a deleted or corrupt SQLite file is noticed even while pooled handles still point at the old one).
     /// </summary>

@@ -26,6 +26,8 @@ public sealed class PostgresMetadataDatabase : IMetadataDatabase, IAsyncDisposab
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);
 
+    public Task<DbConnection> OpenForWriteAsync(CancellationToken cancellationToken = default) => OpenAsync(cancellationToken);
+
     public async Task<DbConnection> OpenUnpooledAsync(CancellationToken cancellationToken = default)
     {
         var connection = new NpgsqlConnection(_unpooledConnectionString);

@@ -4,8 +4,9 @@ using Microsoft.Data.Sqlite;
 namespace Gantry.Data;
 
 /// <summary>The embedded default: one SQLite file in WAL mode.</summary>
-public sealed class SqliteMetadataDatabase : IMetadataDatabase
+public sealed class SqliteMetadataDatabase : IMetadataDatabase, IDisposable
 {
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly string _connectionString;
     private readonly string _unpooledConnectionString;
     private readonly string _createConnectionString;
@@ -43,6 +44,31 @@ public sealed class SqliteMetadataDatabase : IMetadataDatabase
 
     public Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default) =>
         OpenAsync(_connectionString, cancellationToken);
+
+    public async Task<DbConnection> OpenForWriteAsync(CancellationToken cancellationToken = default)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            var connection = await OpenAsync(_connectionString, cancellationToken);
+            var released = 0;
+            connection.StateChange += (_, change) =>
+            {
+                if (change.CurrentState == System.Data.ConnectionState.Closed && Interlocked.Exchange(ref released, 1) == 0)
+                {
+                    _writeGate.Release();
+                }
+            };
+            return connection;
+        }
+        catch
+        {
+            _writeGate.Release();
+            throw;
+        }
+    }
+
+    public void Dispose() => _writeGate.Dispose();
 
     public Task<DbConnection> OpenUnpooledAsync(CancellationToken cancellationToken = default) =>
         OpenAsync(_unpooledConnectionString, cancellationToken);

@@ -33,7 +33,7 @@ public sealed class ApiKeyRepository(IMetadataDatabase database)
 
     public async Task InsertAsync(ApiKeyRecord key, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenForWriteAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO api_keys (id, tenant, name, role, prefix, secret_hash, created_by, created_at, expires_at, revoked_at)
@@ -66,7 +66,7 @@ public sealed class ApiKeyRepository(IMetadataDatabase database)
     /// <summary>Revokes the key; answers false when it does not exist in that tenant or was revoked already.</summary>
     public async Task<bool> RevokeAsync(string tenant, string id, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenForWriteAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE api_keys SET revoked_at = @now WHERE tenant = @tenant AND id = @id AND revoked_at IS NULL",
             new { tenant, id, now }, cancellationToken: cancellationToken)) == 1;

@@ -32,7 +32,7 @@ public sealed class AuditRepository(IMetadataDatabase database)
 {
     public async Task InsertAsync(AuditEventRecord auditEvent, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenForWriteAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO audit_events (occurred_at, actor_id, actor_name, actor_kind, action, outcome, tenant, target, client_ip, detail)

@@ -32,7 +32,7 @@ public sealed class RefreshTokenRepository(IMetadataDatabase database)
 
     public async Task InsertAsync(RefreshTokenRecord token, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenForWriteAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO refresh_tokens (id, token_hash, family_id, user_id, created_at, expires_at, used_at, revoked_at)
@@ -51,7 +51,7 @@ public sealed class RefreshTokenRepository(IMetadataDatabase database)
     /// <summary>Marks the token used if nobody has used or revoked it yet; exactly one caller wins a race.</summary>
     public async Task<bool> TryMarkUsedAsync(string id, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenForWriteAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE refresh_tokens SET used_at = @now WHERE id = @id AND used_at IS NULL AND revoked_at IS NULL",
             new { id, now }, cancellationToken: cancellationToken)) == 1;
@@ -59,7 +59,7 @@ public sealed class RefreshTokenRepository(IMetadataDatabase database)
 
     public async Task<int> RevokeFamilyAsync(string familyId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenForWriteAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE refresh_tokens SET revoked_at = @now WHERE family_id = @familyId AND revoked_at IS NULL",
             new { familyId, now }, cancellationToken: cancellationToken));
@@ -67,7 +67,7 @@ public sealed class RefreshTokenRepository(IMetadataDatabase database)
 
     public async Task<int> RevokeForUserAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenForWriteAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE refresh_tokens SET revoked_at = @now WHERE user_id = @userId AND revoked_at IS NULL",
             new { userId, now }, cancellationToken: cancellationToken));

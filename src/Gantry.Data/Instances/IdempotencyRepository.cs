@@ -31,7 +31,7 @@ public sealed class IdempotencyRepository(IMetadataDatabase database)
     /// <summary>Remembers an answer; a concurrent first answer for the same key wins and is kept.</summary>
     public async Task SaveAsync(string principalId, string key, IdempotentResponse response, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenForWriteAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO idempotency_keys (principal_id, idem_key, request_hash, status_code, response_body, etag, created_at)
@@ -45,7 +45,7 @@ public sealed class IdempotencyRepository(IMetadataDatabase database)
     /// <summary>Forgets answers older than <paramref name="before"/>; keys are meant for retries, not forever.</summary>
     public async Task<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenForWriteAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM idempotency_keys WHERE created_at < @before", new { before }, cancellationToken: cancellationToken));
     }

@@ -49,13 +49,13 @@ public sealed class InstanceRepository(IMetadataDatabase database)
     /// <summary>Inserts or replaces the row; <see cref="InstanceRecord.CreatedAt"/> of an existing row is kept.</summary>
     public async Task UpsertAsync(InstanceRecord record, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenForWriteAsync(cancellationToken);
         await UpsertAsync(connection, null, record, cancellationToken);
     }
 
     public async Task DeleteAsync(string tenant, string name, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenForWriteAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM instances WHERE tenant = @tenant AND name = @name", new { tenant, name }, cancellationToken: cancellationToken));
     }
@@ -63,7 +63,7 @@ public sealed class InstanceRepository(IMetadataDatabase database)
     /// <summary>Replaces the whole index in one transaction (reindex from Git): readers see the old or the new, never half.</summary>
     public async Task ReplaceAllAsync(IEnumerable<InstanceRecord> records, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenForWriteAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("DELETE FROM instances", transaction: transaction, cancellationToken: cancellationToken));
         foreach (var record in records)

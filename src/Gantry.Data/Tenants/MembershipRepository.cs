@@ -21,7 +21,7 @@ public sealed class MembershipRepository(IMetadataDatabase database)
     /// <summary>Adds the membership or changes its role; answers true when it was new.</summary>
     public async Task<bool> UpsertAsync(MembershipRecord membership, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenForWriteAsync(cancellationToken);
         var updated = await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE memberships SET role = @Role WHERE tenant = @Tenant AND user_id = @UserId", membership, cancellationToken: cancellationToken));
         if (updated == 1)
@@ -37,7 +37,7 @@ public sealed class MembershipRepository(IMetadataDatabase database)
 
     public async Task<bool> DeleteAsync(string tenant, string userId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenForWriteAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM memberships WHERE tenant = @tenant AND user_id = @userId", new { tenant, userId }, cancellationToken: cancellationToken)) == 1;
     }

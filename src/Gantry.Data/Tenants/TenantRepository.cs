@@ -28,7 +28,7 @@ public sealed class TenantRepository(IMetadataDatabase database)
     public async Task<bool> TryInsertAsync(TenantRecord tenant, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tenant);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenForWriteAsync(cancellationToken);
         var rows = await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO tenants (name, display_name, created_at, max_instances, max_replicas_per_instance, allowed_offerings, allowed_environment_types)
@@ -59,7 +59,7 @@ public sealed class TenantRepository(IMetadataDatabase database)
     public async Task<bool> UpdateAsync(TenantRecord tenant, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tenant);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenForWriteAsync(cancellationToken);
         var rows = await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE tenants SET display_name = @DisplayName, max_instances = @MaxInstances,
@@ -74,7 +74,7 @@ public sealed class TenantRepository(IMetadataDatabase database)
     /// <summary>Deletes the tenant with its memberships and API keys; answers false when it did not exist.</summary>
     public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenForWriteAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM tenants WHERE name = @name", new { name }, cancellationToken: cancellationToken)) == 1;
     }
