@@ -103,8 +103,7 @@ public sealed class SealingKeyRepository(IMetadataDatabase database)
 
     /// <summary>
     /// Takes the private key of key <paramref name="id"/> out of the database: answers it and clears it, once.
-    /// Null when it was already taken (or never held). Whoever's update clears the column wins; a concurrent
-    /// second caller gets null.
+    /// Null when it was already taken (or never held); of concurrent callers exactly one gets it.
     /// </summary>
     public async Task<string?> TakePrivateKeyAsync(string tenant, string id, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
@@ -118,18 +117,21 @@ public sealed class SealingKeyRepository(IMetadataDatabase database)
         string? privateKey;
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            privateKey = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-                "SELECT private_key FROM sealing_keys WHERE tenant = @tenant AND id = @id AND downloaded_at IS NULL",
-                new { tenant, id }, transaction, cancellationToken: cancellationToken));
-            var taken = await connection.ExecuteAsync(new CommandDefinition(
-                "UPDATE sealing_keys SET private_key = NULL, downloaded_at = @now WHERE tenant = @tenant AND id = @id AND downloaded_at IS NULL",
+            // Claim first: the write takes the lock (SQLite's writer lock, PostgreSQL's row lock) before anything is
+            // read, so a concurrent download waits and then finds downloaded_at set, instead of failing on a stale read.
+            var claimed = await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE sealing_keys SET downloaded_at = @now WHERE tenant = @tenant AND id = @id AND downloaded_at IS NULL AND private_key IS NOT NULL",
                 new { tenant, id, now }, transaction, cancellationToken: cancellationToken));
-            if (taken != 1 || privateKey is null)
+            if (claimed != 1)
             {
                 await transaction.RollbackAsync(cancellationToken);
                 return null;
             }
 
+            privateKey = await connection.QuerySingleAsync<string>(new CommandDefinition(
+                "SELECT private_key FROM sealing_keys WHERE id = @id", new { id }, transaction, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE sealing_keys SET private_key = NULL WHERE id = @id", new { id }, transaction, cancellationToken: cancellationToken));
             await transaction.CommitAsync(cancellationToken);
         }
 

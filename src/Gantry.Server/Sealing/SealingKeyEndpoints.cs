@@ -71,7 +71,7 @@ public static class SealingKeyEndpoints
 
         if (format is not (null or "pem" or "json"))
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The request is not valid.", detail: "format must be pem or json.");
+            throw Invalid("format", "must be pem (the default) or json");
         }
 
         if (await custody.GetOrCreateActiveAsync(tenant, cancellationToken) is not { } key)

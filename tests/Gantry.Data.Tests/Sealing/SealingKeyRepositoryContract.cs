@@ -45,6 +45,17 @@ public abstract class SealingKeyRepositoryContract
     }
 
     [Fact]
+    public async Task Concurrent_takes_hand_the_private_key_to_exactly_one_caller()
+    {
+        var repository = new SealingKeyRepository(await MigratedAsync());
+        await repository.TryInsertFirstAsync(Key("k1"));
+
+        var taken = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => repository.TakePrivateKeyAsync("client1", "k1", Now))));
+
+        Assert.Single(taken, k => k is not null);
+    }
+
+    [Fact]
     public async Task Replacing_retires_the_active_key_and_keeps_its_certificate()
     {
         var repository = new SealingKeyRepository(await MigratedAsync());

@@ -102,6 +102,21 @@ public sealed class SealingKeyApiTests(TenantKeyServer server) : IClassFixture<T
     }
 
     [Fact]
+    public async Task Concurrent_downloads_hand_the_private_key_out_exactly_once()
+    {
+        var platformAdmin = await World.Factory.CreateAdminClientAsync();
+        await platformAdmin.SendJsonAsync(HttpMethod.Post, "/api/v1/tenants", new { name = "tenant-race" }).ExpectAsync(HttpStatusCode.Created);
+        await SealingWorld.CertificateAsync(platformAdmin, "tenant-race");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
+            platformAdmin.GetAsync(new Uri("/api/v1/tenants/tenant-race/sealing-key/private-key", UriKind.Relative))));
+
+        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.OK);
+        Assert.All(answers.Where(a => a.StatusCode != HttpStatusCode.OK), a => Assert.Equal(HttpStatusCode.Gone, a.StatusCode));
+        await platformAdmin.GetAsync(new Uri("/api/v1/tenants/tenant-race/sealing-key?format=xml", UriKind.Relative)).ExpectAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
     public async Task Controller_certificates_are_refused_in_tenant_key_custody()
     {
         var admin = World.As("a-admin");
