@@ -1,6 +1,7 @@
 using Gantry.Data.Instances;
 using Gantry.Data.Identity;
 using Gantry.Data.Migrations;
+using Gantry.Data.Sealing;
 using Gantry.Data.Tenants;
 using Gantry.Data.Users;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,6 +39,7 @@ public static class DataServiceCollectionExtensions
         services.TryAddSingleton<AuditRepository>();
         services.TryAddSingleton<InstanceRepository>();
         services.TryAddSingleton<IdempotencyRepository>();
+        services.TryAddSingleton<SealingKeyRepository>();
         return services;
     }
 }

@@ -26,6 +26,18 @@ public sealed class KeyMaterialTests
     }
 
     [Fact]
+    public void Stored_key_and_certificate_go_back_together_only_when_they_match()
+    {
+        var pair = SealingTestKeys.Pair;
+        var other = SealingKeyPair.Generate(SealingTestKeys.Clock(), new SealingKeyOptions { KeySizeBits = 2048 });
+
+        var rebuilt = SealingKeyPair.FromParts(SealingPrivateKeys.FromPem(pair.PrivateKey.ExportPkcs1Pem())[0], SealingCertificate.ParseUnchecked(pair.Certificate.Pem));
+
+        Assert.Equal(pair.Certificate.Fingerprint, rebuilt.Certificate.Fingerprint);
+        Assert.Throws<SealingException>(() => SealingKeyPair.FromParts(other.PrivateKey, pair.Certificate));
+    }
+
+    [Fact]
     public void Empty_common_name_gives_an_empty_subject_like_the_controller()
     {
         var pair = SealingKeyPair.Generate(SealingTestKeys.Clock(), new SealingKeyOptions { KeySizeBits = 2048 });

@@ -19,6 +19,7 @@ public static class ResourceKinds
     public const string User = "user";
     public const string Instance = "instance";
     public const string Environment = "environment";
+    public const string SealingKey = "sealing-key";
 }
 
 /// <summary>
@@ -93,6 +94,10 @@ public static class AccessPolicy
         (ResourceKinds.Audit, _) => null,
         (ResourceKinds.Instance or ResourceKinds.Environment, ResourceAction.Read) => TenantRole.Viewer,
         (ResourceKinds.Instance or ResourceKinds.Environment, _) => TenantRole.Operator,
+
+        // Anyone in the tenant may fetch the certificate to seal with; only admins take the private key or rotate.
+        (ResourceKinds.SealingKey, ResourceAction.Read) => TenantRole.Viewer,
+        (ResourceKinds.SealingKey, _) => TenantRole.Admin,
         _ => null,
     };
 

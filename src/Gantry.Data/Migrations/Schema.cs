@@ -44,6 +44,9 @@ public static class Schema
         new(3, "instance index and idempotency keys",
             Sqlite: InstanceTables(timestamp: "TEXT"),
             PostgreSql: InstanceTables(timestamp: "TIMESTAMPTZ")),
+        new(4, "tenant sealing keys",
+            Sqlite: SealingKeyTables(timestamp: "TEXT"),
+            PostgreSql: SealingKeyTables(timestamp: "TIMESTAMPTZ")),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
@@ -134,5 +137,25 @@ public static class Schema
                     created_at    {timestamp} NOT NULL,
                     PRIMARY KEY (principal_id, idem_key)
                 );
+                """;
+
+    // One row per sealing key a tenant has had; the active one has no retired_at (at most one per tenant).
+    // private_key holds the key only until its one download (escrow-encrypted when escrow is on);
+    // escrowed_key is the copy kept for disaster recovery, always encrypted under the escrow master key.
+    private static string SealingKeyTables(string timestamp) => $"""
+                CREATE TABLE sealing_keys (
+                    id              TEXT PRIMARY KEY,
+                    tenant          TEXT NOT NULL REFERENCES tenants (name) ON DELETE CASCADE,
+                    mode            TEXT NOT NULL,
+                    certificate_pem TEXT NOT NULL,
+                    not_after       {timestamp} NOT NULL,
+                    private_key     TEXT NULL,
+                    escrowed_key    TEXT NULL,
+                    created_at      {timestamp} NOT NULL,
+                    downloaded_at   {timestamp} NULL,
+                    retired_at      {timestamp} NULL
+                );
+                CREATE INDEX sealing_keys_tenant ON sealing_keys (tenant, created_at);
+                CREATE UNIQUE INDEX sealing_keys_active ON sealing_keys (tenant) WHERE retired_at IS NULL;
                 """;
 }

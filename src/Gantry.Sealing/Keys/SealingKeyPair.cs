@@ -58,6 +58,22 @@ public sealed class SealingKeyPair
     }
 
     /// <summary>
+    /// Puts a stored private key back together with its certificate (e.g. for the one download of a tenant key);
+    /// refuses a key that does not belong to the certificate.
+    /// </summary>
+    public static SealingKeyPair FromParts(SealingPrivateKey privateKey, SealingCertificate certificate)
+    {
+        ArgumentNullException.ThrowIfNull(privateKey);
+        ArgumentNullException.ThrowIfNull(certificate);
+        if (!string.Equals(privateKey.PublicKeyFingerprint, certificate.PublicKeyFingerprint, StringComparison.Ordinal))
+        {
+            throw new SealingException("the private key does not belong to the sealing certificate");
+        }
+
+        return new SealingKeyPair(privateKey, certificate);
+    }
+
+    /// <summary>
     /// The ready-to-apply Secret a Sealed Secrets controller loads as one of its keys: type kubernetes.io/tls,
     /// label <see cref="ControllerKeyLabel"/>=active, tls.key PKCS#1 PEM, tls.crt PEM. It holds the private key:
     /// hand it out once and never store it in clear.

@@ -21,6 +21,10 @@ public static class AuditActions
     public const string UserDeleted = "user.delete";
     public const string ApiKeyCreated = "api-key.create";
     public const string ApiKeyRevoked = "api-key.revoke";
+    public const string SealingKeyDownloaded = "sealing-key.private-key.download";
+    public const string SealingKeyRotated = "sealing-key.rotate";
+    public const string SealingKeyRecovered = "sealing-key.escrow.recover";
+    public const string SealingKeyCertificateUploaded = "sealing-key.controller-cert.upload";
 }
 
 public static class AuditOutcomes

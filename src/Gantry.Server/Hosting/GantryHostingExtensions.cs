@@ -14,6 +14,7 @@ using Gantry.Server.Bootstrap;
 using Gantry.Server.Errors;
 using Gantry.Server.Health;
 using Gantry.Server.Logging;
+using Gantry.Server.Sealing;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -72,6 +73,7 @@ public static class GantryHostingExtensions
         services.AddHostedService<StartupBanner>();
         services.AddHostedService<SigningKeyInitializer>();
         services.AddGantryIdentity(configuration);
+        services.AddSealingCustody();
 
         services.AddHealthChecks()
             .AddCheck<AppHealthCheck>(HealthCheckNames.App)
@@ -115,6 +117,7 @@ public static class GantryHostingExtensions
         app.MapMemberEndpoints();
         app.MapUserEndpoints();
         app.MapApiKeyEndpoints();
+        app.MapSealingKeyEndpoints();
         app.MapAuditEndpoints();
         app.MapOpenApi();
         app.MapScalarApiReference(options => options.WithTitle("Gantry API"));

@@ -24,6 +24,10 @@ public sealed class GantryServerFactory : WebApplicationFactory<Program>
         DataDir = dataDir;
         _settings["Gantry:DataDir"] = dataDir;
         _settings["GANTRY_BOOTSTRAP_ADMIN_PASSWORD"] = AdminPassword;
+
+        // Every server starts the sealing key pool: small keys, one at a time, keep test servers cheap on CPU.
+        _settings["Sealing:KeyPool:KeySizeBits"] = "2048";
+        _settings["Sealing:KeyPool:Capacity"] = "1";
     }
 
     public const string AdminPassword = "test-admin-password";
