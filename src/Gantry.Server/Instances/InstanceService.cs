@@ -37,8 +37,10 @@ public sealed partial class InstanceService(
 {
     public const string CommittedStatus = "committed";
     private const int MaxRenderAttempts = 4;
+    private const int MaxCachedTenants = 10_000;
 
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _tenantGates = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TenantSnapshot> _snapshots = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _pendingIndex = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _indexGate = new(1, 1);
 
@@ -96,7 +98,8 @@ public sealed partial class InstanceService(
         {
             var existing = await index.FindAsync(tenant, name, cancellationToken);
             CheckPrecondition(ifMatch, existing);
-            var current = existing is null ? null : await ReadClaimAsync(tenant, name, revision: null, cancellationToken);
+            var snapshot = await SnapshotAsync(tenant, fresh: false, cancellationToken);
+            var current = snapshot.Claims.GetValueOrDefault(name);
             if (mustExist && current is null)
             {
                 throw new InstanceNotFoundException(tenant, name);
@@ -132,7 +135,7 @@ public sealed partial class InstanceService(
             };
 
             var verb = existing is null ? "Create" : "Update";
-            var state = await CommitAsync(principal, tenant, name, claim, $"{verb} instance {tenant}/{name} ({claim.Offering} {claim.ChartVersion})", existing, cancellationToken);
+            var state = await CommitAsync(principal, tenant, name, claim, $"{verb} instance {tenant}/{name} ({claim.Offering} {claim.ChartVersion})", existing, snapshot, cancellationToken);
             return (state!, existing is null);
         });
     }
@@ -143,7 +146,8 @@ public sealed partial class InstanceService(
         {
             var existing = await index.FindAsync(tenant, name, cancellationToken) ?? throw new InstanceNotFoundException(tenant, name);
             CheckPrecondition(ifMatch, existing);
-            await CommitAsync(principal, tenant, name, claim: null, $"Delete instance {tenant}/{name}", existing, cancellationToken);
+            await CommitAsync(principal, tenant, name, claim: null, $"Delete instance {tenant}/{name}", existing,
+                await SnapshotAsync(tenant, fresh: false, cancellationToken), cancellationToken);
             return true;
         });
     }
@@ -163,7 +167,8 @@ public sealed partial class InstanceService(
         {
             var existing = await index.FindAsync(tenant, name, cancellationToken);
             var message = $"Roll back instance {tenant}/{name} to {revision[..Math.Min(12, revision.Length)]}";
-            return (await CommitAsync(principal, tenant, name, old, message, existing, cancellationToken))!;
+            return (await CommitAsync(principal, tenant, name, old, message, existing,
+                await SnapshotAsync(tenant, fresh: false, cancellationToken), cancellationToken))!;
         });
     }
 
@@ -234,15 +239,48 @@ public sealed partial class InstanceService(
         return diffs;
     }
 
+    /// <summary>
+    /// What a tenant's folder holds: its claims at a revision, and whether the folder was ever rendered. Kept per
+    /// tenant after each change Gantry makes, so the next change does not read every claim again; the revision is
+    /// the change's base, so a change by anyone else to the tenant's files since then is caught by the store as a
+    /// conflict, and the snapshot is read afresh from Git.
+    /// </summary>
+    private sealed record TenantSnapshot(string? Revision, IReadOnlyDictionary<string, InstanceClaim> Claims, bool Rendered);
+
+    private async Task<TenantSnapshot> SnapshotAsync(string tenant, bool fresh, CancellationToken cancellationToken)
+    {
+        if (!fresh && _snapshots.TryGetValue(tenant, out var cached))
+        {
+            return cached;
+        }
+
+        var head = await state.GetHeadAsync(cancellationToken);
+        var claims = await ReadClaimsAsync(tenant, head, cancellationToken);
+        var rendered = head is not null
+            && await state.ReadFileAsync($"{GitOpsLayout.FluxRoot(tenant)}/kustomization.yaml", head, cancellationToken) is not null;
+        return new TenantSnapshot(head, claims, rendered);
+    }
+
+    private void Remember(string tenant, TenantSnapshot snapshot)
+    {
+        // Bounded: past the limit the cache starts over; a miss only costs reading the tenant's claims from Git.
+        if (_snapshots.Count >= MaxCachedTenants)
+        {
+            _snapshots.Clear();
+        }
+
+        _snapshots[tenant] = snapshot;
+    }
+
     private async Task<InstanceState?> CommitAsync(
-        Principal principal, string tenant, string name, InstanceClaim? claim, string message, InstanceRecord? existing, CancellationToken cancellationToken)
+        Principal principal, string tenant, string name, InstanceClaim? claim, string message, InstanceRecord? existing,
+        TenantSnapshot snapshot, CancellationToken cancellationToken)
     {
         var author = await AuthorOfAsync(principal, cancellationToken);
+        var basedOn = snapshot.Claims.GetValueOrDefault(name);
         for (var attempt = 1; ; attempt++)
         {
-            var head = await state.GetHeadAsync(cancellationToken);
-            var current = await ReadClaimsAsync(tenant, head, cancellationToken);
-            var next = new Dictionary<string, InstanceClaim>(current, StringComparer.Ordinal);
+            var next = new Dictionary<string, InstanceClaim>(snapshot.Claims, StringComparer.Ordinal);
             if (claim is null)
             {
                 next.Remove(name);
@@ -254,8 +292,7 @@ public sealed partial class InstanceService(
 
             // A tenant whose folder was never written has nothing rendered yet: everything is new, its skeleton
             // (namespace, lockdown, project) included, and the Flux index gains an entry for it.
-            var rendered = await state.ReadFileAsync($"{GitOpsLayout.FluxRoot(tenant)}/kustomization.yaml", head, cancellationToken) is not null;
-            var before = rendered ? Render(tenant, current.Values) : new Dictionary<string, byte[]>();
+            var before = snapshot.Rendered ? Render(tenant, snapshot.Claims.Values) : new Dictionary<string, byte[]>();
             var after = new Dictionary<string, byte[]>(Render(tenant, next.Values), StringComparer.Ordinal);
 
             var change = Difference(before, after) with
@@ -265,22 +302,38 @@ public sealed partial class InstanceService(
                 ChangeId = Guid.CreateVersion7(time.GetUtcNow()).ToString(),
                 Tenant = tenant,
                 Claim = $"instance/{name}",
-                BaseRevision = head,
+                BaseRevision = snapshot.Revision,
             };
 
             string revision;
             try
             {
-                revision = change.Puts.Count + change.Deletes.Count == 0 ? head! : await state.CommitAsync(change, cancellationToken);
+                revision = change.Puts.Count + change.Deletes.Count == 0
+                    ? existing?.Revision ?? snapshot.Revision!
+                    : await state.CommitAsync(change, cancellationToken);
             }
             catch (ChangeConflictException) when (attempt < MaxRenderAttempts)
             {
-                // Another writer changed this tenant's files after we read them: render again on the new head.
+                // Another writer changed this tenant's files after the snapshot: read them again and render on the
+                // new head, unless this very instance changed, which the caller must see.
+                _snapshots.TryRemove(tenant, out _);
                 Log.Rerender(logger, tenant, name, attempt);
+                snapshot = await SnapshotAsync(tenant, fresh: true, cancellationToken);
+                if (!SameClaim(basedOn, snapshot.Claims.GetValueOrDefault(name)))
+                {
+                    throw;
+                }
+
                 continue;
             }
+            catch
+            {
+                _snapshots.TryRemove(tenant, out _);
+                throw;
+            }
 
-            if (!rendered)
+            Remember(tenant, new TenantSnapshot(revision, next, Rendered: true));
+            if (!snapshot.Rendered)
             {
                 await EnsureInFluxIndexAsync(tenant, author, cancellationToken);
             }
@@ -313,6 +366,9 @@ public sealed partial class InstanceService(
     private IReadOnlyDictionary<string, byte[]> Render(string tenant, IEnumerable<InstanceClaim> claims) =>
         TenantRenderer.Render(tenant, claims.Select(c => new RenderedInstance(c,
             catalog.Find(c.Offering) ?? throw new OfferingMissingException(tenant, c.Name, c.Offering))));
+
+    private static bool SameClaim(InstanceClaim? a, InstanceClaim? b) =>
+        a is null ? b is null : b is not null && a.ToDocument().ToJsonString() == b.ToDocument().ToJsonString();
 
     /// <summary>
     /// Adds a tenant to the Flux cluster index, the one file all tenants share. Additions from concurrent first

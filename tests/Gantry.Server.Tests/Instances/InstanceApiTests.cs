@@ -170,6 +170,33 @@ public sealed class InstanceApiTests(InstanceWorld world) : IClassFixture<Instan
     }
 
     [Fact]
+    public async Task A_claim_edited_by_another_writer_is_never_overwritten_blindly()
+    {
+        var client = world.As("operator");
+        await client.SendJsonAsync(HttpMethod.Put, $"{Base}/edited", new { offering = "qdrant", values = new { replicaCount = 1 } })
+            .ExpectAsync(HttpStatusCode.Created);
+
+        // Someone edits the claim in Git directly (a reviewed pull request, say) and pushes.
+        using var clone = new Gantry.Git.Testing.TempFolder("gantry-clone");
+        Gantry.Git.Testing.GitCli.Run(clone.Path, "clone", "--quiet", world.RemoteRepository, "work");
+        var work = clone.Combine("work");
+        var claim = Gantry.Git.Testing.GitCli.Run(work, "ls-files").Split('\n').Single(p => p.EndsWith("instances/edited.yaml", StringComparison.Ordinal));
+        var path = Path.Combine(work, claim);
+        await File.WriteAllTextAsync(path, (await File.ReadAllTextAsync(path)).Replace("replicaCount: 1", "replicaCount: 2", StringComparison.Ordinal));
+        Gantry.Git.Testing.GitCli.Run(work, "commit", "--quiet", "-am", "Hand edit");
+        Gantry.Git.Testing.GitCli.Run(work, "push", "--quiet", "origin", "HEAD:main");
+
+        // Gantry's next change to that instance was based on what it saw before: refused, not silently applied.
+        await client.SendJsonAsync(HttpMethod.Post, $"{Base}/edited/scale", new { replicas = 3 }).ExpectAsync(HttpStatusCode.Conflict);
+
+        // Asked again, it starts from the edited claim and lands on top of the hand edit.
+        await client.SendJsonAsync(HttpMethod.Post, $"{Base}/edited/scale", new { replicas = 3 }).ExpectAsync(HttpStatusCode.OK);
+        var log = world.Git("log", "--format=%s", "-2", "main");
+        Assert.StartsWith("Update instance client1/edited", log, StringComparison.Ordinal);
+        Assert.Contains("Hand edit", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Oversized_and_deeply_nested_bodies_are_refused_cleanly()
     {
         var client = world.As("operator");
