@@ -114,23 +114,11 @@ public abstract class MetadataDatabaseContract
 
 public sealed class SqliteContractTests : MetadataDatabaseContract, IDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"gantry-sqlite-{Guid.NewGuid():N}");
+    private readonly SqliteFiles _files = new();
 
-    protected override async Task<IMetadataDatabase> CreateDatabaseAsync()
-    {
-        var database = new SqliteMetadataDatabase($"Data Source={Path.Combine(_folder, $"{Guid.NewGuid():N}.db")}");
-        await database.EnsureCreatedAsync();
-        return database;
-    }
+    protected override Task<IMetadataDatabase> CreateDatabaseAsync() => _files.CreateAsync();
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-    }
+    public void Dispose() => _files.Dispose();
 }
 
 public sealed class PostgresContractTests(Gantry.Testing.PostgresServer server)

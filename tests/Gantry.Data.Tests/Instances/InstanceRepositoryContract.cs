@@ -101,20 +101,11 @@ public abstract class InstanceRepositoryContract
 
 public sealed class SqliteInstanceRepositoryTests : InstanceRepositoryContract, IDisposable
 {
-    private readonly Gantry.Testing.TempFolder _folder = new("gantry-sqlite");
+    private readonly SqliteFiles _files = new();
 
-    protected override async Task<IMetadataDatabase> CreateDatabaseAsync()
-    {
-        var database = new SqliteMetadataDatabase($"Data Source={_folder.Combine($"{Guid.NewGuid():N}.db")}");
-        await database.EnsureCreatedAsync();
-        return database;
-    }
+    protected override Task<IMetadataDatabase> CreateDatabaseAsync() => _files.CreateAsync();
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _folder.Dispose();
-    }
+    public void Dispose() => _files.Dispose();
 }
 
 public sealed class PostgresInstanceRepositoryTests(Gantry.Testing.PostgresServer server)

@@ -104,20 +104,11 @@ public abstract class SealingKeyRepositoryContract
 
 public sealed class SqliteSealingKeyRepositoryTests : SealingKeyRepositoryContract, IDisposable
 {
-    private readonly Gantry.Testing.TempFolder _folder = new("gantry-sqlite");
+    private readonly SqliteFiles _files = new();
 
-    protected override async Task<IMetadataDatabase> CreateDatabaseAsync()
-    {
-        var database = new SqliteMetadataDatabase($"Data Source={_folder.Combine($"{Guid.NewGuid():N}.db")}");
-        await database.EnsureCreatedAsync();
-        return database;
-    }
+    protected override Task<IMetadataDatabase> CreateDatabaseAsync() => _files.CreateAsync();
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _folder.Dispose();
-    }
+    public void Dispose() => _files.Dispose();
 }
 
 public sealed class PostgresSealingKeyRepositoryTests(Gantry.Testing.PostgresServer server)
