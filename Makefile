@@ -17,10 +17,15 @@ test: test-deps
 	./scripts/test.sh
 
 BENCH_INSTANCES ?= 1000,20000,100000
+BENCH_API_INSTANCES ?= 2000,10000
 
-# The Git engine benchmark: gantry-local, gantry-remote (git http-backend on loopback) and naive-git-cli.
+# engine: the Git store (gantry-local, gantry-remote over git http-backend) against a naive git CLI;
+# api: the whole server over HTTP on the embedded defaults; seal: Sealed Secrets values/s and key generation.
 bench: test-deps
-	dotnet run -c Release --project bench/Gantry.Bench -- engine --instances $(BENCH_INSTANCES) --json bench/results/engine.json
+	dotnet build -c Release bench/Gantry.Bench -nologo -clp:ErrorsOnly
+	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll engine --instances $(BENCH_INSTANCES) --json bench/results/engine.json
+	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll api --instances $(BENCH_API_INSTANCES) --json bench/results/api.json
+	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll seal
 
 clean:
 	dotnet clean Gantry.slnx -nologo

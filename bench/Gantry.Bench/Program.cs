@@ -3,6 +3,14 @@ using Gantry.Bench;
 
 // dotnet run -c Release --project bench/Gantry.Bench -- engine --instances 1000,20000,100000 --json results.json
 // dotnet run -c Release --project bench/Gantry.Bench -- api --instances 10000,100000 --json api.json
+if (args is ["seal", ..])
+{
+    int Option(string name, int fallback) =>
+        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    new SealBenchmark(Option("--bits", 4096), Option("--seconds", 5), Option("--threads", Environment.ProcessorCount)).Run();
+    return 0;
+}
+
 if (args is ["api", ..])
 {
     var api = new ApiOptions();
@@ -26,7 +34,8 @@ if (args is ["api", ..])
 if (args.Length == 0 || args[0] != "engine")
 {
     Console.Error.WriteLine("""
-        usage: Gantry.Bench api [--instances 10000,100000] [--clients 64] [--seconds 10] [--per-tenant 10] [--json FILE]
+        usage: Gantry.Bench seal [--bits 4096] [--seconds 5] [--threads N]
+               Gantry.Bench api [--instances 10000,100000] [--clients 64] [--seconds 10] [--per-tenant 10] [--json FILE]
                Gantry.Bench engine [--instances 1000,20000,100000] [--json FILE] [--writers 256] [--seconds 8]
                                    [--naive-changes 20] [--approaches gantry-local,gantry-remote,naive-git-cli]
                                    [--layout fanout|flat] [--mode PerChange|PerBatch] [--batch 512]
