@@ -49,9 +49,7 @@ public static class StatePath
     {
         if (Check(path, allowRoot) is { } problem)
         {
-            var errors = new ValidationErrors();
-            errors.Add(field, problem);
-            errors.ThrowIfAny();
+            throw ValidationFailedException.For(field, problem);
         }
 
         return path!;

@@ -53,14 +53,8 @@ public static class AdminEndpoints
         {
             "flux" => GitOpsEngine.Flux,
             "argocd" => GitOpsEngine.ArgoCd,
-            _ => (GitOpsEngine?)null,
+            _ => throw Core.Validation.ValidationFailedException.For("engine", "must be flux or argocd"),
         };
-        if (chosen is null)
-        {
-            var errors = new Core.Validation.ValidationErrors();
-            errors.Add("engine", "must be flux or argocd");
-            errors.ThrowIfAny();
-        }
 
         var url = options.Value.RepositoryUrl ?? WithoutCredentials(git.Value.Remote);
         if (url is null)
@@ -69,7 +63,7 @@ public static class AdminEndpoints
                 detail: "Gantry keeps its state in a local repository only. Configure Git:Remote (or Bootstrap:RepositoryUrl) so a cluster can clone it.");
         }
 
-        var yaml = BootstrapRenderer.Render(chosen!.Value, new BootstrapSource
+        var yaml = BootstrapRenderer.Render(chosen, new BootstrapSource
         {
             RepositoryUrl = url,
             Branch = git.Value.Branch,

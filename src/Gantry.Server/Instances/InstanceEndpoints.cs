@@ -81,7 +81,7 @@ public static class InstanceEndpoints
 
         if (limit is < 1 or > MaxPageSize)
         {
-            Invalid("limit", $"must be between 1 and {MaxPageSize}");
+            throw ValidationFailedException.For("limit", $"must be between 1 and {MaxPageSize}");
         }
 
         var rows = await index.ListAsync(tenant, new InstanceQuery { Offering = offering, Status = status, NamePrefix = prefix, After = after, Limit = limit + 1 }, context.RequestAborted);
@@ -118,7 +118,7 @@ public static class InstanceEndpoints
         {
             if (idempotencyKey.Length is 0 or > 200)
             {
-                Invalid(IdempotencyHeader, "must be 1 to 200 characters");
+                throw ValidationFailedException.For(IdempotencyHeader, "must be 1 to 200 characters");
             }
 
             if (await idempotency.FindAsync(principal.Id, idempotencyKey, context.RequestAborted) is { } earlier)
@@ -199,7 +199,7 @@ public static class InstanceEndpoints
             return refusal;
         }
 
-        var replicas = request.Replicas ?? Invalid<int>("replicas", "is required");
+        var replicas = request.Replicas ?? throw ValidationFailedException.For("replicas", "is required");
 
         var state = await instances.ScaleAsync(principal, tenant, name, replicas, ifMatch, context.RequestAborted);
         await audit.RecordAsync(context, principal, "instance.scale", tenant, name, $"replicas {replicas}, revision {state.Record.Revision}");
@@ -218,7 +218,7 @@ public static class InstanceEndpoints
 
         if (limit is < 1 or > MaxPageSize)
         {
-            Invalid("limit", $"must be between 1 and {MaxPageSize}");
+            throw ValidationFailedException.For("limit", $"must be between 1 and {MaxPageSize}");
         }
 
         var page = await instances.HistoryAsync(tenant, name, limit, cursor, context.RequestAborted);
@@ -266,22 +266,12 @@ public static class InstanceEndpoints
 
         var revision = request.Revision is { } given && StateRevision.IsWellFormed(given)
             ? given
-            : Invalid<string>("revision", "must be a 40-character hexadecimal revision");
+            : throw ValidationFailedException.For("revision", "must be a 40-character hexadecimal revision");
 
         var state = await instances.RollbackAsync(principal, tenant, name, revision, context.RequestAborted);
         await audit.RecordAsync(context, principal, "instance.rollback", tenant, name, $"to {revision}, revision {state.Record.Revision}");
         context.Response.Headers.ETag = ETags.From(state.Record.Revision);
         return TypedResults.Ok(InstanceResponse.From(state));
-    }
-
-    /// <summary>Answers 400 naming one field.</summary>
-    private static void Invalid(string field, string message) => Invalid<bool>(field, message);
-
-    private static T Invalid<T>(string field, string message)
-    {
-        var errors = new ValidationErrors();
-        errors.Add(field, message);
-        throw new ValidationFailedException(errors);
     }
 
     private static string Hash(string tenant, string name, InstanceRequest request)

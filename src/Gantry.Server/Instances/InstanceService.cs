@@ -75,9 +75,7 @@ public sealed partial class InstanceService(
         {
             if (catalog.Find(current.Offering)?.ReplicasPath is not { } path)
             {
-                var errors = new ValidationErrors();
-                errors.Add("replicas", $"offering '{current.Offering}' cannot be scaled");
-                throw new ValidationFailedException(errors);
+                throw ValidationFailedException.For("replicas", $"offering '{current.Offering}' cannot be scaled");
             }
 
             var values = current.Values.DeepClone().AsObject();
@@ -158,9 +156,7 @@ public sealed partial class InstanceService(
         var old = await ReadClaimAsync(tenant, name, revision, cancellationToken);
         if (old is null)
         {
-            var errors = new ValidationErrors();
-            errors.Add("revision", $"instance {tenant}/{name} does not exist at revision {revision}");
-            throw new ValidationFailedException(errors);
+            throw ValidationFailedException.For("revision", $"instance {tenant}/{name} does not exist at revision {revision}");
         }
 
         return await WithTenantGateAsync(tenant, async () =>

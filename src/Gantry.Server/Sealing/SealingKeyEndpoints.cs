@@ -71,7 +71,7 @@ public static class SealingKeyEndpoints
 
         if (format is not (null or "pem" or "json"))
         {
-            throw Invalid("format", "must be pem (the default) or json");
+            throw ValidationFailedException.For("format", "must be pem (the default) or json");
         }
 
         if (await custody.GetOrCreateActiveAsync(tenant, cancellationToken) is not { } key)
@@ -254,7 +254,7 @@ public static class SealingKeyEndpoints
         }
         catch (JsonException)
         {
-            throw Invalid("body", "is not valid JSON");
+            throw ValidationFailedException.For("body", "is not valid JSON");
         }
 
         if (request?.Url is not { } url)
@@ -264,12 +264,12 @@ public static class SealingKeyEndpoints
 
         if (request.Pem is not null)
         {
-            throw Invalid("url", "give either pem or url, not both");
+            throw ValidationFailedException.For("url", "give either pem or url, not both");
         }
 
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps)
         {
-            throw Invalid("url", "must be an absolute https URL, such as https://sealed-secrets.example.com/v1/cert.pem");
+            throw ValidationFailedException.For("url", "must be an absolute https URL, such as https://sealed-secrets.example.com/v1/cert.pem");
         }
 
         try
@@ -278,7 +278,7 @@ public static class SealingKeyEndpoints
         }
         catch (CertificateFetchException e)
         {
-            throw Invalid("url", e.Message);
+            throw ValidationFailedException.For("url", e.Message);
         }
     }
 
@@ -287,7 +287,7 @@ public static class SealingKeyEndpoints
         var controllerNamespace = @namespace ?? "kube-system";
         if (!ResourceName.IsDns1123Label(controllerNamespace))
         {
-            throw Invalid("namespace", "must be a DNS-1123 label: the namespace of your Sealed Secrets controller");
+            throw ValidationFailedException.For("namespace", "must be a DNS-1123 label: the namespace of your Sealed Secrets controller");
         }
 
         return controllerNamespace;
@@ -299,13 +299,6 @@ public static class SealingKeyEndpoints
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers.ContentDisposition = $"attachment; filename=\"{secret.Metadata.Name}.yaml\"";
         return TypedResults.Text(ManifestSerializer.Write(secret, ManifestFormat.Yaml), "application/yaml");
-    }
-
-    private static ValidationFailedException Invalid(string field, string message)
-    {
-        var errors = new ValidationErrors();
-        errors.Add(field, message);
-        return new ValidationFailedException(errors);
     }
 
     private static ProblemHttpResult Conflict(SealingKeyConflictException e) =>
