@@ -25,9 +25,24 @@ public static class GitOpsLayout
     /// <summary>Which segment of an Argo CD folder path (0-based) is the tenant name.</summary>
     public static int ArgoCdFolderTenantSegment => 4;
 
-    public static string InstanceClaim(string tenant, string instance) => $"{TenantRoot(tenant)}/instances/{instance}.yaml";
+    public static string InstanceClaims(string tenant) => $"{TenantRoot(tenant)}/instances";
+
+    public static string InstanceClaim(string tenant, string instance) => $"{InstanceClaims(tenant)}/{instance}.yaml";
 
     public static string FluxRoot(string tenant) => $"{TenantRoot(tenant)}/flux";
+
+    /// <summary>The tenant's Flux kustomization: present once the tenant's folder has been rendered.</summary>
+    public static string FluxKustomization(string tenant) => $"{FluxRoot(tenant)}/kustomization.yaml";
+
+    /// <summary>How <see cref="FluxClusterIndex"/> lists a tenant: its Flux folder, relative to the index.</summary>
+    public static string FluxIndexEntry(string tenant) => $"../../{FluxRoot(tenant)}";
+
+    /// <summary>The tenant a <see cref="FluxIndexEntry"/> names (the folder before <c>flux</c>), or null.</summary>
+    public static string? TenantOfFluxIndexEntry(string entry)
+    {
+        var segments = entry.Split('/');
+        return segments.Length >= 2 && segments[^1] == "flux" ? segments[^2] : null;
+    }
 
     public static string FluxRelease(string tenant, string instance) => $"{FluxRoot(tenant)}/releases/{instance}";
 

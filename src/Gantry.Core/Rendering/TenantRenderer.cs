@@ -34,6 +34,6 @@ public static class TenantRenderer
     public static IReadOnlyDictionary<string, byte[]> RenderFluxIndex(IEnumerable<string> tenants) => new Dictionary<string, byte[]>
     {
         [GitOpsLayout.FluxClusterIndex] = Encoding.UTF8.GetBytes(YamlWriter.Write(Manifests.Kustomization(
-            tenants.Order(StringComparer.Ordinal).Select(t => $"../../{GitOpsLayout.FluxRoot(t)}")))),
+            tenants.Order(StringComparer.Ordinal).Select(GitOpsLayout.FluxIndexEntry)))),
     };
 }

@@ -105,7 +105,7 @@ public sealed partial class InstanceService(
 
             var request = build(current!);
             var offering = request.Offering is null ? null : catalog.Find(request.Offering);
-            var otherInstances = await index.CountAsync(tenant, cancellationToken) - (existing is null ? 0 : 1);
+            var otherInstances = snapshot.Claims.Count - (current is null ? 0 : 1);
             var errors = InstanceValidator.Validate(new InstanceValidationContext
             {
                 Tenant = tenant,
@@ -206,7 +206,7 @@ public sealed partial class InstanceService(
         var withFluxFolders = new List<string>();
         foreach (var tenant in known)
         {
-            if (await state.ReadFileAsync($"{GitOpsLayout.FluxRoot(tenant.Name)}/kustomization.yaml", head, cancellationToken) is not null)
+            if (await IsRenderedAsync(tenant.Name, head, cancellationToken))
             {
                 withFluxFolders.Add(tenant.Name);
             }
@@ -252,9 +252,7 @@ public sealed partial class InstanceService(
 
         var head = await state.GetHeadAsync(cancellationToken);
         var claims = await ReadClaimsAsync(tenant, head, cancellationToken);
-        var rendered = head is not null
-            && await state.ReadFileAsync($"{GitOpsLayout.FluxRoot(tenant)}/kustomization.yaml", head, cancellationToken) is not null;
-        return new TenantSnapshot(head, claims, rendered);
+        return new TenantSnapshot(head, claims, await IsRenderedAsync(tenant, head, cancellationToken));
     }
 
     private void Remember(string tenant, TenantSnapshot snapshot)
@@ -291,8 +289,11 @@ public sealed partial class InstanceService(
             var before = snapshot.Rendered ? Render(tenant, snapshot.Claims.Values) : new Dictionary<string, byte[]>();
             var after = new Dictionary<string, byte[]>(Render(tenant, next.Values), StringComparer.Ordinal);
 
-            var change = Difference(before, after) with
+            var (puts, deletes) = Difference(before, after);
+            var change = new Change
             {
+                Puts = puts,
+                Deletes = deletes,
                 Author = author,
                 Message = message,
                 ChangeId = Guid.CreateVersion7(time.GetUtcNow()).ToString(),
@@ -437,28 +438,25 @@ public sealed partial class InstanceService(
         if (head is not null && await state.ReadFileAsync(GitOpsLayout.FluxClusterIndex, head, cancellationToken) is { } bytes
             && YamlJson.Parse(Encoding.UTF8.GetString(bytes))?["resources"] is JsonArray resources)
         {
-            foreach (var resource in resources.Select(r => r?.GetValue<string>()).OfType<string>())
-            {
-                // "../../tenants/1/9/1/client1/flux": the tenant is the folder before "flux".
-                var segments = resource.Split('/');
-                if (segments.Length >= 2 && segments[^1] == "flux")
-                {
-                    listed.Add(segments[^2]);
-                }
-            }
+            listed.UnionWith(resources.Select(r => r?.GetValue<string>()).OfType<string>()
+                .Select(GitOpsLayout.TenantOfFluxIndexEntry).OfType<string>());
         }
 
         return listed;
     }
 
-    private static Change Difference(IReadOnlyDictionary<string, byte[]> before, Dictionary<string, byte[]> after) => new()
-    {
-        Puts = after.Where(f => !before.TryGetValue(f.Key, out var old) || !old.AsSpan().SequenceEqual(f.Value))
+    /// <summary>The files to write (new or different) and to remove, going from one render to the next.</summary>
+    private static (Dictionary<string, ReadOnlyMemory<byte>> Puts, List<string> Deletes) Difference(
+        IReadOnlyDictionary<string, byte[]> before, Dictionary<string, byte[]> after) =>
+    (
+        after.Where(f => !before.TryGetValue(f.Key, out var old) || !old.AsSpan().SequenceEqual(f.Value))
             .ToDictionary(f => f.Key, f => (ReadOnlyMemory<byte>)f.Value, StringComparer.Ordinal),
-        Deletes = before.Keys.Where(path => !after.ContainsKey(path)).Order(StringComparer.Ordinal).ToList(),
-        Author = new ChangeAuthor("-", "-"),
-        Message = "-",
-    };
+        before.Keys.Where(path => !after.ContainsKey(path)).Order(StringComparer.Ordinal).ToList()
+    );
+
+    /// <summary>Whether the tenant's folder was ever rendered at <paramref name="revision"/>.</summary>
+    private async Task<bool> IsRenderedAsync(string tenant, string? revision, CancellationToken cancellationToken) =>
+        revision is not null && await state.ReadFileAsync(GitOpsLayout.FluxKustomization(tenant), revision, cancellationToken) is not null;
 
     private async Task<Dictionary<string, InstanceClaim>> ReadClaimsAsync(string tenant, string? revision, CancellationToken cancellationToken)
     {
@@ -468,8 +466,7 @@ public sealed partial class InstanceService(
             return claims;
         }
 
-        var folder = GitOpsLayout.InstanceClaim(tenant, "x")[..^"/x.yaml".Length];
-        foreach (var entry in await state.ListAsync(folder, revision, cancellationToken))
+        foreach (var entry in await state.ListAsync(GitOpsLayout.InstanceClaims(tenant), revision, cancellationToken))
         {
             if (entry.Kind == StateEntryKind.File && entry.Name.EndsWith(".yaml", StringComparison.Ordinal)
                 && await ReadClaimAsync(entry.Path, revision, cancellationToken) is { } claim)
