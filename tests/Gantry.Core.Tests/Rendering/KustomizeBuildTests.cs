@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Gantry.Core.Rendering;
 using Gantry.Core.Yaml;
 using Gantry.Testing;
@@ -15,17 +14,7 @@ public sealed class KustomizeBuildTests : IDisposable
 {
     private readonly TempFolder _tree = new("gantry-render");
 
-    public KustomizeBuildTests()
-    {
-        var files = TenantRenderer.Render(RenderingFixture.Tenant, RenderingFixture.Instances)
-            .Concat(TenantRenderer.RenderFluxIndex([RenderingFixture.Tenant]));
-        foreach (var (path, bytes) in files)
-        {
-            var target = _tree.Combine(path);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.WriteAllBytes(target, bytes);
-        }
-    }
+    public KustomizeBuildTests() => RenderingFixture.WriteTree(_tree);
 
     public void Dispose() => _tree.Dispose();
 
@@ -62,20 +51,8 @@ public sealed class KustomizeBuildTests : IDisposable
 
     private List<YamlMappingNode> Build(string folder)
     {
-        var info = new ProcessStartInfo("kubectl", ["kustomize", _tree.Combine(folder)])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(info)
-            ?? throw new InvalidOperationException("kubectl could not be started: run `make test-deps`.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"kubectl kustomize {folder} failed: {error}");
-
         var stream = new YamlStream();
-        stream.Load(new StringReader(output.Result));
+        stream.Load(new StringReader(RenderingFixture.Kustomize(_tree.Combine(folder))));
         return stream.Documents.Select(d => (YamlMappingNode)d.RootNode).ToList();
     }
 

@@ -45,6 +45,34 @@ public static class RenderingFixture
         }, Runner),
     ];
 
+    /// <summary>Writes the fixture's tenant tree and the Flux index into <paramref name="folder"/>, as a clone would hold them.</summary>
+    public static void WriteTree(TempFolder folder)
+    {
+        foreach (var (path, bytes) in TenantRenderer.Render(Tenant, Instances).Concat(TenantRenderer.RenderFluxIndex([Tenant])))
+        {
+            var target = folder.Combine(path);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.WriteAllBytes(target, bytes);
+        }
+    }
+
+    /// <summary>Runs the real <c>kubectl kustomize</c> on <paramref name="folder"/> and returns the YAML it builds.</summary>
+    public static string Kustomize(string folder)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("kubectl", ["kustomize", folder])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(info)
+            ?? throw new InvalidOperationException("kubectl could not be started: run `make test-deps`.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"kubectl kustomize {folder} failed: {error}");
+        return output.Result;
+    }
+
     private static Offering Load(string name)
     {
         var path = InteropFiles.InRepository("examples", "catalog", $"{name}.yaml");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Gantry.Core.Catalog;
 using Gantry.Core.Rendering;
@@ -33,12 +32,7 @@ public sealed class UpstreamSchemaTests
     public void Every_rendered_tenant_object_validates_against_its_upstream_schema()
     {
         using var tree = new TempFolder("gantry-schema");
-        foreach (var (path, bytes) in TenantRenderer.Render(RenderingFixture.Tenant, RenderingFixture.Instances)
-                     .Concat(TenantRenderer.RenderFluxIndex([RenderingFixture.Tenant])))
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(tree.Combine(path))!);
-            File.WriteAllBytes(tree.Combine(path), bytes);
-        }
+        RenderingFixture.WriteTree(tree);
 
         var objects = Kustomize(tree.Combine("clusters", "flux")).Concat(Kustomize(tree.Combine(GitOpsLayout.ArgoCdRoot(RenderingFixture.Tenant)))).ToList();
 
@@ -95,13 +89,7 @@ public sealed class UpstreamSchemaTests
 
     private static List<JsonObject> Kustomize(string folder)
     {
-        var info = new ProcessStartInfo("kubectl", ["kustomize", folder]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, error);
-        return output.Result.Split("---\n").Where(d => d.Trim().Length > 0).Select(d => YamlJson.Parse(d)!.AsObject()).ToList();
+        return RenderingFixture.Kustomize(folder).Split("---\n").Where(d => d.Trim().Length > 0).Select(d => YamlJson.Parse(d)!.AsObject()).ToList();
     }
 
     private static ManifestSchema Crd(string file, string version) => ManifestSchema.FromCrd(InteropFiles.PathTo("crds", file), version);
