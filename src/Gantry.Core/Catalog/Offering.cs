@@ -41,6 +41,13 @@ public sealed record OfferingSecret
 
     /// <summary>Where the chart expects the value, as a dotted path (<c>apiKey</c>, <c>auth.password</c>).</summary>
     public required string ValuesPath { get; init; }
+
+    /// <summary>
+    /// Where the chart takes a reference to an existing Secret, as a dotted path to a <c>{name, key}</c> object
+    /// (the Qdrant chart's <c>apiKey.valueFrom.secretKeyRef</c>). Argo CD has no <c>valuesFrom</c> a Secret, so its
+    /// Applications pass the chart this reference to the instance's Secret instead of the value; required there.
+    /// </summary>
+    public string? SecretKeyRefPath { get; init; }
 }
 
 /// <summary>A catalog entry: what tenants may deploy, and the rules of how.</summary>

@@ -126,6 +126,16 @@ public static class OfferingParser
             {
                 Problem($"secrets[{index}].valuesPath", "is also a fixed value");
             }
+
+            if (secret.SecretKeyRefPath is { } refPath && (string.IsNullOrWhiteSpace(refPath) || ValuesPath.Contains(fixedValues, refPath)))
+            {
+                Problem($"secrets[{index}].secretKeyRefPath", "must be a dotted values path that is not a fixed value");
+            }
+            else if (secret.SecretKeyRefPath is null && d.Engine == GitOpsEngine.ArgoCd)
+            {
+                Problem($"secrets[{index}].secretKeyRefPath",
+                    "is required for an argocd offering: the values path where the chart takes {name, key} of an existing Secret (Argo CD cannot pass a value from a Secret)");
+            }
         }
 
         if (secrets.GroupBy(s => s.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
@@ -161,6 +171,7 @@ public static class OfferingParser
                 Description = s.Description,
                 Generate = s.Generate,
                 ValuesPath = s.ValuesPath!,
+                SecretKeyRefPath = s.SecretKeyRefPath,
             }).ToList(),
             Source = source,
         };
@@ -241,5 +252,7 @@ public static class OfferingParser
         public bool Generate { get; init; }
 
         public string? ValuesPath { get; init; }
+
+        public string? SecretKeyRefPath { get; init; }
     }
 }

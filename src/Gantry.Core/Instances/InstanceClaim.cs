@@ -11,6 +11,12 @@ public sealed record InstanceRequest
     public string? Version { get; init; }
 
     public JsonObject? Values { get; init; }
+
+    /// <summary>
+    /// Write-only values of the offering's tenant-supplied secrets, by secret name. They are sealed at once and never
+    /// stored, logged or returned; a secret left out keeps its sealed value from before.
+    /// </summary>
+    public IReadOnlyDictionary<string, string?>? Secrets { get; init; }
 }
 
 /// <summary>
@@ -38,19 +44,39 @@ public sealed record InstanceClaim
 
     public JsonObject Values { get; init; } = [];
 
-    public JsonObject ToDocument() => new()
+    /// <summary>
+    /// The instance's secrets, sealed (Sealed Secrets ciphertext, by secret name): only the tenant's controller can
+    /// open them, so they may live in Git. Kept in the claim so a change that does not touch a secret renders the
+    /// same sealed value again (it cannot be sealed anew: Gantry does not hold the plaintext).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> SealedSecrets { get; init; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
+
+    public JsonObject ToDocument()
     {
-        ["apiVersion"] = ApiVersion,
-        ["kind"] = Kind,
-        ["metadata"] = new JsonObject { ["name"] = Name, ["tenant"] = Tenant },
-        ["spec"] = new JsonObject
+        var spec = new JsonObject
         {
             ["offering"] = Offering,
             ["version"] = Version,
             ["values"] = Values.DeepClone(),
-        },
-        ["status"] = new JsonObject { ["chartVersion"] = ChartVersion, ["namespace"] = Namespace },
-    };
+        };
+        if (SealedSecrets.Count > 0)
+        {
+            spec["sealedSecrets"] = SealedSecretsObject();
+        }
+
+        return new JsonObject
+        {
+            ["apiVersion"] = ApiVersion,
+            ["kind"] = Kind,
+            ["metadata"] = new JsonObject { ["name"] = Name, ["tenant"] = Tenant },
+            ["spec"] = spec,
+            ["status"] = new JsonObject { ["chartVersion"] = ChartVersion, ["namespace"] = Namespace },
+        };
+    }
+
+    /// <summary>The sealed values as a JSON object ordered by name, as <c>spec.encryptedData</c> wants them.</summary>
+    public JsonObject SealedSecretsObject() =>
+        new(SealedSecrets.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => KeyValuePair.Create(s.Key, (JsonNode?)JsonValue.Create(s.Value))));
 
     /// <summary>Reads a claim back from its document; null when the document is not an instance claim.</summary>
     public static InstanceClaim? FromDocument(JsonNode? document)
@@ -80,7 +106,22 @@ public sealed record InstanceClaim
             ChartVersion = chartVersion,
             Namespace = ns,
             Values = spec?["values"] as JsonObject is { } values ? values.DeepClone().AsObject() : [],
+            SealedSecrets = ReadSealedSecrets(spec?["sealedSecrets"] as JsonObject),
         };
+    }
+
+    private static SortedDictionary<string, string> ReadSealedSecrets(JsonObject? sealedSecrets)
+    {
+        var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in sealedSecrets ?? [])
+        {
+            if (value is JsonValue v && v.TryGetValue<string>(out var text))
+            {
+                result[name] = text;
+            }
+        }
+
+        return result;
     }
 
     /// <summary>The values the chart receives: offering defaults, then the tenant's values, then the platform's fixed values.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Gantry.Core.Catalog;
+using Gantry.Core.Instances;
 using Gantry.Core.Yaml;
 using static Gantry.Core.Rendering.Manifests;
 
@@ -24,13 +25,25 @@ internal static class ArgoCdRenderer
         var ordered = instances.OrderBy(i => i.Claim.Name, StringComparer.Ordinal).ToList();
 
         files[$"{root}/appproject.yaml"] = YamlWriter.Write(Project(tenant, ordered));
+        var resources = new List<string> { "appproject.yaml" };
         foreach (var instance in ordered)
         {
             files[GitOpsLayout.ArgoCdApplication(tenant, instance.Claim.Name)] = YamlWriter.Write(Application(tenant, instance));
+            resources.Add($"applications/{instance.Claim.Name}.yaml");
         }
 
-        files[$"{root}/kustomization.yaml"] = YamlWriter.Write(Kustomization(
-            ordered.Select(i => $"applications/{i.Claim.Name}.yaml").Prepend("appproject.yaml")));
+        // The SealedSecrets go with the tenant's app-of-apps, which applies them into the instances' namespaces
+        // (the platform project allows that kind): an Application can only deploy its chart.
+        foreach (var instance in ordered)
+        {
+            if (InstanceSecrets.SealedSecret(instance.Claim, instance.Offering) is { } sealedSecret)
+            {
+                files[GitOpsLayout.ArgoCdSecrets(tenant, instance.Claim.Name)] = YamlWriter.Write(sealedSecret);
+                resources.Add($"secrets/{instance.Claim.Name}.yaml");
+            }
+        }
+
+        files[$"{root}/kustomization.yaml"] = YamlWriter.Write(Kustomization(resources));
     }
 
     private static JsonObject Project(string tenant, IReadOnlyList<RenderedInstance> instances)
@@ -66,7 +79,7 @@ internal static class ArgoCdRenderer
                     ["helm"] = new JsonObject
                     {
                         ["releaseName"] = claim.Name,
-                        ["valuesObject"] = claim.ChartValues(offering),
+                        ["valuesObject"] = ChartValues(claim, offering),
                     },
                 },
                 ["destination"] = new JsonObject { ["server"] = InClusterServer, ["namespace"] = claim.Namespace },
@@ -80,6 +93,22 @@ internal static class ArgoCdRenderer
         // Deleting the Application (Gantry removes its file) also deletes what it deployed.
         application["metadata"]!["finalizers"] = Array(JsonValue.Create("resources-finalizer.argocd.argoproj.io"));
         return application;
+    }
+
+    // Argo CD cannot hand a chart a value from a Secret: the chart gets a reference to the instance's Secret at the
+    // path the offering declares (e.g. Qdrant's apiKey.valueFrom.secretKeyRef) and reads the value in the cluster.
+    private static JsonObject ChartValues(InstanceClaim claim, Offering offering)
+    {
+        var values = claim.ChartValues(offering);
+        foreach (var secret in InstanceSecrets.Present(claim, offering))
+        {
+            if (secret.SecretKeyRefPath is { } path)
+            {
+                ValuesPath.Set(values, path, new JsonObject { ["name"] = InstanceSecrets.SecretName(claim.Name), ["key"] = secret.Name });
+            }
+        }
+
+        return values;
     }
 
     // Argo CD names OCI Helm repositories without the scheme (repoURL: ghcr.io/org/charts, chart: name).

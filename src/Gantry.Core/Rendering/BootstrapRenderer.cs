@@ -64,17 +64,20 @@ public static class BootstrapRenderer
         var labels = new JsonObject { ["app.kubernetes.io/managed-by"] = ManagedBy };
         yield return Object("argoproj.io/v1alpha1", "AppProject", $"{Name}-platform", ArgoCdRenderer.ArgoCdNamespace, labels, new JsonObject
         {
-            ["description"] = "Gantry's per-tenant app-of-apps: they may only create tenant projects and applications",
+            ["description"] = "Gantry's per-tenant app-of-apps: they may only create tenant projects, applications and the instances' sealed secrets",
             ["sourceRepos"] = Array(JsonValue.Create(source.RepositoryUrl)),
+            // Any namespace of this cluster: an instance's SealedSecret goes to the instance's namespace, which a
+            // pattern cannot foresee. The kinds below stay the limit: no workload, no plain Secret, nothing cluster-wide.
             ["destinations"] = Array(new JsonObject
             {
                 ["server"] = ArgoCdRenderer.InClusterServer,
-                ["namespace"] = ArgoCdRenderer.ArgoCdNamespace,
+                ["namespace"] = "*",
             }),
             ["clusterResourceWhitelist"] = new JsonArray(),
             ["namespaceResourceWhitelist"] = Array(
                 new JsonObject { ["group"] = "argoproj.io", ["kind"] = "AppProject" },
-                new JsonObject { ["group"] = "argoproj.io", ["kind"] = "Application" }),
+                new JsonObject { ["group"] = "argoproj.io", ["kind"] = "Application" },
+                new JsonObject { ["group"] = "bitnami.com", ["kind"] = "SealedSecret" }),
         });
 
         var tenant = $"{{{{ index .path.segments {GitOpsLayout.ArgoCdFolderTenantSegment} }}}}";
@@ -115,6 +118,13 @@ public static class BootstrapRenderer
                     ["syncPolicy"] = new JsonObject
                     {
                         ["automated"] = new JsonObject { ["prune"] = true, ["selfHeal"] = true },
+                        // A new instance's SealedSecret waits for its namespace, which the instance's own Application
+                        // creates: retry until it is there instead of leaving the sync failed.
+                        ["retry"] = new JsonObject
+                        {
+                            ["limit"] = 10,
+                            ["backoff"] = new JsonObject { ["duration"] = "10s", ["factor"] = 2, ["maxDuration"] = "3m" },
+                        },
                     },
                 },
             },

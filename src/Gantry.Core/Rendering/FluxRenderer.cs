@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Gantry.Core.Catalog;
+using Gantry.Core.Instances;
 using Gantry.Core.Yaml;
 using static Gantry.Core.Rendering.Manifests;
 
@@ -106,13 +107,20 @@ internal static class FluxRenderer
                 ["cleanupOnFail"] = true,
                 ["remediation"] = new JsonObject { ["retries"] = 3, ["remediateLastFailure"] = true },
             },
-            ["valuesFrom"] = Array(new JsonObject { ["kind"] = "ConfigMap", ["name"] = valuesName, ["valuesKey"] = "values.yaml" }),
+            ["valuesFrom"] = ValuesFrom(claim, offering, valuesName),
         });
+
+        var resources = new List<string> { "helmrelease.yaml" };
+        if (InstanceSecrets.SealedSecret(claim, offering) is { } sealedSecret)
+        {
+            files[$"{folder}/secrets.yaml"] = YamlWriter.Write(sealedSecret);
+            resources.Add("secrets.yaml");
+        }
 
         files[$"{folder}/helmrelease.yaml"] = YamlWriter.Write(release);
         files[$"{folder}/values.yaml"] = YamlWriter.Write(claim.ChartValues(offering));
         files[$"{folder}/kustomizeconfig.yaml"] = YamlWriter.Write(KustomizeConfig);
-        files[$"{folder}/kustomization.yaml"] = YamlWriter.Write(Kustomization(["helmrelease.yaml"], new JsonObject
+        files[$"{folder}/kustomization.yaml"] = YamlWriter.Write(Kustomization(resources, new JsonObject
         {
             ["namespace"] = tenant,
             ["configMapGenerator"] = Array(new JsonObject
@@ -122,6 +130,26 @@ internal static class FluxRenderer
             }),
             ["configurations"] = Array(JsonValue.Create("kustomizeconfig.yaml")),
         }));
+    }
+
+    // The values ConfigMap first, then each sealed secret at its values path: later entries win, so a secret is what
+    // the chart gets there. literal: the value is set as it is, never read as Helm --set syntax (commas, dots, '=').
+    private static JsonArray ValuesFrom(InstanceClaim claim, Offering offering, string valuesName)
+    {
+        var entries = Array(new JsonObject { ["kind"] = "ConfigMap", ["name"] = valuesName, ["valuesKey"] = "values.yaml" });
+        foreach (var secret in InstanceSecrets.Present(claim, offering))
+        {
+            entries.Add(new JsonObject
+            {
+                ["kind"] = "Secret",
+                ["name"] = InstanceSecrets.SecretName(claim.Name),
+                ["valuesKey"] = secret.Name,
+                ["targetPath"] = secret.ValuesPath,
+                ["literal"] = true,
+            });
+        }
+
+        return entries;
     }
 
     private static JsonObject With(this JsonObject labels, string key, string value)

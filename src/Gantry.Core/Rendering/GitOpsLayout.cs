@@ -50,11 +50,15 @@ public static class GitOpsLayout
 
     public static string ArgoCdApplication(string tenant, string instance) => $"{ArgoCdRoot(tenant)}/applications/{instance}.yaml";
 
+    /// <summary>An Argo CD instance's SealedSecret, applied by the tenant's app-of-apps into the instance's namespace.</summary>
+    public static string ArgoCdSecrets(string tenant, string instance) => $"{ArgoCdRoot(tenant)}/secrets/{instance}.yaml";
+
     /// <summary>Every file of one instance, rendered or claimed: what a delete removes and a history follows.</summary>
     public static IReadOnlyList<string> InstancePaths(string tenant, string instance) =>
     [
         InstanceClaim(tenant, instance),
         FluxRelease(tenant, instance),
         ArgoCdApplication(tenant, instance),
+        ArgoCdSecrets(tenant, instance),
     ];
 }

@@ -38,15 +38,31 @@ public sealed class KustomizeBuildTests : IDisposable
         var values = YamlJson.Parse(((YamlScalarNode)Node(configMap, "data", "values.yaml")).Value!)!;
         Assert.Equal("acme", values["organization"]!.GetValue<string>());
         Assert.True(values["securityContext"]!["runAsNonRoot"]!.GetValue<bool>());
+
+        // The secret comes from the SealedSecret beside the HelmRelease (valuesFrom reads its own namespace), untouched
+        // by kustomize's name rewriting; the values ConfigMap never holds it.
+        var sealedSecret = Assert.Single(objects, o => Kind(o) == "SealedSecret");
+        Assert.Equal("client1", ((YamlScalarNode)Node(sealedSecret, "metadata", "namespace")).Value);
+        var fromSecret = (YamlMappingNode)((YamlSequenceNode)Node(release, "spec", "valuesFrom")).Children[1];
+        Assert.Equal(Name(sealedSecret), ((YamlScalarNode)fromSecret["name"]).Value);
+        Assert.Equal("registrationToken", ((YamlScalarNode)fromSecret["targetPath"]).Value);
+        Assert.Null(values["registrationToken"]);
     }
 
     [Fact]
-    public void Argo_cd_folder_builds_the_project_and_applications()
+    public void Argo_cd_folder_builds_the_project_applications_and_sealed_secrets()
     {
         var objects = Build(GitOpsLayout.ArgoCdRoot(RenderingFixture.Tenant));
 
-        Assert.Equal(["AppProject", "Application"], objects.Select(Kind).Order(StringComparer.Ordinal));
-        Assert.All(objects, o => Assert.Equal("argocd", ((YamlScalarNode)Node(o, "metadata", "namespace")).Value));
+        Assert.Equal(["AppProject", "Application", "SealedSecret"], objects.Select(Kind).Order(StringComparer.Ordinal));
+        Assert.All(objects.Where(o => Kind(o) != "SealedSecret"), o => Assert.Equal("argocd", ((YamlScalarNode)Node(o, "metadata", "namespace")).Value));
+
+        // The SealedSecret goes where the chart reads it: the instance's namespace, under the name its values reference.
+        var sealedSecret = objects.Single(o => Kind(o) == "SealedSecret");
+        Assert.Equal("qdrant-client1", ((YamlScalarNode)Node(sealedSecret, "metadata", "namespace")).Value);
+        var application = objects.Single(o => Kind(o) == "Application");
+        var reference = Node(application, "spec", "source", "helm", "valuesObject", "apiKey", "valueFrom", "secretKeyRef");
+        Assert.Equal(Name(sealedSecret), ((YamlScalarNode)Node((YamlMappingNode)reference, "name")).Value);
     }
 
     private List<YamlMappingNode> Build(string folder)

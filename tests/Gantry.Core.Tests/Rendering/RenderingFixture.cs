@@ -11,6 +11,11 @@ public static class RenderingFixture
 {
     public const string Tenant = "client1";
 
+    // Rendering copies sealed values as they are; these stand for what the server seals (a real seal is random, and
+    // the server tests open real ones with the tenant's private key).
+    public const string SealedApiKey = "AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq";
+    public const string SealedRegistrationToken = "AgCtr8dBqkCmNrS3mEJ3bFzYk2/Qh+cW";
+
     public static Offering Qdrant { get; } = Load("qdrant");
 
     public static Offering Runner { get; } = Load("runner");
@@ -26,6 +31,7 @@ public static class RenderingFixture
             ChartVersion = "1.13.6",
             Namespace = Qdrant.NamespaceFor(Tenant, "db1"),
             Values = new JsonObject { ["replicaCount"] = 3, ["persistence"] = new JsonObject { ["size"] = "20Gi" } },
+            SealedSecrets = new Dictionary<string, string> { ["api-key"] = SealedApiKey },
         }, Qdrant),
         new(new InstanceClaim
         {
@@ -42,6 +48,7 @@ public static class RenderingFixture
                 ["replicas"] = 2,
                 ["extraEnv"] = new JsonArray(new JsonObject { ["name"] = "LOG_LEVEL", ["value"] = "debug" }),
             },
+            SealedSecrets = new Dictionary<string, string> { ["registration-token"] = SealedRegistrationToken },
         }, Runner),
     ];
 

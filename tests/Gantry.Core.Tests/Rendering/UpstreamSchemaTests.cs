@@ -21,6 +21,7 @@ public sealed class UpstreamSchemaTests
         [("argoproj.io/v1alpha1", "Application")] = () => Crd("application-crd.yaml", "v1alpha1"),
         [("argoproj.io/v1alpha1", "AppProject")] = () => Crd("appproject-crd.yaml", "v1alpha1"),
         [("argoproj.io/v1alpha1", "ApplicationSet")] = () => Crd("applicationset-crd.yaml", "v1alpha1"),
+        [("bitnami.com/v1alpha1", "SealedSecret")] = () => Crd("bitnami.com_sealedsecrets.yaml", "v1alpha1"),
         [("v1", "Namespace")] = () => Kubernetes("namespace-v1.json"),
         [("v1", "ConfigMap")] = () => Kubernetes("configmap-v1.json"),
     };
@@ -39,6 +40,7 @@ public sealed class UpstreamSchemaTests
         AssertAllValid(objects);
         Assert.Contains(objects, o => (string?)o["kind"] == "HelmRelease");
         Assert.Contains(objects, o => (string?)o["kind"] == "Application");
+        Assert.Equal(2, objects.Count(o => (string?)o["kind"] == "SealedSecret")); // one per instance, Flux and Argo CD
     }
 
     [Theory]
