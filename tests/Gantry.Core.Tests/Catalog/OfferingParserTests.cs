@@ -51,6 +51,19 @@ public sealed class OfferingParserTests
     }
 
     [Fact]
+    public void An_argocd_secret_must_say_where_the_chart_takes_an_existing_secret()
+    {
+        var yaml = Minimal.Replace("engine: flux", "engine: argocd", StringComparison.Ordinal)
+            + "\nsecrets:\n  - name: token\n    valuesPath: token\n";
+
+        var error = Assert.Throws<CatalogException>(() => OfferingParser.Parse(yaml, "argo.yaml"));
+        Assert.Contains(error.Problems, p => p.StartsWith("argo.yaml: secrets[0].secretKeyRefPath: is required", StringComparison.Ordinal));
+
+        var offering = OfferingParser.Parse(yaml + "    secretKeyRefPath: token.existingSecret\n", "argo.yaml");
+        Assert.Equal("token.existingSecret", offering.Secrets[0].SecretKeyRefPath);
+    }
+
+    [Fact]
     public void Unknown_fields_are_errors_naming_the_field()
     {
         var yaml = Minimal + "\nreplicaPath: typo\n";
