@@ -20,8 +20,11 @@ public static class InstanceSecrets
     public static string SecretName(string instance) => $"{instance}-secrets";
 
     /// <summary>The namespace the Secret is sealed for and applied to.</summary>
-    public static string Namespace(InstanceClaim claim, Offering offering) =>
-        offering.Engine == GitOpsEngine.Flux ? claim.Tenant : claim.Namespace;
+    public static string Namespace(InstanceClaim claim, Offering offering) => Namespace(claim.Tenant, claim.Namespace, offering);
+
+    /// <summary>The namespace the Secret of an instance deployed to <paramref name="instanceNamespace"/> lives in.</summary>
+    public static string Namespace(string tenant, string instanceNamespace, Offering offering) =>
+        offering.Engine == GitOpsEngine.Flux ? tenant : instanceNamespace;
 
     /// <summary>The secrets of the offering that have a sealed value, in declaration order.</summary>
     public static IEnumerable<OfferingSecret> Present(InstanceClaim claim, Offering offering) =>

@@ -33,6 +33,7 @@ internal sealed partial class GantryExceptionHandler(IProblemDetailsService prob
                 precondition.Message + " Read it again and retry with its current ETag."),
             ChangeConflictException conflict => Problem(StatusCodes.Status409Conflict, "Another change got there first.", conflict.Message),
             OfferingMissingException missing => Problem(StatusCodes.Status409Conflict, "The catalog no longer has an offering this tenant uses.", missing.Message),
+            SealingKeyMissingException noKey => Problem(StatusCodes.Status409Conflict, "The tenant cannot seal secrets yet.", noKey.Message),
             StateStoreException store => Problem(StatusCodes.Status503ServiceUnavailable, "The change could not be made durable.", store.Message),
             BadHttpRequestException badRequest => Problem(badRequest.StatusCode,
                 badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request is malformed.", badRequest.Message),

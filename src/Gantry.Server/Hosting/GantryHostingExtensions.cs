@@ -63,6 +63,7 @@ public static class GantryHostingExtensions
         services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.SectionName);
         services.TryAddSingleton<OfferingCatalog>();
         services.TryAddSingleton<InstanceService>();
+        services.TryAddSingleton<InstanceSecretSealer>();
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.SectionName);
         services.TryAddSingleton<IPasswordHasher<UserRecord>, PasswordHasher<UserRecord>>();
         services.TryAddSingleton<BootstrapReport>();

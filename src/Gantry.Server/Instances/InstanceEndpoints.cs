@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Gantry.Core.Identity;
 using Gantry.Core.Instances;
 using Gantry.Core.State;
@@ -15,7 +16,11 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Gantry.Server.Instances;
 
-/// <summary>An instance as the API shows it. The ETag header carries <see cref="Revision"/>.</summary>
+/// <summary>
+/// An instance as the API shows it. The ETag header carries <see cref="Revision"/>. <see cref="Secrets"/> names the
+/// secrets that have a sealed value, never a value; <see cref="Credentials"/> holds the secrets Gantry generated in
+/// this very change, and only in the answer to that change.
+/// </summary>
 public sealed record InstanceResponse(
     string Tenant,
     string Name,
@@ -24,14 +29,35 @@ public sealed record InstanceResponse(
     string ChartVersion,
     string Namespace,
     JsonObject Values,
+    IReadOnlyList<string> Secrets,
     string Revision,
     string Status,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
+    public const string ShownOnceNotice =
+        "Generated credentials are shown only in this response and are not stored by Gantry in clear. Keep them now; POST .../credentials/rotate makes new ones.";
+
+    public const string NotRepeatedNotice =
+        "This replays the first answer to this Idempotency-Key without the generated credentials, which are shown only once. POST .../credentials/rotate makes new ones.";
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, string>? Credentials { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? CredentialsNotice { get; init; }
+
     public static InstanceResponse From(InstanceState state) => new(
         state.Claim.Tenant, state.Claim.Name, state.Claim.Offering, state.Claim.Version, state.Claim.ChartVersion,
-        state.Claim.Namespace, state.Claim.Values, state.Record.Revision, state.Record.Status, state.Record.CreatedAt, state.Record.UpdatedAt);
+        state.Claim.Namespace, state.Claim.Values, state.Claim.SealedSecrets.Keys.Order(StringComparer.Ordinal).ToList(),
+        state.Record.Revision, state.Record.Status, state.Record.CreatedAt, state.Record.UpdatedAt)
+    {
+        Credentials = state.Credentials.Count > 0 ? state.Credentials : null,
+        CredentialsNotice = state.Credentials.Count > 0 ? ShownOnceNotice : null,
+    };
+
+    /// <summary>What the idempotency cache keeps: the answer without any generated value, which must never be stored.</summary>
+    public InstanceResponse ForReplay() => Credentials is null ? this : this with { Credentials = null, CredentialsNotice = NotRepeatedNotice };
 }
 
 /// <summary>A list item: the index row, without values.</summary>
@@ -42,6 +68,9 @@ public sealed record InstancePage(IReadOnlyList<InstanceSummary> Items, string? 
 public sealed record ScaleRequest(int? Replicas);
 
 public sealed record RollbackRequest(string? Revision);
+
+/// <summary>Which generated secrets to renew; none named means all of them.</summary>
+public sealed record RotateCredentialsRequest(IReadOnlyList<string>? Secrets);
 
 public sealed record CommitResponse(string Revision, string AuthorName, string AuthorEmail, DateTimeOffset When, string Message);
 
@@ -64,6 +93,8 @@ public static class InstanceEndpoints
         group.MapPatch("/{name}", PatchAsync).WithName("PatchInstance").WithSummary("Changes an instance's values with a JSON merge patch (RFC 7396).");
         group.MapDelete("/{name}", DeleteAsync).WithName("DeleteInstance").WithSummary("Removes an instance: its files go in one change and the GitOps engine prunes it.");
         group.MapPost("/{name}/scale", ScaleAsync).WithName("ScaleInstance").WithSummary("Sets the instance's replica count, within the offering's schema and the tenant's quota.");
+        group.MapPost("/{name}/credentials/rotate", RotateCredentialsAsync).WithName("RotateInstanceCredentials")
+            .WithSummary("Makes new values for the instance's generated secrets (e.g. the Qdrant API key), seals and commits them, and shows them once.");
         group.MapGet("/{name}/history", HistoryAsync).WithName("InstanceHistory").WithSummary("The commits that changed the instance, newest first.");
         group.MapGet("/{name}/diff", DiffAsync).WithName("InstanceDiff").WithSummary("What changed in the instance's files between two revisions.");
         group.MapPost("/{name}/rollback", RollbackAsync).WithName("RollbackInstance").WithSummary("Restores the instance as it was at a revision, as a new commit.");
@@ -147,12 +178,13 @@ public static class InstanceEndpoints
             {
                 RequestHash = requestHash!,
                 StatusCode = created ? StatusCodes.Status201Created : StatusCodes.Status200OK,
-                ResponseBody = JsonSerializer.Serialize(response, JsonSerializerOptions.Web),
+                ResponseBody = JsonSerializer.Serialize(response.ForReplay(), JsonSerializerOptions.Web),
                 ETag = state.Record.Revision,
             }, time.GetUtcNow(), context.RequestAborted);
         }
 
         context.Response.Headers.ETag = ETags.From(state.Record.Revision);
+        NoStoreWhenShowingCredentials(context, response);
         return created
             ? TypedResults.Created($"/api/v1/tenants/{tenant}/instances/{name}", response)
             : TypedResults.Ok(response);
@@ -171,7 +203,7 @@ public static class InstanceEndpoints
         var state = await instances.PatchValuesAsync(principal, tenant, name, patch, ifMatch, context.RequestAborted);
         await audit.RecordAsync(context, principal, "instance.update", tenant, name, $"revision {state.Record.Revision}");
         context.Response.Headers.ETag = ETags.From(state.Record.Revision);
-        return TypedResults.Ok(InstanceResponse.From(state));
+        return Answer(context, state);
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
@@ -204,7 +236,24 @@ public static class InstanceEndpoints
         var state = await instances.ScaleAsync(principal, tenant, name, replicas, ifMatch, context.RequestAborted);
         await audit.RecordAsync(context, principal, "instance.scale", tenant, name, $"replicas {replicas}, revision {state.Record.Revision}");
         context.Response.Headers.ETag = ETags.From(state.Record.Revision);
-        return TypedResults.Ok(InstanceResponse.From(state));
+        return Answer(context, state);
+    }
+
+    internal static async Task<Results<Ok<InstanceResponse>, ProblemHttpResult>> RotateCredentialsAsync(
+        string tenant, string name, [FromBody] RotateCredentialsRequest? request, ClaimsPrincipal user, IAuthorizer authorizer,
+        InstanceService instances, AuditLog audit, HttpContext context, [FromHeader(Name = "If-Match")] string? ifMatch = null)
+    {
+        var principal = user.ToPrincipal();
+        if (authorizer.Refuse(principal, ResourceAction.Update, ResourceRef.InTenant(tenant, ResourceKinds.Instance, name)) is { } refusal)
+        {
+            return refusal;
+        }
+
+        var state = await instances.RotateCredentialsAsync(principal, tenant, name, request?.Secrets, ifMatch, context.RequestAborted);
+        await audit.RecordAsync(context, principal, "instance.credentials.rotate", tenant, name,
+            $"{string.Join(", ", state.Credentials.Keys)}, revision {state.Record.Revision}");
+        context.Response.Headers.ETag = ETags.From(state.Record.Revision);
+        return Answer(context, state);
     }
 
     internal static async Task<Results<Ok<HistoryResponse>, ProblemHttpResult>> HistoryAsync(
@@ -274,9 +323,35 @@ public static class InstanceEndpoints
         return TypedResults.Ok(InstanceResponse.From(state));
     }
 
+    private static Ok<InstanceResponse> Answer(HttpContext context, InstanceState state)
+    {
+        var response = InstanceResponse.From(state);
+        NoStoreWhenShowingCredentials(context, response);
+        return TypedResults.Ok(response);
+    }
+
+    // A response with a generated secret must not be kept by a browser or a proxy cache.
+    private static void NoStoreWhenShowingCredentials(HttpContext context, InstanceResponse response)
+    {
+        if (response.Credentials is not null)
+        {
+            context.Response.Headers.CacheControl = "no-store";
+        }
+    }
+
+    // The secrets take part by name only: a hash of a low-entropy secret stored in the database could be guessed
+    // offline. A retry with the same key and other secret values therefore gets the first answer, as it should.
     private static string Hash(string tenant, string name, InstanceRequest request)
     {
-        var canonical = JsonSerializer.Serialize(new { tenant, name, request.Offering, request.Version, Values = request.Values?.ToJsonString() });
+        var canonical = JsonSerializer.Serialize(new
+        {
+            tenant,
+            name,
+            request.Offering,
+            request.Version,
+            Values = request.Values?.ToJsonString(),
+            Secrets = request.Secrets?.Keys.Order(StringComparer.Ordinal).ToList(),
+        });
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 }

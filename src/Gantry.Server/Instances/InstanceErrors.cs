@@ -27,3 +27,10 @@ public static class ETags
     public static bool Matches(string ifMatch, string revision) =>
         ifMatch.Split(',').Select(t => t.Trim().TrimStart('W', '/').Trim('"')).Any(t => string.Equals(t, revision, StringComparison.Ordinal));
 }
+
+/// <summary>
+/// The instance has secrets to seal, but the tenant has no usable sealing certificate (none uploaded in
+/// controller-cert custody, or it expired): answered 409 until the tenant sets one; nothing is written.
+/// </summary>
+public sealed class SealingKeyMissingException(string tenant, string? reason = null)
+    : Exception($"Tenant '{tenant}' has no usable sealing certificate{(reason is null ? string.Empty : $" ({reason})")}; upload one with PUT /api/v1/tenants/{tenant}/sealing-key/controller-cert before giving an instance secrets.");

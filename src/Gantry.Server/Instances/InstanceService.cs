@@ -17,7 +17,11 @@ using Gantry.Server.Catalog;
 namespace Gantry.Server.Instances;
 
 /// <summary>An instance as Gantry knows it: the accepted claim and its index row (revision, status).</summary>
-public sealed record InstanceState(InstanceClaim Claim, InstanceRecord Record);
+public sealed record InstanceState(InstanceClaim Claim, InstanceRecord Record)
+{
+    /// <summary>Secrets Gantry generated in this very change, in clear: for the one response that shows them, never kept.</summary>
+    public IReadOnlyDictionary<string, string> Credentials { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+}
 
 /// <summary>
 /// The one path every instance change takes: validate against the offering and the tenant's quotas, resolve the chart
@@ -32,6 +36,7 @@ public sealed partial class InstanceService(
     TenantRepository tenants,
     UserRepository users,
     ITagSource tagSource,
+    InstanceSecretSealer secrets,
     TimeProvider time,
     ILogger<InstanceService> logger) : IDisposable
 {
@@ -84,12 +89,40 @@ public sealed partial class InstanceService(
         }, cancellationToken, mustExist: true)).State;
 
     /// <summary>
+    /// Makes new values for the instance's generated secrets (all of them, or those named), seals and commits them;
+    /// the new values are in the returned state's credentials, once.
+    /// </summary>
+    public async Task<InstanceState> RotateCredentialsAsync(
+        Principal principal, string tenant, string name, IReadOnlyList<string>? names, string? ifMatch, CancellationToken cancellationToken)
+    {
+        var chosen = new HashSet<string>(StringComparer.Ordinal);
+        return (await ChangeAsync(principal, tenant, name, ifMatch, current =>
+        {
+            var generated = catalog.Find(current.Offering)?.Secrets.Where(s => s.Generate).Select(s => s.Name).ToList() ?? [];
+            var errors = new ValidationErrors();
+            if (generated.Count == 0)
+            {
+                errors.Add("secrets", $"offering '{current.Offering}' has no secret that Gantry generates");
+            }
+
+            foreach (var (requested, index) in (names ?? []).Select((n, i) => (n, i)).Where(p => !generated.Contains(p.n)))
+            {
+                errors.Add($"secrets[{index}]", $"'{requested}' is not a secret that Gantry generates for offering '{current.Offering}'");
+            }
+
+            errors.ThrowIfAny();
+            chosen.UnionWith(names is { Count: > 0 } ? names : generated);
+            return new InstanceRequest { Offering = current.Offering, Version = current.Version, Values = current.Values.DeepClone().AsObject() };
+        }, cancellationToken, mustExist: true, regenerate: chosen)).State;
+    }
+
+    /// <summary>
     /// Read, check, change and commit under the tenant's gate, so a scale or a patch always applies to the latest
     /// values and an <c>If-Match</c> is checked against the revision the change really replaces.
     /// </summary>
     private async Task<(InstanceState State, bool Created)> ChangeAsync(
         Principal principal, string tenant, string name, string? ifMatch, Func<InstanceClaim, InstanceRequest> build,
-        CancellationToken cancellationToken, bool mustExist = false)
+        CancellationToken cancellationToken, bool mustExist = false, IReadOnlySet<string>? regenerate = null)
     {
         var tenantRecord = await tenants.FindAsync(tenant, cancellationToken) ?? throw new InstanceNotFoundException(tenant, name);
         return await WithTenantGateAsync(tenant, async () =>
@@ -106,6 +139,7 @@ public sealed partial class InstanceService(
             var request = build(current!);
             var offering = request.Offering is null ? null : catalog.Find(request.Offering);
             var otherInstances = snapshot.Claims.Count - (current is null ? 0 : 1);
+            var kept = InstanceSecretSealer.Kept(current, tenant, name, offering);
             var errors = InstanceValidator.Validate(new InstanceValidationContext
             {
                 Tenant = tenant,
@@ -114,6 +148,7 @@ public sealed partial class InstanceService(
                 Offering = offering,
                 Quota = tenantRecord.Quotas,
                 OtherInstances = otherInstances,
+                SecretsSet = kept.Keys.ToHashSet(StringComparer.Ordinal),
             });
             if (request.Version is not null && !VersionConstraint.TryParse(request.Version, out _, out var versionError))
             {
@@ -132,9 +167,12 @@ public sealed partial class InstanceService(
                 Values = request.Values?.DeepClone().AsObject() ?? [],
             };
 
-            var verb = existing is null ? "Create" : "Update";
+            // Sealed before the commit, so the claim and its SealedSecret go to Git in the same change.
+            var sealedSecrets = await secrets.SealAsync(claim, offering, kept, request.Secrets, regenerate, cancellationToken);
+            claim = claim with { SealedSecrets = sealedSecrets.Sealed };
+            var verb = regenerate is not null ? "Rotate credentials of" : existing is null ? "Create" : "Update";
             var state = await CommitAsync(principal, tenant, name, claim, $"{verb} instance {tenant}/{name} ({claim.Offering} {claim.ChartVersion})", existing, snapshot, cancellationToken);
-            return (state!, existing is null);
+            return (state! with { Credentials = sealedSecrets.Generated }, existing is null);
         });
     }
 

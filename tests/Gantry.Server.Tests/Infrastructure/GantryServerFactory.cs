@@ -1,6 +1,7 @@
 using Gantry.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Gantry.Server.Tests.Infrastructure;
 
@@ -12,6 +13,7 @@ public sealed class GantryServerFactory : WebApplicationFactory<Program>
 {
     private readonly TempFolder? _ownedFolder;
     private readonly Dictionary<string, string?> _settings = new(StringComparer.Ordinal);
+    private readonly List<ILoggerProvider> _loggerProviders = [];
 
     public GantryServerFactory(string? dataDir = null)
     {
@@ -48,9 +50,23 @@ public sealed class GantryServerFactory : WebApplicationFactory<Program>
         return this;
     }
 
+    /// <summary>Adds a logger provider (e.g. <see cref="CapturingLoggerProvider"/>) to the server's logging.</summary>
+    public GantryServerFactory WithLogger(ILoggerProvider provider)
+    {
+        _loggerProviders.Add(provider);
+        return this;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
+        builder.ConfigureLogging(logging =>
+        {
+            foreach (var provider in _loggerProviders)
+            {
+                logging.AddProvider(provider);
+            }
+        });
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

@@ -20,6 +20,9 @@ public sealed class InstanceWorld : IAsyncLifetime
 
     public GantryServerFactory Factory { get; private set; } = null!;
 
+    /// <summary>Every log line of the server, at every level: searched for secrets.</summary>
+    public CapturingLoggerProvider Logs { get; } = new();
+
     public string RemoteRepository => Path.Combine(Remote.RepositoriesPath, "state.git");
 
     public HttpClient As(string who) => Factory.CreateClient().WithBearer(_tokens[who]);
@@ -32,7 +35,10 @@ public sealed class InstanceWorld : IAsyncLifetime
         Factory = new GantryServerFactory()
             .With("Git:Remote", Remote.Url("state.git"))
             .With("Git:Username", GitHttpServer.User)
-            .With("Git:Password", Remote.Password);
+            .With("Git:Password", Remote.Password)
+            .With("Logging:LogLevel:Default", "Trace")
+            .With("Logging:LogLevel:Microsoft.AspNetCore", "Trace")
+            .WithLogger(Logs);
 
         var admin = await Factory.CreateAdminClientAsync();
         _tokens["platform-admin"] = admin.DefaultRequestHeaders.Authorization!.Parameter!;
