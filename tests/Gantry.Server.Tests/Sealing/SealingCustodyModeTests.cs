@@ -44,6 +44,32 @@ public sealed class SealingCustodyModeTests
     }
 
     [Fact]
+    public async Task Instance_secrets_need_an_uploaded_controller_certificate_and_are_sealed_for_it()
+    {
+        await using var world = await new SealingWorld(new Dictionary<string, string?> { ["Sealing:Custody"] = "controller-cert" }).StartAsync();
+        var admin = world.As("a-admin");
+        var instance = $"/api/v1/tenants/{SealingWorld.TenantA}/instances/vectors";
+
+        // Nothing to seal with yet: refused, and nothing is written.
+        var refused = await admin.SendJsonAsync(HttpMethod.Put, instance, new { offering = "qdrant" }).ExpectAsync(HttpStatusCode.Conflict);
+        Assert.Contains("controller-cert", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await admin.GetAsync(new Uri(instance, UriKind.Relative)).ExpectAsync(HttpStatusCode.NotFound);
+
+        var controller = SealingKeyPair.Generate(TimeProvider.System, new SealingKeyOptions { KeySizeBits = 2048 });
+        await admin.SendJsonAsync(HttpMethod.Put, $"/api/v1/tenants/{SealingWorld.TenantA}/sealing-key/controller-cert", new { pem = controller.Certificate.Pem })
+            .ExpectAsync(HttpStatusCode.OK);
+        var created = await admin.SendJsonAsync(HttpMethod.Put, instance, new { offering = "qdrant" }).ExpectAsync(HttpStatusCode.Created);
+        var apiKey = created.GetProperty("credentials").GetProperty("api-key").GetString()!;
+
+        // Only the controller's private key opens what was committed.
+        var path = Gantry.Core.Rendering.GitOpsLayout.ArgoCdSecrets(SealingWorld.TenantA, "vectors");
+        var committed = Gantry.Sealing.Manifests.ManifestSerializer.ReadSealedSecret(
+            Gantry.Git.Testing.GitCli.Run(Path.Combine(world.Factory.DataDir, "state.git"), "show", $"main:{path}"));
+        var opened = new Gantry.Sealing.SealedSecretsUnsealer([controller.PrivateKey]).Unseal(committed);
+        Assert.Equal(apiKey, System.Text.Encoding.UTF8.GetString(opened.Data["api-key"]));
+    }
+
+    [Fact]
     public async Task With_escrow_the_stored_private_key_is_encrypted_and_recoverable_with_the_master_key()
     {
         var master = EscrowMasterKey.Generate("master-1");
