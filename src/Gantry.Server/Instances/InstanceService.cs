@@ -95,6 +95,7 @@ public sealed partial class InstanceService(
     public async Task<InstanceState> RotateCredentialsAsync(
         Principal principal, string tenant, string name, IReadOnlyList<string>? names, string? ifMatch, CancellationToken cancellationToken)
     {
+        // Filled by the build step, under the tenant's gate, from the offering the current claim uses; read when sealing.
         var chosen = new HashSet<string>(StringComparer.Ordinal);
         return (await ChangeAsync(principal, tenant, name, ifMatch, current =>
         {
