@@ -4,6 +4,7 @@ using Gantry.Server.ApiKeys;
 using Gantry.Server.Audit;
 using Gantry.Server.Auth;
 using Gantry.Server.Catalog;
+using Gantry.Server.ChangeRequests;
 using Gantry.Server.Identity;
 using Gantry.Server.Instances;
 using Gantry.Server.Tenants;
@@ -68,6 +69,7 @@ public static class GantryHostingExtensions
         services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.SectionName);
         services.TryAddSingleton<OfferingCatalog>();
         services.TryAddSingleton<InstanceService>();
+        services.TryAddSingleton<ChangeRequestService>();
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.SectionName);
         services.TryAddSingleton<IPasswordHasher<UserRecord>, PasswordHasher<UserRecord>>();
         services.TryAddSingleton<BootstrapReport>();
@@ -124,6 +126,7 @@ public static class GantryHostingExtensions
         app.MapApiKeyEndpoints();
         app.MapSealingKeyEndpoints();
         app.MapAuditEndpoints();
+        app.MapChangeRequestEndpoints();
         app.MapOpenApi();
         app.MapScalarApiReference(options => options.WithTitle("Gantry API"));
         app.MapGet("/", () => TypedResults.Redirect("/scalar")).ExcludeFromDescription();
