@@ -1,6 +1,8 @@
 using Gantry.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gantry.Server.Tests.Infrastructure;
 
@@ -12,6 +14,7 @@ public sealed class GantryServerFactory : WebApplicationFactory<Program>
 {
     private readonly TempFolder? _ownedFolder;
     private readonly Dictionary<string, string?> _settings = new(StringComparer.Ordinal);
+    private readonly List<Action<IServiceCollection>> _configureServices = [];
 
     public GantryServerFactory(string? dataDir = null)
     {
@@ -48,12 +51,24 @@ public sealed class GantryServerFactory : WebApplicationFactory<Program>
         return this;
     }
 
+    /// <summary>Adds services after Gantry's own, e.g. a handler a test brings; call before the first client.</summary>
+    public GantryServerFactory WithServices(Action<IServiceCollection> configure)
+    {
+        _configureServices.Add(configure);
+        return this;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        foreach (var configure in _configureServices)
+        {
+            builder.ConfigureTestServices(configure);
         }
     }
 
