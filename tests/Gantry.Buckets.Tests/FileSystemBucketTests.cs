@@ -45,25 +45,5 @@ public sealed class FileSystemBucketTests : ObjectBucketContract, IDisposable
         Assert.Equal(["team-a/dev-1.json"], await ListAsync(bucket));
     }
 
-    // A delete removes folders it leaves empty while puts create them again: neither may fail the other.
-    [Fact]
-    public async Task Concurrent_puts_and_deletes_in_one_folder_all_complete()
-    {
-        var bucket = new FileSystemBucket(_folder.Combine("environments"));
-        var work = Enumerable.Range(0, 24).Select(i => Task.Run(async () =>
-        {
-            var key = $"shared/e{i}.json";
-            await bucket.PutAsync(key, "{}"u8.ToArray());
-            if (i % 2 == 0)
-            {
-                Assert.True(await bucket.DeleteAsync(key));
-            }
-        }));
-
-        await Task.WhenAll(work);
-
-        Assert.Equal(Enumerable.Range(0, 24).Where(i => i % 2 == 1).Select(i => $"shared/e{i}.json").Order(StringComparer.Ordinal), await ListAsync(bucket));
-    }
-
     public void Dispose() => _folder.Dispose();
 }

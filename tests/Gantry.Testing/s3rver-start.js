@@ -1,4 +1,4 @@
-// Starts s3rver (npm, installed by scripts/test-deps.sh) for S3Server with five fixes to s3rver 3.7.1 itself, so
+// Starts s3rver (npm, installed by scripts/test-deps.sh) for S3Server with six fixes to s3rver 3.7.1 itself, so
 // that it behaves as S3 does where Gantry relies on it and the Minio .NET SDK talks to it as to MinIO or AWS:
 // 1. s3rver answers listings in the XML namespace "http://doc.s3.amazonaws.com/2006-03-01/", where S3 uses
 //    "http://s3.amazonaws.com/doc/2006-03-01/"; the SDK's XML reader checks the namespace and would see no keys.
@@ -11,6 +11,9 @@
 //    PUT or DELETE in the same folder got there first; S3 has no folders, so here that tidying never fails a DELETE.
 // 5. Node closes idle keep-alive connections after 5 s, sooner than .NET's connection pool lets them go, so a
 //    request sent on a connection the server is closing fails in transport; real S3 and MinIO keep them far longer.
+// 6. A listing walks the bucket's folder and fails with a 500 when a file or folder it has just seen is removed by
+//    a concurrent DELETE (or renamed into place by fix 3) before it looks at it; here such an entry is skipped.
+//    (The Minio SDK lists the bucket to answer "does the bucket exist", so this hit plain reads as well.)
 // Usage: node --openssl-legacy-provider s3rver-start.js <s3rver package folder> <data folder> <address> <port>
 'use strict';
 
@@ -21,6 +24,36 @@ const { Readable, Transform } = require('stream');
 const { pipeline } = require('stream/promises');
 
 const [, , packageFolder, directory, address, port] = process.argv;
+
+// Before s3rver's modules load, since they take walk from utils when they do (see fix 6).
+const utils = require(path.join(packageFolder, 'lib', 'utils'));
+utils.walk = function* walk(dir, recurseFilter) {
+  let names;
+  try {
+    names = fs.readdirSync(dir);
+  } catch (error) {
+    if (error.code === 'ENOENT') return;
+    throw error;
+  }
+
+  for (const name of names) {
+    const filePath = path.posix.join(dir, name);
+    let stats;
+    try {
+      stats = fs.statSync(filePath);
+    } catch (error) {
+      if (error.code === 'ENOENT') continue;
+      throw error;
+    }
+
+    if (!stats.isDirectory()) {
+      yield filePath;
+    } else if (!recurseFilter || recurseFilter(filePath)) {
+      yield* walk(filePath, recurseFilter);
+    }
+  }
+};
+
 const S3rver = require(packageFolder);
 const FilesystemStore = require(path.join(packageFolder, 'lib', 'stores', 'filesystem'));
 const S3Object = require(path.join(packageFolder, 'lib', 'models', 'object'));
