@@ -1,8 +1,10 @@
+using Gantry.Buckets;
 using Gantry.Data;
 using Gantry.Server.ApiKeys;
 using Gantry.Server.Audit;
 using Gantry.Server.Auth;
 using Gantry.Server.Catalog;
+using Gantry.Server.ChangeRequests;
 using Gantry.Server.Identity;
 using Gantry.Server.Instances;
 using Gantry.Server.Tenants;
@@ -59,11 +61,16 @@ public static class GantryHostingExtensions
         services.AddGitStateStore(configuration);
         services.AddOptions<GitOptions>().PostConfigure<IOptions<GantryOptions>>((git, gantry) =>
             git.DataDirectory ??= Path.GetFullPath(gantry.Value.DataDir));
+        // The bucket of dynamic environment claims: a folder in the data directory unless Buckets:Provider says s3.
+        services.AddObjectBucket(configuration, BucketServiceCollectionExtensions.Environments);
+        services.AddOptions<ObjectBucketOptions>(BucketServiceCollectionExtensions.Environments).PostConfigure<IOptions<GantryOptions>>((bucket, gantry) =>
+            bucket.DataDirectory ??= Path.GetFullPath(gantry.Value.DataDir));
         services.AddTagSources();
         services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.SectionName);
         services.TryAddSingleton<OfferingCatalog>();
         services.TryAddSingleton<InstanceService>();
         services.TryAddSingleton<InstanceSecretSealer>();
+        services.TryAddSingleton<ChangeRequestService>();
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.SectionName);
         services.TryAddSingleton<IPasswordHasher<UserRecord>, PasswordHasher<UserRecord>>();
         services.TryAddSingleton<BootstrapReport>();
@@ -120,6 +127,7 @@ public static class GantryHostingExtensions
         app.MapApiKeyEndpoints();
         app.MapSealingKeyEndpoints();
         app.MapAuditEndpoints();
+        app.MapChangeRequestEndpoints();
         app.MapOpenApi();
         app.MapScalarApiReference(options => options.WithTitle("Gantry API"));
         app.MapGet("/", () => TypedResults.Redirect("/scalar")).ExcludeFromDescription();

@@ -22,6 +22,7 @@ public sealed class AccessPolicyTests
     [InlineData(ResourceKinds.Instance)]
     [InlineData(ResourceKinds.Environment)]
     [InlineData(ResourceKinds.SealingKey)]
+    [InlineData(ResourceKinds.ChangeRequest)]
     public void Another_tenants_resources_are_not_found_for_every_role_and_action(string kind)
     {
         foreach (var role in Enum.GetValues<TenantRole>())
@@ -51,6 +52,9 @@ public sealed class AccessPolicyTests
     [InlineData(TenantRole.Viewer, ResourceKinds.SealingKey, ResourceAction.Read, AccessDecision.Allowed)]
     [InlineData(TenantRole.Operator, ResourceKinds.SealingKey, ResourceAction.Update, AccessDecision.Forbidden)]
     [InlineData(TenantRole.Admin, ResourceKinds.SealingKey, ResourceAction.Update, AccessDecision.Allowed)]
+    [InlineData(TenantRole.Viewer, ResourceKinds.ChangeRequest, ResourceAction.Read, AccessDecision.Allowed)]
+    [InlineData(TenantRole.Operator, ResourceKinds.ChangeRequest, ResourceAction.Update, AccessDecision.Forbidden)]
+    [InlineData(TenantRole.Admin, ResourceKinds.ChangeRequest, ResourceAction.Update, AccessDecision.Allowed)]
     [InlineData(TenantRole.Admin, "unknown-kind", ResourceAction.Read, AccessDecision.Forbidden)]
     public void Roles_in_own_tenant_allow_what_they_include(TenantRole role, string kind, ResourceAction action, AccessDecision expected) =>
         Assert.Equal(expected, AccessPolicy.Decide(Member(role), action, ResourceRef.InTenant("acme", kind, "x")));

@@ -2,6 +2,8 @@ using Gantry.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Logging;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gantry.Server.Tests.Infrastructure;
 
@@ -14,6 +16,7 @@ public sealed class GantryServerFactory : WebApplicationFactory<Program>
     private readonly TempFolder? _ownedFolder;
     private readonly Dictionary<string, string?> _settings = new(StringComparer.Ordinal);
     private readonly List<ILoggerProvider> _loggerProviders = [];
+    private readonly List<Action<IServiceCollection>> _configureServices = [];
 
     public GantryServerFactory(string? dataDir = null)
     {
@@ -57,6 +60,13 @@ public sealed class GantryServerFactory : WebApplicationFactory<Program>
         return this;
     }
 
+    /// <summary>Adds services after Gantry's own, e.g. a handler a test brings; call before the first client.</summary>
+    public GantryServerFactory WithServices(Action<IServiceCollection> configure)
+    {
+        _configureServices.Add(configure);
+        return this;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
@@ -70,6 +80,11 @@ public sealed class GantryServerFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        foreach (var configure in _configureServices)
+        {
+            builder.ConfigureTestServices(configure);
         }
     }
 
