@@ -1,3 +1,4 @@
+using Gantry.Data.Environments;
 using Gantry.Data.Instances;
 using Gantry.Data.Identity;
 using Gantry.Data.Migrations;
@@ -40,6 +41,7 @@ public static class DataServiceCollectionExtensions
         services.TryAddSingleton<InstanceRepository>();
         services.TryAddSingleton<IdempotencyRepository>();
         services.TryAddSingleton<SealingKeyRepository>();
+        services.TryAddSingleton<EnvironmentRepository>();
         return services;
     }
 }
