@@ -30,4 +30,21 @@ if ((${#missing[@]})); then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# s3rver: a real S3-compatible server (npm) that the bucket tests talk to through the Minio SDK. Node comes from
+# Debian where the machine has none.
+S3RVER_VERSION=3.7.1
+if ! command -v s3rver >/dev/null 2>&1 || [[ "$(s3rver --version 2>/dev/null)" != "$S3RVER_VERSION" ]]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    SUDO=""
+    [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  fi
+  echo "test-deps: installing s3rver@$S3RVER_VERSION"
+  SUDO=""
+  [[ $(id -u) -ne 0 && ! -w "$(npm prefix -g)" ]] && SUDO="sudo"
+  $SUDO npm install -g --no-fund --no-audit --loglevel=error "s3rver@$S3RVER_VERSION" >/dev/null
+fi
+
 echo "test-deps: ready"

@@ -1,3 +1,4 @@
+using Gantry.Buckets;
 using Gantry.Data;
 using Gantry.Server.ApiKeys;
 using Gantry.Server.Audit;
@@ -59,6 +60,10 @@ public static class GantryHostingExtensions
         services.AddGitStateStore(configuration);
         services.AddOptions<GitOptions>().PostConfigure<IOptions<GantryOptions>>((git, gantry) =>
             git.DataDirectory ??= Path.GetFullPath(gantry.Value.DataDir));
+        // The bucket of dynamic environment claims: a folder in the data directory unless Buckets:Provider says s3.
+        services.AddObjectBucket(configuration, BucketServiceCollectionExtensions.Environments);
+        services.AddOptions<ObjectBucketOptions>(BucketServiceCollectionExtensions.Environments).PostConfigure<IOptions<GantryOptions>>((bucket, gantry) =>
+            bucket.DataDirectory ??= Path.GetFullPath(gantry.Value.DataDir));
         services.AddTagSources();
         services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.SectionName);
         services.TryAddSingleton<OfferingCatalog>();
