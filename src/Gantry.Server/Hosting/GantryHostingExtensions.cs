@@ -4,6 +4,7 @@ using Gantry.Server.ApiKeys;
 using Gantry.Server.Audit;
 using Gantry.Server.Auth;
 using Gantry.Server.Catalog;
+using Gantry.Server.Environments;
 using Gantry.Server.Identity;
 using Gantry.Server.Instances;
 using Gantry.Server.Tenants;
@@ -68,6 +69,7 @@ public static class GantryHostingExtensions
         services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.SectionName);
         services.TryAddSingleton<OfferingCatalog>();
         services.TryAddSingleton<InstanceService>();
+        services.AddEnvironments();
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.SectionName);
         services.TryAddSingleton<IPasswordHasher<UserRecord>, PasswordHasher<UserRecord>>();
         services.TryAddSingleton<BootstrapReport>();
@@ -116,6 +118,7 @@ public static class GantryHostingExtensions
         app.MapOfferingEndpoints();
         app.MapInstanceEndpoints();
         app.MapAdminEndpoints();
+        app.MapEnvironmentEndpoints();
         app.MapTokenEndpoints();
         app.MapWellKnownEndpoints();
         app.MapTenantEndpoints();

@@ -1,6 +1,8 @@
 using Gantry.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gantry.Server.Tests.Infrastructure;
 
@@ -12,6 +14,7 @@ public sealed class GantryServerFactory : WebApplicationFactory<Program>
 {
     private readonly TempFolder? _ownedFolder;
     private readonly Dictionary<string, string?> _settings = new(StringComparer.Ordinal);
+    private Action<IServiceCollection>? _configureServices;
 
     public GantryServerFactory(string? dataDir = null)
     {
@@ -42,6 +45,13 @@ public sealed class GantryServerFactory : WebApplicationFactory<Program>
         return client.WithBearer(login.GetProperty("access_token").GetString()!);
     }
 
+    /// <summary>Replaces services before the host starts, e.g. a <c>FakeTimeProvider</c> for <see cref="TimeProvider"/>.</summary>
+    public GantryServerFactory WithServices(Action<IServiceCollection> configure)
+    {
+        _configureServices += configure;
+        return this;
+    }
+
     public GantryServerFactory With(string key, string? value)
     {
         _settings[key] = value;
@@ -54,6 +64,11 @@ public sealed class GantryServerFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_configureServices is { } configure)
+        {
+            builder.ConfigureTestServices(configure);
         }
     }
 
