@@ -1,4 +1,5 @@
 using Gantry.Data.Environments;
+using Gantry.Data.ChangeRequests;
 using Gantry.Data.Instances;
 using Gantry.Data.Identity;
 using Gantry.Data.Migrations;
@@ -42,6 +43,7 @@ public static class DataServiceCollectionExtensions
         services.TryAddSingleton<IdempotencyRepository>();
         services.TryAddSingleton<SealingKeyRepository>();
         services.TryAddSingleton<EnvironmentRepository>();
+        services.TryAddSingleton<ChangeRequestRepository>();
         return services;
     }
 }

@@ -39,6 +39,33 @@ public abstract class MetadataDatabaseContract
     }
 
     [Fact]
+    public async Task A_migration_numbered_below_the_newest_applied_one_is_still_applied()
+    {
+        // Two features developed side by side: one database ran the build with 1 and 3 before 2 was merged.
+        var database = await CreateDatabaseAsync();
+        var first = new Migration(1, "one", "CREATE TABLE gap_one (id INTEGER)", "CREATE TABLE gap_one (id INTEGER)");
+        var second = new Migration(2, "two", "CREATE TABLE gap_two (id INTEGER)", "CREATE TABLE gap_two (id INTEGER)");
+        var third = new Migration(3, "three", "CREATE TABLE gap_three (id INTEGER)", "CREATE TABLE gap_three (id INTEGER)");
+        await new MigrationRunner(database, NullLogger<MigrationRunner>.Instance, [first, third]).ApplyAsync();
+
+        var runner = new MigrationRunner(database, NullLogger<MigrationRunner>.Instance, [first, second, third]);
+        await using (var before = await database.OpenAsync())
+        {
+            var pending = await runner.GetStatusAsync(before);
+            Assert.False(pending.IsCurrent);
+            Assert.Equal(1, pending.Pending);
+        }
+
+        var status = await runner.ApplyAsync();
+
+        Assert.True(status.IsCurrent);
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM gap_two";
+        Assert.Equal(0L, Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task Users_round_trip_with_utc_timestamps()
     {
         var database = await MigratedAsync();

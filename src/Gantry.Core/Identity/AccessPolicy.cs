@@ -20,6 +20,7 @@ public static class ResourceKinds
     public const string Instance = "instance";
     public const string Environment = "environment";
     public const string SealingKey = "sealing-key";
+    public const string ChangeRequest = "change-request";
 }
 
 /// <summary>
@@ -98,6 +99,11 @@ public static class AccessPolicy
         // Anyone in the tenant may fetch the certificate to seal with; only admins take the private key or rotate.
         (ResourceKinds.SealingKey, ResourceAction.Read) => TenantRole.Viewer,
         (ResourceKinds.SealingKey, _) => TenantRole.Admin,
+
+        // Everyone in the pool sees what is proposed; deciding (approve, reject) is for its administrators. Who may
+        // propose follows the kind of the change (an environment: operators), checked against that kind.
+        (ResourceKinds.ChangeRequest, ResourceAction.Read) => TenantRole.Viewer,
+        (ResourceKinds.ChangeRequest, _) => TenantRole.Admin,
         _ => null,
     };
 

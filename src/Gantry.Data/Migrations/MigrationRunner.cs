@@ -5,48 +5,75 @@ using Microsoft.Extensions.Logging;
 
 namespace Gantry.Data.Migrations;
 
-/// <summary>The schema state: what is applied in the database against what this build knows.</summary>
-public sealed record MigrationStatus(int AppliedVersion, int LatestVersion)
+/// <summary>
+/// The schema state: the newest applied version against the newest this build knows, and how many known
+/// migrations are not applied yet (a gap below <see cref="AppliedVersion"/> counts too).
+/// </summary>
+public sealed record MigrationStatus(int AppliedVersion, int LatestVersion, int Pending = 0)
 {
-    public bool IsCurrent => AppliedVersion == LatestVersion;
+    public bool IsCurrent => AppliedVersion == LatestVersion && Pending == 0;
 }
 
-/// <summary>Applies <see cref="Schema.Migrations"/> at start and reports whether the database is current.</summary>
-public sealed partial class MigrationRunner(IMetadataDatabase database, ILogger<MigrationRunner> logger)
+/// <summary>
+/// Applies <see cref="Schema.Migrations"/> at start and reports whether the database is current. Each known
+/// migration that is not recorded is applied, in version order, even below the newest applied one: features
+/// developed side by side take version numbers independently, and a database that ran one of them first still
+/// gets the other's migration once both are merged.
+/// </summary>
+public sealed partial class MigrationRunner
 {
     // An arbitrary constant that names "Gantry migrations" for PostgreSQL's advisory lock, so that
     // replicas starting together apply each migration once.
     private const long PostgresMigrationLockKey = 0x47414E545259;
 
-    private readonly IReadOnlyList<Migration> _migrations = Schema.Migrations;
+    private readonly IMetadataDatabase _database;
+    private readonly ILogger<MigrationRunner> _logger;
+    private readonly IReadOnlyList<Migration> _migrations;
+
+    public MigrationRunner(IMetadataDatabase database, ILogger<MigrationRunner> logger)
+        : this(database, logger, Schema.Migrations)
+    {
+    }
+
+    /// <summary>A runner for another list of migrations; tests use it to check ordering and gaps.</summary>
+    internal MigrationRunner(IMetadataDatabase database, ILogger<MigrationRunner> logger, IReadOnlyList<Migration> migrations)
+    {
+        _database = database;
+        _logger = logger;
+        _migrations = [.. migrations.OrderBy(m => m.Version)];
+    }
 
     public async Task<MigrationStatus> ApplyAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await EnsureHistoryTableAsync(connection, cancellationToken);
 
-        var applied = await ReadAppliedVersionAsync(connection, cancellationToken);
-        if (applied > _migrations[^1].Version)
+        var applied = await ReadAppliedVersionsAsync(connection, cancellationToken);
+        var newest = applied.Count == 0 ? 0 : applied.Max();
+        if (newest > _migrations[^1].Version)
         {
             throw new InvalidOperationException(
-                $"The database is at schema version {applied}, newer than this Gantry build knows ({_migrations[^1].Version}). Upgrade Gantry instead of downgrading.");
+                $"The database is at schema version {newest}, newer than this Gantry build knows ({_migrations[^1].Version}). Upgrade Gantry instead of downgrading.");
         }
 
-        foreach (var migration in _migrations.Where(m => m.Version > applied))
+        foreach (var migration in _migrations.Where(m => !applied.Contains(m.Version)))
         {
             await ApplyOneAsync(connection, migration, cancellationToken);
         }
 
-        return new MigrationStatus(await ReadAppliedVersionAsync(connection, cancellationToken), _migrations[^1].Version);
+        return await GetStatusAsync(connection, cancellationToken);
     }
 
-    public async Task<MigrationStatus> GetStatusAsync(DbConnection connection, CancellationToken cancellationToken = default) =>
-        new(await ReadAppliedVersionAsync(connection, cancellationToken), _migrations[^1].Version);
+    public async Task<MigrationStatus> GetStatusAsync(DbConnection connection, CancellationToken cancellationToken = default)
+    {
+        var applied = await ReadAppliedVersionsAsync(connection, cancellationToken);
+        return new MigrationStatus(applied.Count == 0 ? 0 : applied.Max(), _migrations[^1].Version, _migrations.Count(m => !applied.Contains(m.Version)));
+    }
 
     private async Task ApplyOneAsync(DbConnection connection, Migration migration, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
-        if (database.Provider == DatabaseProviders.PostgreSql)
+        if (_database.Provider == DatabaseProviders.PostgreSql)
         {
             await connection.ExecuteAsync(new CommandDefinition(
                 "SELECT pg_advisory_xact_lock(@key)", new { key = PostgresMigrationLockKey }, transaction, cancellationToken: cancellationToken));
@@ -57,12 +84,12 @@ public sealed partial class MigrationRunner(IMetadataDatabase database, ILogger<
             "SELECT COUNT(*) FROM schema_migrations WHERE version = @version", new { version = migration.Version }, transaction, cancellationToken: cancellationToken));
         if (already == 0)
         {
-            await connection.ExecuteAsync(new CommandDefinition(migration.SqlFor(database.Provider), transaction: transaction, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition(migration.SqlFor(_database.Provider), transaction: transaction, cancellationToken: cancellationToken));
             await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @appliedAt)",
                 new { version = migration.Version, name = migration.Name, appliedAt = DateTimeOffset.UtcNow },
                 transaction, cancellationToken: cancellationToken));
-            Log.MigrationApplied(logger, migration.Version, migration.Name);
+            Log.MigrationApplied(_logger, migration.Version, migration.Name);
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -70,15 +97,14 @@ public sealed partial class MigrationRunner(IMetadataDatabase database, ILogger<
 
     private async Task EnsureHistoryTableAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        var timestampType = database.Provider == DatabaseProviders.PostgreSql ? "TIMESTAMPTZ" : "TEXT";
+        var timestampType = _database.Provider == DatabaseProviders.PostgreSql ? "TIMESTAMPTZ" : "TEXT";
         await connection.ExecuteAsync(new CommandDefinition(
             $"CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at {timestampType} NOT NULL)",
             cancellationToken: cancellationToken));
     }
 
-    private static async Task<int> ReadAppliedVersionAsync(DbConnection connection, CancellationToken cancellationToken) =>
-        await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
-            "SELECT MAX(version) FROM schema_migrations", cancellationToken: cancellationToken)) ?? 0;
+    private static async Task<HashSet<int>> ReadAppliedVersionsAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        [.. await connection.QueryAsync<int>(new CommandDefinition("SELECT version FROM schema_migrations", cancellationToken: cancellationToken))];
 
     private static partial class Log
     {

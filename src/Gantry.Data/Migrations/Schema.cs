@@ -50,6 +50,9 @@ public static class Schema
         new(5, "environment index",
             Sqlite: EnvironmentTables(timestamp: "TEXT"),
             PostgreSql: EnvironmentTables(timestamp: "TIMESTAMPTZ")),
+        new(6, "change requests",
+            Sqlite: ChangeRequestTables(timestamp: "TEXT"),
+            PostgreSql: ChangeRequestTables(timestamp: "TIMESTAMPTZ")),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
@@ -180,5 +183,33 @@ public static class Schema
                 );
                 CREATE INDEX environments_pool ON environments (pool, name);
                 CREATE INDEX environments_expiry ON environments (expires_at);
+                """;
+
+    // A proposed change that waits for a second person's approval (environments of protected types, ...). The
+    // payload is the proposed claim as JSON, never a secret; version counts the row's updates for optimistic
+    // concurrency, so two administrators deciding at once cannot both win.
+    private static string ChangeRequestTables(string timestamp) => $"""
+                CREATE TABLE change_requests (
+                    id                TEXT PRIMARY KEY,
+                    kind              TEXT NOT NULL,
+                    pool              TEXT NOT NULL REFERENCES tenants (name) ON DELETE CASCADE,
+                    target            TEXT NOT NULL,
+                    operation         TEXT NOT NULL,
+                    payload           TEXT NULL,
+                    summary           TEXT NOT NULL,
+                    requested_by      TEXT NOT NULL,
+                    requested_by_name TEXT NOT NULL,
+                    requested_at      {timestamp} NOT NULL,
+                    status            TEXT NOT NULL,
+                    decided_by        TEXT NULL,
+                    decided_by_name   TEXT NULL,
+                    decided_at        {timestamp} NULL,
+                    decision_comment  TEXT NULL,
+                    result_revision   TEXT NULL,
+                    problem           TEXT NULL,
+                    version           INTEGER NOT NULL
+                );
+                CREATE INDEX change_requests_pool ON change_requests (pool, status, id);
+                CREATE INDEX change_requests_target ON change_requests (kind, pool, target, status);
                 """;
 }

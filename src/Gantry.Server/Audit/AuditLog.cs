@@ -25,6 +25,9 @@ public static class AuditActions
     public const string SealingKeyRotated = "sealing-key.rotate";
     public const string SealingKeyRecovered = "sealing-key.escrow.recover";
     public const string SealingKeyCertificateUploaded = "sealing-key.controller-cert.upload";
+    public const string ChangeRequestCreated = "change-request.create";
+    public const string ChangeRequestApproved = "change-request.approve";
+    public const string ChangeRequestRejected = "change-request.reject";
 }
 
 public static class AuditOutcomes

@@ -5,7 +5,9 @@ using Gantry.Core.Environments;
 using Gantry.Core.Identity;
 using Gantry.Core.Validation;
 using Gantry.Data.Environments;
+using Gantry.Data.ChangeRequests;
 using Gantry.Server.Audit;
+using Gantry.Server.ChangeRequests;
 using Gantry.Server.Identity;
 using Gantry.Server.Instances;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -60,11 +62,12 @@ public static class EnvironmentEndpoints
         return endpoints;
     }
 
-    internal static async Task<Results<Created<JsonNode>, ProblemHttpResult>> CreateAsync(
-        ClaimsPrincipal user, IAuthorizer authorizer, EnvironmentManager environments, AuditLog audit, HttpContext context)
+    internal static async Task<Results<Created<JsonNode>, Accepted<ChangeRequestResponse>, ProblemHttpResult>> CreateAsync(
+        ClaimsPrincipal user, IAuthorizer authorizer, EnvironmentManager environments, ChangeRequestService changeRequests, AuditLog audit, HttpContext context)
     {
         var principal = user.ToPrincipal();
-        var request = EnvironmentJson.Parse(await ReadBodyAsync(context));
+        var body = await ReadBodyAsync(context);
+        var request = EnvironmentJson.Parse(body);
         if (!ResourceName.IsDns1123Label(request.EnvironmentPool))
         {
             throw ValidationFailedException.For("environment_pool", "is required: the pool (tenant) the environment belongs to");
@@ -76,6 +79,23 @@ public static class EnvironmentEndpoints
         }
 
         var claim = await environments.PlanNewAsync(principal, request, context.RequestAborted);
+        if (environments.NeedsApproval(claim))
+        {
+            // Static (git) environments are never written directly: the request becomes a change request that an
+            // administrator of the pool other than the caller approves.
+            var proposal = await changeRequests.CreateAsync(new ChangeRequestDraft
+            {
+                Kind = EnvironmentManager.ChangeRequestKind,
+                Pool = claim.EnvironmentPool,
+                Target = claim.EnvironmentName,
+                Operation = ChangeRequestOperations.Create,
+                Payload = JsonNode.Parse(body),
+            }, principal, context.RequestAborted);
+            await audit.RecordAsync(context, principal, EnvironmentAuditActions.Proposed, claim.EnvironmentPool, claim.EnvironmentName,
+                $"change request {proposal.Id}");
+            return TypedResults.Accepted($"{EnvironmentManager.ChangeRequestsLink}/{proposal.Id}", ChangeRequestResponse.From(proposal));
+        }
+
         var state = await environments.CreateAsync(claim, context.RequestAborted);
         await audit.RecordAsync(context, principal, EnvironmentAuditActions.Created, claim.EnvironmentPool, claim.EnvironmentName,
             $"{claim.EnvironmentType}, {Describe(claim)}");
@@ -224,6 +244,7 @@ public static class EnvironmentEndpoints
 public static class EnvironmentAuditActions
 {
     public const string Created = "environment.create";
+    public const string Proposed = "environment.propose";
     public const string Updated = "environment.update";
     public const string Deleted = "environment.delete";
     public const string Extended = "environment.extend";

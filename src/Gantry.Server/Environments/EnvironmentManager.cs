@@ -7,6 +7,8 @@ using Gantry.Core.Validation;
 using Gantry.Core.Versions;
 using Gantry.Data.Environments;
 using Gantry.Data.Tenants;
+using Gantry.Core.State;
+using Gantry.Data.ChangeRequests;
 using Microsoft.Extensions.Options;
 
 namespace Gantry.Server.Environments;
@@ -21,6 +23,7 @@ public sealed record EnvironmentState(EnvironmentClaim Claim, byte[] Json, Envir
 /// </summary>
 public sealed partial class EnvironmentManager(
     BucketEnvironmentStore bucket,
+    GitEnvironmentStore git,
     EnvironmentRepository index,
     TenantRepository tenants,
     ServiceCatalogProvider services,
@@ -41,7 +44,9 @@ public sealed partial class EnvironmentManager(
     public async Task<EnvironmentState?> GetAsync(EnvironmentRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var json = await bucket.ReadAsync(record.Pool, record.Name, cancellationToken);
+        var json = IsStatic(record)
+            ? await git.ReadAsync(record.Pool, record.Name, cancellationToken)
+            : await bucket.ReadAsync(record.Pool, record.Name, cancellationToken);
         return json is null ? null : new EnvironmentState(EnvironmentJson.Parse(json), json, record);
     }
 
@@ -149,6 +154,7 @@ public sealed partial class EnvironmentManager(
     public async Task<bool> DeleteAsync(EnvironmentRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
+        RefuseIfStatic(record, ChangeRequestOperations.Delete);
         await _writeGate.WaitAsync(cancellationToken);
         try
         {
@@ -176,7 +182,16 @@ public sealed partial class EnvironmentManager(
                 return false;
             }
 
-            await bucket.DeleteAsync(record.Pool, record.Name, cancellationToken);
+            if (IsStatic(record))
+            {
+                await git.DeleteAsync(record.Pool, record.Name, new ChangeAuthor("Gantry expiry", "expiry@gantry.invalid"),
+                    $"Expire environment {record.Pool}/{record.Name}\n\nIts expiration_date {expires:yyyy-MM-dd'T'HH:mm:ss'Z'} has passed.", cancellationToken);
+            }
+            else
+            {
+                await bucket.DeleteAsync(record.Pool, record.Name, cancellationToken);
+            }
+
             await index.DeleteAsync(record.Name, cancellationToken);
             return true;
         }
@@ -186,7 +201,7 @@ public sealed partial class EnvironmentManager(
         }
     }
 
-    /// <summary>Rebuilds the index from the claims in the bucket; returns how many environments it holds.</summary>
+    /// <summary>Rebuilds the index from the claims in the bucket and the static ones in Git; returns how many environments it holds.</summary>
     public async Task<int> ReindexAsync(CancellationToken cancellationToken)
     {
         var records = new List<EnvironmentRecord>();
@@ -203,10 +218,23 @@ public sealed partial class EnvironmentManager(
             }
         }
 
+        foreach (var (json, revision) in await git.ReadAllAsync(cancellationToken))
+        {
+            try
+            {
+                var claim = EnvironmentJson.Parse(json);
+                records.Add(RecordOf(claim, json, claim.CreationDate ?? time.GetUtcNow()) with { Revision = revision });
+            }
+            catch (ValidationFailedException e)
+            {
+                Log.UnreadableClaim(logger, e.Message);
+            }
+        }
+
         await _writeGate.WaitAsync(cancellationToken);
         try
         {
-            await index.ReplaceAllAsync(records, cancellationToken);
+            await index.ReplaceAllAsync(records.DistinctBy(r => r.Name), cancellationToken);
         }
         finally
         {
@@ -221,6 +249,7 @@ public sealed partial class EnvironmentManager(
     private async Task<EnvironmentState> MutateAsync(EnvironmentRecord record, string? ifMatch, Func<EnvironmentClaim, EnvironmentClaim> change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
+        RefuseIfStatic(record, ChangeRequestOperations.Update);
         await _writeGate.WaitAsync(cancellationToken);
         try
         {

@@ -1,3 +1,4 @@
+using Gantry.Server.ChangeRequests;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -15,8 +16,10 @@ public static class EnvironmentServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EnvironmentOptions>, EnvironmentOptionsValidator>());
         services.TryAddSingleton<ServiceCatalogProvider>();
         services.TryAddSingleton<BucketEnvironmentStore>();
+        services.TryAddSingleton<GitEnvironmentStore>();
         services.TryAddSingleton<EnvironmentManager>();
         services.TryAddSingleton<EnvironmentExpiryService>();
+        services.AddChangeRequestHandler<EnvironmentChangeRequestHandler>();
         services.AddHostedService(sp => sp.GetRequiredService<EnvironmentExpiryService>());
         return services;
     }

@@ -2,6 +2,7 @@ using Gantry.Core.State;
 using Gantry.Core.Validation;
 using Gantry.Core.Versions;
 using Gantry.Server.Environments;
+using Gantry.Server.ChangeRequests;
 using Gantry.Server.Instances;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -36,6 +37,10 @@ internal sealed partial class GantryExceptionHandler(IProblemDetailsService prob
             TagSourceException source => Problem(
                 source.InnerException is TaskCanceledException or TimeoutException ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
                 "The registry or chart repository did not answer as expected.", source.Message),
+            AccessRefusedException { Decision: Core.Identity.AccessDecision.Forbidden } refused => Problem(StatusCodes.Status403Forbidden, "Forbidden.", refused.Message),
+            AccessRefusedException refused => Problem(StatusCodes.Status404NotFound, "Not found.", refused.Message),
+            ChangeRequestDecidedException decided => Problem(StatusCodes.Status409Conflict, "The change request is already decided.", decided.Message,
+                ("status", decided.Status)),
             InstanceNotFoundException notFound => Problem(StatusCodes.Status404NotFound, "Not found.", notFound.Message),
             PreconditionFailedException precondition => Problem(StatusCodes.Status412PreconditionFailed, "The resource has changed.",
                 precondition.Message + " Read it again and retry with its current ETag."),

@@ -61,7 +61,7 @@ internal sealed class MigrationsHealthCheck(IMetadataDatabase database, Migratio
             var status = await migrations.GetStatusAsync(connection, cancellationToken);
             return status.IsCurrent
                 ? HealthCheckResult.Healthy($"schema version {status.AppliedVersion} is current")
-                : HealthCheckResult.Unhealthy($"schema version {status.AppliedVersion}, this build needs {status.LatestVersion}");
+                : HealthCheckResult.Unhealthy($"schema version {status.AppliedVersion} with {status.Pending} migrations pending, this build needs {status.LatestVersion}");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -5,6 +5,7 @@ using Gantry.Server.Audit;
 using Gantry.Server.Auth;
 using Gantry.Server.Catalog;
 using Gantry.Server.Environments;
+using Gantry.Server.ChangeRequests;
 using Gantry.Server.Identity;
 using Gantry.Server.Instances;
 using Gantry.Server.Tenants;
@@ -70,6 +71,7 @@ public static class GantryHostingExtensions
         services.TryAddSingleton<OfferingCatalog>();
         services.TryAddSingleton<InstanceService>();
         services.AddEnvironments();
+        services.TryAddSingleton<ChangeRequestService>();
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.SectionName);
         services.TryAddSingleton<IPasswordHasher<UserRecord>, PasswordHasher<UserRecord>>();
         services.TryAddSingleton<BootstrapReport>();
@@ -127,6 +129,7 @@ public static class GantryHostingExtensions
         app.MapApiKeyEndpoints();
         app.MapSealingKeyEndpoints();
         app.MapAuditEndpoints();
+        app.MapChangeRequestEndpoints();
         app.MapOpenApi();
         app.MapScalarApiReference(options => options.WithTitle("Gantry API"));
         app.MapGet("/", () => TypedResults.Redirect("/scalar")).ExcludeFromDescription();
