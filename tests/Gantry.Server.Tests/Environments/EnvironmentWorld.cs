@@ -8,7 +8,7 @@ namespace Gantry.Server.Tests.Environments;
 
 /// <summary>
 /// Gantry with its embedded defaults (environments bucket in the data folder, the shipped service catalog) on a
-/// fake clock, with two pools as tenants: <see cref="PoolA"/> (john.doe operator, a-viewer viewer) and
+/// fake clock, with two pools as tenants: <see cref="PoolA"/> (john.doe operator, a-viewer viewer, a-admin admin) and
 /// <see cref="PoolB"/> (jane.smith operator, b-admin admin).
 /// </summary>
 public sealed class EnvironmentWorld : IAsyncLifetime
@@ -43,7 +43,7 @@ public sealed class EnvironmentWorld : IAsyncLifetime
             await admin.SendJsonAsync(HttpMethod.Post, "/api/v1/tenants", new { name = pool }).ExpectAsync(HttpStatusCode.Created);
         }
 
-        foreach (var (user, pool, role) in new[] { ("john.doe", PoolA, "operator"), ("a-viewer", PoolA, "viewer"), ("jane.smith", PoolB, "operator"), ("b-admin", PoolB, "admin") })
+        foreach (var (user, pool, role) in new[] { ("john.doe", PoolA, "operator"), ("a-viewer", PoolA, "viewer"), ("a-admin", PoolA, "admin"), ("jane.smith", PoolB, "operator"), ("b-admin", PoolB, "admin") })
         {
             var created = await admin.SendJsonAsync(HttpMethod.Post, "/api/v1/users", new { username = user, password = Password })
                 .ExpectAsync(HttpStatusCode.Created);
