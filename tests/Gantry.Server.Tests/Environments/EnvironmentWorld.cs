@@ -18,6 +18,20 @@ public sealed class EnvironmentWorld : IAsyncLifetime
     public const string Password = "a long enough test password";
 
     private readonly Dictionary<string, string> _tokens = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string?> _settings = new(StringComparer.Ordinal);
+
+    public EnvironmentWorld()
+    {
+    }
+
+    /// <summary>A world with extra settings (for example an S3 environments bucket).</summary>
+    internal EnvironmentWorld(IReadOnlyDictionary<string, string?> settings)
+    {
+        foreach (var (key, value) in settings)
+        {
+            _settings[key] = value;
+        }
+    }
 
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
 
@@ -36,6 +50,11 @@ public sealed class EnvironmentWorld : IAsyncLifetime
                 services.RemoveAll<TimeProvider>();
                 services.AddSingleton<TimeProvider>(Time);
             });
+        foreach (var (key, value) in _settings)
+        {
+            Factory.With(key, value);
+        }
+
         var admin = await Factory.CreateAdminClientAsync();
         _tokens["platform-admin"] = admin.DefaultRequestHeaders.Authorization!.Parameter!;
         foreach (var pool in new[] { PoolA, PoolB })
