@@ -48,6 +48,12 @@ internal sealed class EnvironmentOptionsValidator : IValidateOptions<Environment
                 failures.Add($"{key}:DeploymentMethods must list bucket and/or git.");
             }
 
+            // Approval happens through change requests, which only write to Git: such a type cannot use the bucket.
+            if (policy.RequiresApproval && policy.DeploymentMethods.Any(m => m != DeploymentMethods.Git))
+            {
+                failures.Add($"{key}:DeploymentMethods must be [git] when RequiresApproval is true.");
+            }
+
             if (policy.MaxLifetime is { } max && (max <= TimeSpan.Zero || (policy.DefaultLifetime is { } lifetime && lifetime > max)))
             {
                 failures.Add($"{key}:MaxLifetime must be positive and at least DefaultLifetime.");
