@@ -84,6 +84,21 @@ public sealed class ServiceCatalogTests
         }
     }
 
+    [Theory]
+    [InlineData("{kind: oci, url: https://registry.example.com, repository: platform/user-service}", TagSourceKind.Oci)]
+    [InlineData("{kind: oci, url: \"oci://registry.example.com/platform/user-service\"}", TagSourceKind.Oci)]
+    [InlineData("{kind: helm, url: https://charts.example.com/platform, chart: user-service}", TagSourceKind.Helm)]
+    public void Versions_may_come_from_a_registry_or_a_helm_repository(string versions, TagSourceKind kind)
+    {
+        var yaml = $"name: s\nimage: registry.example.com/s\nchart: {{repository: https://c.example.com, name: c, version: 1.0.0}}\nversions: {versions}\n";
+
+        var service = ServiceDefinitionParser.Parse(yaml, "s.yaml");
+
+        Assert.Equal(kind, service.Versions.Kind);
+        Assert.Empty(service.Dependencies);
+        Assert.Equal("*", service.DefaultVersion);
+    }
+
     [Fact]
     public void A_service_file_with_an_unknown_field_is_refused()
     {
