@@ -111,8 +111,7 @@ public sealed partial class EnvironmentManager(
             {
                 Services = [.. current.Services.Where(s => !s.Implicit).Select(s => s with { ResolvedVersion = null })],
             }))!.AsObject();
-            MergePatch(document, patch);
-            return EnvironmentJson.Parse(JsonSerializer.SerializeToUtf8Bytes(document));
+            return EnvironmentJson.Parse(JsonSerializer.SerializeToUtf8Bytes(Core.Catalog.ValuesPath.ApplyMergePatch(document, patch)));
         }, cancellationToken);
     }
 
@@ -307,26 +306,6 @@ public sealed partial class EnvironmentManager(
         ExpiresAt = claim.ExpirationDate,
         UpdatedAt = updated,
     };
-
-    // RFC 7396 JSON merge patch: null removes a member, an object merges, anything else replaces.
-    private static void MergePatch(JsonObject target, JsonObject patch)
-    {
-        foreach (var (key, value) in patch)
-        {
-            if (value is null)
-            {
-                target.Remove(key);
-            }
-            else if (value is JsonObject child && target[key] is JsonObject existing)
-            {
-                MergePatch(existing, child);
-            }
-            else
-            {
-                target[key] = value.DeepClone();
-            }
-        }
-    }
 
     private static partial class Log
     {
