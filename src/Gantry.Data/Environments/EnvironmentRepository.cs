@@ -22,8 +22,8 @@ public sealed class EnvironmentRepository(IMetadataDatabase database)
     public async Task<IReadOnlyList<EnvironmentRecord>> ListAsync(EnvironmentQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var text = query.Text is null ? null : "%" + EscapeLike(query.Text.ToLowerInvariant()) + "%";
-        var service = query.Service is null ? null : "%," + EscapeLike(query.Service) + ",%";
+        var text = query.Text is null ? null : "%" + SqlLike.Escape(query.Text.ToLowerInvariant()) + "%";
+        var service = query.Service is null ? null : "%," + SqlLike.Escape(query.Service) + ",%";
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<EnvironmentRecord>(new CommandDefinition(
             $"""
@@ -110,7 +110,4 @@ public sealed class EnvironmentRepository(IMetadataDatabase database)
                 expires_at = excluded.expires_at, updated_at = excluded.updated_at
             """,
             record, transaction, cancellationToken: cancellationToken));
-
-    private static string EscapeLike(string text) =>
-        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 }
