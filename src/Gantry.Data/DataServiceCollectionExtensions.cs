@@ -1,3 +1,4 @@
+using Gantry.Data.Environments;
 using Gantry.Data.ChangeRequests;
 using Gantry.Data.Instances;
 using Gantry.Data.Identity;
@@ -41,6 +42,7 @@ public static class DataServiceCollectionExtensions
         services.TryAddSingleton<InstanceRepository>();
         services.TryAddSingleton<IdempotencyRepository>();
         services.TryAddSingleton<SealingKeyRepository>();
+        services.TryAddSingleton<EnvironmentRepository>();
         services.TryAddSingleton<ChangeRequestRepository>();
         return services;
     }

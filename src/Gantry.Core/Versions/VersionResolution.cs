@@ -50,4 +50,7 @@ public sealed class VersionNotResolvedException(VersionResolution resolution) : 
     public string Constraint { get; } = resolution.Constraint;
 
     public IReadOnlyList<string> TagsSeen { get; } = resolution.TagsSeen;
+
+    /// <summary>The service (of an environment) whose constraint this was; null for an offering's chart.</summary>
+    public string? Service { get; init; }
 }

@@ -21,7 +21,7 @@ public sealed class InstanceRepository(IMetadataDatabase database)
     /// <summary>A page of one tenant's instances, ordered by name; filters are parameters, never SQL text.</summary>
     public async Task<IReadOnlyList<InstanceRecord>> ListAsync(string tenant, InstanceQuery query, CancellationToken cancellationToken = default)
     {
-        var prefixPattern = query.NamePrefix is null ? null : EscapeLike(query.NamePrefix) + "%";
+        var prefixPattern = query.NamePrefix is null ? null : SqlLike.Escape(query.NamePrefix) + "%";
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<InstanceRecord>(new CommandDefinition(
             $"""
@@ -85,7 +85,4 @@ public sealed class InstanceRepository(IMetadataDatabase database)
                 status_message = excluded.status_message, updated_at = excluded.updated_at
             """,
             record, transaction, cancellationToken: cancellationToken));
-
-    private static string EscapeLike(string text) =>
-        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 }

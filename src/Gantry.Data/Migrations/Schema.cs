@@ -47,6 +47,9 @@ public static class Schema
         new(4, "tenant sealing keys",
             Sqlite: SealingKeyTables(timestamp: "TEXT"),
             PostgreSql: SealingKeyTables(timestamp: "TIMESTAMPTZ")),
+        new(5, "environment index",
+            Sqlite: EnvironmentTables(timestamp: "TEXT"),
+            PostgreSql: EnvironmentTables(timestamp: "TIMESTAMPTZ")),
         new(6, "change requests",
             Sqlite: ChangeRequestTables(timestamp: "TEXT"),
             PostgreSql: ChangeRequestTables(timestamp: "TIMESTAMPTZ")),
@@ -160,6 +163,26 @@ public static class Schema
                 );
                 CREATE INDEX sealing_keys_tenant ON sealing_keys (tenant, created_at);
                 CREATE UNIQUE INDEX sealing_keys_active ON sealing_keys (tenant) WHERE retired_at IS NULL;
+                """;
+
+    // The environment index: names are unique platform-wide (an environment's name is its namespace). The claims
+    // live in the environments bucket or in Git; POST /api/v1/admin/reindex rebuilds this table from them. No
+    // foreign key to tenants: a reindex must be able to record an environment whose pool's tenant is gone.
+    private static string EnvironmentTables(string timestamp) => $"""
+                CREATE TABLE environments (
+                    name              TEXT PRIMARY KEY,
+                    pool              TEXT NOT NULL,
+                    type              TEXT NOT NULL,
+                    user_name         TEXT NOT NULL,
+                    deployment_method TEXT NOT NULL,
+                    services          TEXT NOT NULL,
+                    revision          TEXT NOT NULL,
+                    created_at        {timestamp} NOT NULL,
+                    expires_at        {timestamp} NULL,
+                    updated_at        {timestamp} NOT NULL
+                );
+                CREATE INDEX environments_pool ON environments (pool, name);
+                CREATE INDEX environments_expiry ON environments (expires_at);
                 """;
 
     // A proposed change that waits for a second person's approval (environments of protected types, ...). The

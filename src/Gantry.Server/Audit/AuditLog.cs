@@ -41,16 +41,30 @@ public static class AuditOutcomes
 /// </summary>
 public sealed partial class AuditLog(AuditRepository repository, TimeProvider time, ILogger<AuditLog> logger)
 {
+    /// <summary>The actor id and name of events Gantry causes itself.</summary>
+    public const string SystemActor = "gantry";
+
+    public const string SystemActorKind = "System";
+
     public Task RecordAsync(HttpContext context, Principal actor, string action, string? tenant = null, string? target = null, string? detail = null) =>
         RecordEventAsync(context, actor.Id, actor.Name, actor.Kind.ToString(), action, AuditOutcomes.Success, tenant, target, detail);
 
     /// <summary>Records an event whose actor is not (or not yet) an authenticated principal, such as a login attempt.</summary>
-    public async Task RecordEventAsync(
+    public Task RecordEventAsync(
         HttpContext context, string? actorId, string? actorName, string? actorKind, string action, string outcome,
         string? tenant = null, string? target = null, string? detail = null)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var clientIp = context.Connection.RemoteIpAddress?.ToString();
+        return InsertAsync(context.Connection.RemoteIpAddress?.ToString(), actorId, actorName, actorKind, action, outcome, tenant, target, detail);
+    }
+
+    /// <summary>Records what Gantry did on its own (a background job such as expiry): the actor is Gantry, with no client.</summary>
+    public Task RecordSystemAsync(string action, string? tenant = null, string? target = null, string? detail = null) =>
+        InsertAsync(null, SystemActor, SystemActor, SystemActorKind, action, AuditOutcomes.Success, tenant, target, detail);
+
+    private async Task InsertAsync(
+        string? clientIp, string? actorId, string? actorName, string? actorKind, string action, string outcome, string? tenant, string? target, string? detail)
+    {
         await repository.InsertAsync(new AuditEventRecord
         {
             OccurredAt = time.GetUtcNow(),

@@ -1,6 +1,7 @@
 using Gantry.Core.State;
 using Gantry.Core.Validation;
 using Gantry.Core.Versions;
+using Gantry.Server.Environments;
 using Gantry.Server.ChangeRequests;
 using Gantry.Server.Instances;
 using Microsoft.AspNetCore.Diagnostics;
@@ -24,8 +25,15 @@ internal sealed partial class GantryExceptionHandler(IProblemDetailsService prob
                 Title = "The request is not valid.",
                 Detail = "See errors for each field that needs fixing.",
             },
+            VersionNotResolvedException { Service: { } service } unresolved => Problem(StatusCodes.Status422UnprocessableEntity,
+                "No version matches the constraint.", $"{service}: {unresolved.Message}",
+                ("service", service), ("constraint", unresolved.Constraint), ("tags_seen", unresolved.TagsSeen)),
             VersionNotResolvedException unresolved => Problem(StatusCodes.Status422UnprocessableEntity, "No version matches the constraint.", unresolved.Message,
                 ("constraint", unresolved.Constraint), ("tags_seen", unresolved.TagsSeen)),
+            EnvironmentNotFoundException notFound => Problem(StatusCodes.Status404NotFound, "Not found.", notFound.Message),
+            EnvironmentConflictException { ChangeRequestLink: { } link } conflict => Problem(StatusCodes.Status409Conflict,
+                "The environment cannot be changed this way.", conflict.Message, ("change_request", link)),
+            EnvironmentConflictException conflict => Problem(StatusCodes.Status409Conflict, "The environment cannot be changed this way.", conflict.Message),
             TagSourceException source => Problem(
                 source.InnerException is TaskCanceledException or TimeoutException ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
                 "The registry or chart repository did not answer as expected.", source.Message),

@@ -4,6 +4,7 @@ using Gantry.Server.ApiKeys;
 using Gantry.Server.Audit;
 using Gantry.Server.Auth;
 using Gantry.Server.Catalog;
+using Gantry.Server.Environments;
 using Gantry.Server.ChangeRequests;
 using Gantry.Server.Identity;
 using Gantry.Server.Instances;
@@ -70,6 +71,7 @@ public static class GantryHostingExtensions
         services.TryAddSingleton<OfferingCatalog>();
         services.TryAddSingleton<InstanceService>();
         services.TryAddSingleton<InstanceSecretSealer>();
+        services.AddEnvironments();
         services.TryAddSingleton<ChangeRequestService>();
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.SectionName);
         services.TryAddSingleton<IPasswordHasher<UserRecord>, PasswordHasher<UserRecord>>();
@@ -119,6 +121,7 @@ public static class GantryHostingExtensions
         app.MapOfferingEndpoints();
         app.MapInstanceEndpoints();
         app.MapAdminEndpoints();
+        app.MapEnvironmentEndpoints();
         app.MapTokenEndpoints();
         app.MapWellKnownEndpoints();
         app.MapTenantEndpoints();

@@ -1,5 +1,7 @@
 using Gantry.Core.Catalog;
+using Gantry.Core.Environments;
 using Gantry.Data;
+using Gantry.Server.Environments;
 using Gantry.Server.Catalog;
 using Gantry.Data.Migrations;
 using Gantry.Server.Bootstrap;
@@ -16,6 +18,7 @@ internal sealed partial class GantryInitializer(
     MigrationRunner migrations,
     AdminBootstrapper bootstrapper,
     OfferingCatalog catalog,
+    ServiceCatalogProvider services,
     ILogger<GantryInitializer> logger) : IHostedLifecycleService
 {
     public async Task StartingAsync(CancellationToken cancellationToken)
@@ -40,6 +43,15 @@ internal sealed partial class GantryInitializer(
         catch (CatalogException e)
         {
             throw new GantryStartupException($"Catalog at {catalog.Folder} is not valid: {string.Join("; ", e.Problems)}", e);
+        }
+
+        try
+        {
+            services.Load();
+        }
+        catch (ServiceCatalogException e)
+        {
+            throw new GantryStartupException($"Service catalog at {services.Folder} is not valid: {string.Join("; ", e.Problems)}", e);
         }
 
         await bootstrapper.RunAsync(cancellationToken);

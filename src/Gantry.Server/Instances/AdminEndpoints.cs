@@ -21,7 +21,7 @@ public sealed class BootstrapOptions
     public string? SecretName { get; set; } = "gantry-git";
 }
 
-public sealed record ReindexResponse(int Tenants, int Instances);
+public sealed record ReindexResponse(int Tenants, int Instances, int Environments);
 
 /// <summary>Platform administrators: cluster bootstrap manifests and rebuilding the instance index from Git.</summary>
 public static class AdminEndpoints
@@ -37,7 +37,7 @@ public static class AdminEndpoints
             .WithTags("Admin")
             .RequireAuthorization()
             .WithName("Reindex")
-            .WithSummary("Rebuilds the instance index from the claims in Git.");
+            .WithSummary("Rebuilds the instance index from the claims in Git and the environment index from the environments bucket.");
         return endpoints;
     }
 
@@ -73,7 +73,7 @@ public static class AdminEndpoints
     }
 
     internal static async Task<Results<Ok<ReindexResponse>, ProblemHttpResult>> ReindexAsync(
-        ClaimsPrincipal user, InstanceService instances, AuditLog audit, HttpContext context)
+        ClaimsPrincipal user, InstanceService instances, Environments.EnvironmentManager environments, AuditLog audit, HttpContext context)
     {
         var principal = user.ToPrincipal();
         if (!principal.IsPlatformAdmin)
@@ -83,7 +83,9 @@ public static class AdminEndpoints
 
         var (tenants, count) = await instances.ReindexAsync(context.RequestAborted);
         await audit.RecordAsync(context, principal, "instances.reindex", detail: $"{count} instances in {tenants} tenants");
-        return TypedResults.Ok(new ReindexResponse(tenants, count));
+        var environmentCount = await environments.ReindexAsync(context.RequestAborted);
+        await audit.RecordAsync(context, principal, Environments.EnvironmentAuditActions.Reindexed, detail: $"{environmentCount} environments");
+        return TypedResults.Ok(new ReindexResponse(tenants, count, environmentCount));
     }
 
     private static string? WithoutCredentials(string? remote)

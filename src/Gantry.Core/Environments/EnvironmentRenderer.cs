@@ -1,0 +1,203 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Gantry.Core.Yaml;
+using static Gantry.Core.Rendering.Manifests;
+
+namespace Gantry.Core.Environments;
+
+/// <summary>
+/// Renders one environment for Flux, pure: its namespace, one source per service (a <c>HelmRepository</c> for a
+/// chart, a <c>GitRepository</c> for a Kustomize folder) and per service a <c>HelmRelease</c> or a
+/// <c>Kustomization</c> in the environment's namespace, tied together by a <c>kustomization.yaml</c>. The type
+/// policy flows in as the replica count (HA) and the pool as node selector and tolerations; dependencies become
+/// Flux <c>dependsOn</c> between services of the same kind.
+/// </summary>
+public static class EnvironmentRenderer
+{
+    /// <summary>
+    /// The files of the environment folder, by path relative to it. Throws <see cref="InvalidOperationException"/>
+    /// when a service is not resolved or not in the catalog: only a validated, resolved claim is rendered.
+    /// </summary>
+    public static IReadOnlyDictionary<string, byte[]> Render(EnvironmentClaim claim, ServiceCatalog catalog, EnvironmentPolicies policies)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(policies);
+        var type = policies.Type(claim.EnvironmentType) ?? throw new InvalidOperationException($"unknown environment type '{claim.EnvironmentType}'");
+        var pool = policies.Pool(claim.EnvironmentPool) ?? throw new InvalidOperationException($"unknown pool '{claim.EnvironmentPool}'");
+        var services = claim.Services.OrderBy(s => s.Name, StringComparer.Ordinal)
+            .Select(s => (Claimed: s, Definition: catalog.Find(s.Name) ?? throw new InvalidOperationException($"service '{s.Name}' is not in the catalog")))
+            .ToList();
+        var placement = new Placement(claim.EnvironmentName, type.Replicas, pool);
+
+        var files = new SortedDictionary<string, byte[]>(StringComparer.Ordinal)
+        {
+            ["namespace.yaml"] = Utf8(YamlWriter.Write(Object("v1", "Namespace", claim.EnvironmentName, null, Labels(claim)))),
+            ["sources.yaml"] = Utf8(YamlWriter.WriteAll(services.Select(s => (JsonNode?)Source(claim, s.Definition)))),
+        };
+        var resources = new List<string> { "namespace.yaml", "sources.yaml" };
+        foreach (var (claimed, definition) in services)
+        {
+            var tag = claimed.ResolvedVersion ?? throw new InvalidOperationException($"service '{claimed.Name}' has no resolved version");
+            var dependsOn = definition.Dependencies
+                .Where(d => services.Any(s => s.Definition.Name == d && (s.Definition.Chart is null) == (definition.Chart is null)))
+                .Order(StringComparer.Ordinal)
+                .Select(d => (JsonNode)new JsonObject { ["name"] = d })
+                .ToArray();
+            var manifest = definition.Chart is not null
+                ? HelmRelease(claim, claimed, definition, tag, placement, dependsOn)
+                : FluxKustomization(claim, claimed, definition, tag, placement, dependsOn);
+            var path = $"services/{definition.Name}.yaml";
+            files[path] = Utf8(YamlWriter.Write(manifest));
+            resources.Add(path);
+        }
+
+        files["kustomization.yaml"] = Utf8(YamlWriter.Write(Kustomization(resources)));
+        return files;
+    }
+
+    private sealed record Placement(string Namespace, int Replicas, PoolPolicy Pool)
+    {
+        public JsonObject NodeSelector()
+        {
+            var selector = new JsonObject();
+            foreach (var (key, value) in Pool.NodeSelector.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                selector[key] = value;
+            }
+
+            return selector;
+        }
+
+        public JsonArray Tolerations() => new(Pool.Tolerations.Select(t =>
+        {
+            var toleration = new JsonObject { ["key"] = t.Key, ["operator"] = t.Operator };
+            if (t.Value is not null)
+            {
+                toleration["value"] = t.Value;
+            }
+
+            toleration["effect"] = t.Effect;
+            return (JsonNode)toleration;
+        }).ToArray());
+    }
+
+    private static JsonObject Source(EnvironmentClaim claim, ServiceDefinition service)
+    {
+        if (service.Chart is { } chart)
+        {
+            var spec = new JsonObject { ["interval"] = "1h", ["url"] = chart.Repository };
+            if (chart.IsOci)
+            {
+                spec["type"] = "oci";
+            }
+
+            return Object("source.toolkit.fluxcd.io/v1", "HelmRepository", service.Name, claim.EnvironmentName, Labels(claim, service.Name), spec);
+        }
+
+        var kustomize = service.Kustomize!;
+        return Object("source.toolkit.fluxcd.io/v1", "GitRepository", service.Name, claim.EnvironmentName, Labels(claim, service.Name), new JsonObject
+        {
+            ["interval"] = "5m",
+            ["url"] = kustomize.Repository,
+            ["ref"] = new JsonObject { ["branch"] = kustomize.Branch },
+        });
+    }
+
+    private static JsonObject HelmRelease(EnvironmentClaim claim, EnvironmentService claimed, ServiceDefinition service, string tag, Placement placement, JsonNode[] dependsOn)
+    {
+        var chart = service.Chart!;
+        var values = new JsonObject
+        {
+            ["replicaCount"] = placement.Replicas,
+            ["image"] = new JsonObject { ["repository"] = claimed.DockerImage ?? service.Image, ["tag"] = tag },
+            ["nodeSelector"] = placement.NodeSelector(),
+            ["tolerations"] = placement.Tolerations(),
+        };
+        if (claimed.AnsibleArtifact is not null)
+        {
+            values["ansibleArtifact"] = claimed.AnsibleArtifact;
+        }
+
+        var spec = new JsonObject
+        {
+            ["interval"] = "10m",
+            ["releaseName"] = service.Name,
+            ["chart"] = new JsonObject
+            {
+                ["spec"] = new JsonObject
+                {
+                    ["chart"] = chart.Name,
+                    ["version"] = chart.Version,
+                    ["sourceRef"] = new JsonObject { ["kind"] = "HelmRepository", ["name"] = service.Name },
+                    ["interval"] = "1h",
+                },
+            },
+            ["install"] = new JsonObject { ["remediation"] = new JsonObject { ["retries"] = 3 } },
+            ["upgrade"] = new JsonObject { ["remediation"] = new JsonObject { ["retries"] = 3 } },
+            ["values"] = values,
+        };
+        if (dependsOn.Length > 0)
+        {
+            spec["dependsOn"] = new JsonArray(dependsOn);
+        }
+
+        return Object("helm.toolkit.fluxcd.io/v2", "HelmRelease", service.Name, placement.Namespace, Labels(claim, service.Name), spec);
+    }
+
+    private static JsonObject FluxKustomization(EnvironmentClaim claim, EnvironmentService claimed, ServiceDefinition service, string tag, Placement placement, JsonNode[] dependsOn)
+    {
+        var image = new JsonObject { ["name"] = service.Image };
+        if (claimed.DockerImage is not null)
+        {
+            image["newName"] = claimed.DockerImage;
+        }
+
+        image["newTag"] = tag;
+
+        // JSON 6902 operations on every Deployment of the folder: the type's replicas and the pool's placement.
+        var operations = new JsonArray(
+            new JsonObject { ["op"] = "add", ["path"] = "/spec/replicas", ["value"] = placement.Replicas },
+            new JsonObject { ["op"] = "add", ["path"] = "/spec/template/spec/nodeSelector", ["value"] = placement.NodeSelector() },
+            new JsonObject { ["op"] = "add", ["path"] = "/spec/template/spec/tolerations", ["value"] = placement.Tolerations() });
+        var spec = new JsonObject
+        {
+            ["interval"] = "10m",
+            ["path"] = service.Kustomize!.Path,
+            ["prune"] = true,
+            ["sourceRef"] = new JsonObject { ["kind"] = "GitRepository", ["name"] = service.Name },
+            ["targetNamespace"] = placement.Namespace,
+            ["images"] = new JsonArray(image),
+            ["patches"] = new JsonArray(new JsonObject
+            {
+                ["target"] = new JsonObject { ["kind"] = "Deployment" },
+                ["patch"] = YamlWriter.Write(operations),
+            }),
+        };
+        if (dependsOn.Length > 0)
+        {
+            spec["dependsOn"] = new JsonArray(dependsOn);
+        }
+
+        return Object("kustomize.toolkit.fluxcd.io/v1", "Kustomization", service.Name, placement.Namespace, Labels(claim, service.Name), spec);
+    }
+
+    private static JsonObject Labels(EnvironmentClaim claim, string? service = null)
+    {
+        var labels = new JsonObject
+        {
+            ["app.kubernetes.io/managed-by"] = "gantry",
+            ["gantry.dev/environment"] = claim.EnvironmentName,
+            ["gantry.dev/environment-type"] = claim.EnvironmentType,
+            ["gantry.dev/pool"] = claim.EnvironmentPool,
+        };
+        if (service is not null)
+        {
+            labels["gantry.dev/service"] = service;
+        }
+
+        return labels;
+    }
+
+    private static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
+}

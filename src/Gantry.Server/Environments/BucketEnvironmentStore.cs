@@ -1,0 +1,63 @@
+using Gantry.Buckets;
+using Gantry.Core.Buckets;
+using Gantry.Core.Environments;
+
+namespace Gantry.Server.Environments;
+
+/// <summary>
+/// Dynamic environments in the environments bucket: the claim as one object (<c>&lt;pool&gt;/&lt;name&gt;.json</c>,
+/// replaced atomically) and the rendered manifests under <c>&lt;pool&gt;/&lt;name&gt;/</c>. The claim is written last
+/// and removed first, so a claim never points at manifests that are not there; manifests without a claim (a crash
+/// between the steps) are removed by the next write or delete of that environment.
+/// </summary>
+public sealed class BucketEnvironmentStore([FromKeyedServices(BucketServiceCollectionExtensions.Environments)] IObjectBucket bucket)
+{
+    public async Task WriteAsync(EnvironmentClaim claim, byte[] claimJson, IReadOnlyDictionary<string, byte[]> manifests, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        ArgumentNullException.ThrowIfNull(manifests);
+        var prefix = EnvironmentLayout.BucketManifests(claim.EnvironmentPool, claim.EnvironmentName);
+        var wanted = manifests.Keys.Select(k => prefix + k).ToHashSet(StringComparer.Ordinal);
+        foreach (var (path, content) in manifests)
+        {
+            await bucket.PutAsync(prefix + path, content, cancellationToken);
+        }
+
+        await foreach (var stale in bucket.ListAsync(prefix, cancellationToken))
+        {
+            if (!wanted.Contains(stale))
+            {
+                await bucket.DeleteAsync(stale, cancellationToken);
+            }
+        }
+
+        await bucket.PutAsync(EnvironmentLayout.BucketClaim(claim.EnvironmentPool, claim.EnvironmentName), claimJson, cancellationToken);
+    }
+
+    public Task<byte[]?> ReadAsync(string pool, string name, CancellationToken cancellationToken) =>
+        bucket.GetAsync(EnvironmentLayout.BucketClaim(pool, name), cancellationToken);
+
+    /// <summary>Removes the claim, then the manifests; false when there was no claim.</summary>
+    public async Task<bool> DeleteAsync(string pool, string name, CancellationToken cancellationToken)
+    {
+        var existed = await bucket.DeleteAsync(EnvironmentLayout.BucketClaim(pool, name), cancellationToken);
+        await foreach (var key in bucket.ListAsync(EnvironmentLayout.BucketManifests(pool, name), cancellationToken))
+        {
+            await bucket.DeleteAsync(key, cancellationToken);
+        }
+
+        return existed;
+    }
+
+    /// <summary>Every claim in the bucket, as stored.</summary>
+    public async IAsyncEnumerable<byte[]> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var key in bucket.ListAsync(string.Empty, cancellationToken))
+        {
+            if (EnvironmentLayout.ParseBucketClaim(key) is not null && await bucket.GetAsync(key, cancellationToken) is { } content)
+            {
+                yield return content;
+            }
+        }
+    }
+}

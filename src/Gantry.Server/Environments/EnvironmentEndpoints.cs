@@ -1,0 +1,254 @@
+using System.Security.Claims;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Gantry.Core.Environments;
+using Gantry.Core.Identity;
+using Gantry.Core.Validation;
+using Gantry.Data.Environments;
+using Gantry.Data.ChangeRequests;
+using Gantry.Server.Audit;
+using Gantry.Server.ChangeRequests;
+using Gantry.Server.Identity;
+using Gantry.Server.Instances;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Gantry.Server.Environments;
+
+/// <summary>A list item, with the claim's own field names.</summary>
+public sealed record EnvironmentSummary(
+    [property: JsonPropertyName("environment_name")] string Name,
+    [property: JsonPropertyName("environment_type")] string Type,
+    [property: JsonPropertyName("environment_pool")] string Pool,
+    [property: JsonPropertyName("user")] string User,
+    [property: JsonPropertyName("deployment_method")] string DeploymentMethod,
+    [property: JsonPropertyName("services")] IReadOnlyList<string> Services,
+    [property: JsonPropertyName("creation_date")] DateTimeOffset CreationDate,
+    [property: JsonPropertyName("expiration_date")] DateTimeOffset? ExpirationDate,
+    [property: JsonPropertyName("revision")] string Revision)
+{
+    public static EnvironmentSummary From(EnvironmentRecord r) =>
+        new(r.Name, r.Type, r.Pool, r.UserName, r.DeploymentMethod, r.ServiceNames, r.CreatedAt, r.ExpiresAt, r.Revision);
+}
+
+public sealed record EnvironmentPage(IReadOnlyList<EnvironmentSummary> Items, string? Next);
+
+/// <summary>The body of <c>extend</c>: a new expiry, or none for "the type's default lifetime from now".</summary>
+public sealed record ExtendRequest([property: JsonPropertyName("expiration_date")] DateTimeOffset? ExpirationDate);
+
+/// <summary>
+/// <c>/api/v1/environments</c>: the platform-service API. Claims in and out use the design's JSON field names; a
+/// stored claim is returned byte for byte as stored, with its revision as ETag.
+/// </summary>
+public static class EnvironmentEndpoints
+{
+    public const int MaxPageSize = 500;
+
+    public static IEndpointRouteBuilder MapEnvironmentEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/api/v1/environments").WithTags("Environments").RequireAuthorization();
+        group.MapPost("/", CreateAsync).WithName("CreateEnvironment")
+            .WithSummary("Creates an environment from a claim: validated against its type policy, versions resolved, rendered and stored.");
+        group.MapGet("/", ListAsync).WithName("ListEnvironments")
+            .WithSummary("Lists the environments of the caller's pools (filters: type, pool, user, service, expiring_before, q; paged by name).");
+        group.MapGet("/{name}", GetAsync).WithName("GetEnvironment").WithSummary("Gets an environment's stored claim, with each service's resolved version.");
+        group.MapPatch("/{name}", PatchAsync).WithName("PatchEnvironment")
+            .WithSummary("Changes services and versions (a JSON merge patch of services) or deploy_only_specified; versions are resolved again.");
+        group.MapDelete("/{name}", DeleteAsync).WithName("DeleteEnvironment").WithSummary("Removes an environment: its claim and manifests.");
+        group.MapPost("/{name}/extend", ExtendAsync).WithName("ExtendEnvironment")
+            .WithSummary("Moves an expiring environment's expiry (to expiration_date, or by the type's default lifetime), within the type's maximum.");
+        group.MapPost("/{name}/refresh", RefreshAsync).WithName("RefreshEnvironment")
+            .WithSummary("Resolves every version constraint again, picking up newer matching tags.");
+        return endpoints;
+    }
+
+    internal static async Task<Results<Created<JsonNode>, Accepted<ChangeRequestResponse>, ProblemHttpResult>> CreateAsync(
+        ClaimsPrincipal user, IAuthorizer authorizer, EnvironmentManager environments, ChangeRequestService changeRequests, AuditLog audit, HttpContext context)
+    {
+        var principal = user.ToPrincipal();
+        var body = await ReadBodyAsync(context);
+        var request = EnvironmentJson.Parse(body);
+        if (!ResourceName.IsDns1123Label(request.EnvironmentPool))
+        {
+            throw ValidationFailedException.For("environment_pool", "is required: the pool (tenant) the environment belongs to");
+        }
+
+        if (authorizer.Refuse(principal, ResourceAction.Create, ResourceRef.InTenant(request.EnvironmentPool, ResourceKinds.Environment)) is { } refusal)
+        {
+            return refusal;
+        }
+
+        var claim = await environments.PlanNewAsync(principal, request, context.RequestAborted);
+        if (environments.NeedsApproval(claim))
+        {
+            // Static (git) environments are never written directly: the request becomes a change request that an
+            // administrator of the pool other than the caller approves.
+            var proposal = await changeRequests.CreateAsync(new ChangeRequestDraft
+            {
+                Kind = EnvironmentManager.ChangeRequestKind,
+                Pool = claim.EnvironmentPool,
+                Target = claim.EnvironmentName,
+                Operation = ChangeRequestOperations.Create,
+                Payload = JsonNode.Parse(body),
+            }, principal, context.RequestAborted);
+            await audit.RecordAsync(context, principal, EnvironmentAuditActions.Proposed, claim.EnvironmentPool, claim.EnvironmentName,
+                $"change request {proposal.Id}");
+            return TypedResults.Accepted($"{EnvironmentManager.ChangeRequestsLink}/{proposal.Id}", ChangeRequestResponse.From(proposal));
+        }
+
+        var state = await environments.CreateAsync(claim, context.RequestAborted);
+        await audit.RecordAsync(context, principal, EnvironmentAuditActions.Created, claim.EnvironmentPool, claim.EnvironmentName,
+            $"{claim.EnvironmentType}, {Describe(claim)}");
+        context.Response.Headers.ETag = ETags.From(state.Record.Revision);
+        return TypedResults.Created($"/api/v1/environments/{claim.EnvironmentName}", JsonNode.Parse(state.Json)!);
+    }
+
+    internal static async Task<Ok<EnvironmentPage>> ListAsync(
+        ClaimsPrincipal user, EnvironmentRepository index, HttpContext context,
+        string? type = null, string? pool = null, [FromQuery(Name = "user")] string? userName = null, string? service = null,
+        [FromQuery(Name = "expiring_before")] DateTimeOffset? expiringBefore = null, string? q = null, string? after = null, int limit = 100)
+    {
+        if (limit is < 1 or > MaxPageSize)
+        {
+            throw ValidationFailedException.For("limit", $"must be between 1 and {MaxPageSize}");
+        }
+
+        // The permission filter is part of the query: a caller sees the pools they belong to, a platform admin all.
+        var principal = user.ToPrincipal();
+        var pools = principal.IsPlatformAdmin
+            ? null
+            : principal.Memberships.Keys.Where(t => AccessPolicy.Allows(principal, ResourceAction.Read, ResourceRef.InTenant(t, ResourceKinds.Environment))).ToList();
+        var rows = await index.ListAsync(new EnvironmentQuery
+        {
+            Pools = pools,
+            Type = type,
+            Pool = pool,
+            User = userName,
+            Service = service,
+            ExpiringBefore = expiringBefore,
+            Text = string.IsNullOrWhiteSpace(q) ? null : q.Trim(),
+            After = after,
+            Limit = limit + 1,
+        }, context.RequestAborted);
+        var items = rows.Take(limit).Select(EnvironmentSummary.From).ToList();
+        return TypedResults.Ok(new EnvironmentPage(items, rows.Count > limit ? items[^1].Name : null));
+    }
+
+    internal static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetAsync(
+        string name, ClaimsPrincipal user, IAuthorizer authorizer, EnvironmentManager environments, HttpContext context)
+    {
+        var (record, refusal) = await FindAsync(name, ResourceAction.Read, user.ToPrincipal(), authorizer, environments, context);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var state = await environments.GetAsync(record!, context.RequestAborted) ?? throw new EnvironmentNotFoundException(name);
+        context.Response.Headers.ETag = ETags.From(state.Record.Revision);
+        return TypedResults.Bytes(state.Json, "application/json");
+    }
+
+    internal static async Task<Results<FileContentHttpResult, ProblemHttpResult>> PatchAsync(
+        string name, JsonObject patch, ClaimsPrincipal user, IAuthorizer authorizer, EnvironmentManager environments, AuditLog audit,
+        HttpContext context, [FromHeader(Name = "If-Match")] string? ifMatch = null)
+    {
+        var principal = user.ToPrincipal();
+        var (record, refusal) = await FindAsync(name, ResourceAction.Update, principal, authorizer, environments, context);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var state = await environments.PatchAsync(record!, patch, ifMatch, context.RequestAborted);
+        await audit.RecordAsync(context, principal, EnvironmentAuditActions.Updated, record!.Pool, name, Describe(state.Claim));
+        return Stored(state, context);
+    }
+
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        string name, ClaimsPrincipal user, IAuthorizer authorizer, EnvironmentManager environments, AuditLog audit, HttpContext context)
+    {
+        var principal = user.ToPrincipal();
+        var (record, refusal) = await FindAsync(name, ResourceAction.Delete, principal, authorizer, environments, context);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        await environments.DeleteAsync(record!, context.RequestAborted);
+        await audit.RecordAsync(context, principal, EnvironmentAuditActions.Deleted, record!.Pool, name);
+        return TypedResults.NoContent();
+    }
+
+    internal static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ExtendAsync(
+        string name, ExtendRequest? request, ClaimsPrincipal user, IAuthorizer authorizer, EnvironmentManager environments, AuditLog audit, HttpContext context)
+    {
+        var principal = user.ToPrincipal();
+        var (record, refusal) = await FindAsync(name, ResourceAction.Update, principal, authorizer, environments, context);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var state = await environments.ExtendAsync(record!, request?.ExpirationDate, context.RequestAborted);
+        await audit.RecordAsync(context, principal, EnvironmentAuditActions.Extended, record!.Pool, name,
+            $"expires {state.Claim.ExpirationDate:yyyy-MM-dd'T'HH:mm:ss'Z'}");
+        return Stored(state, context);
+    }
+
+    internal static async Task<Results<FileContentHttpResult, ProblemHttpResult>> RefreshAsync(
+        string name, ClaimsPrincipal user, IAuthorizer authorizer, EnvironmentManager environments, AuditLog audit, HttpContext context)
+    {
+        var principal = user.ToPrincipal();
+        var (record, refusal) = await FindAsync(name, ResourceAction.Update, principal, authorizer, environments, context);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var state = await environments.RefreshAsync(record!, context.RequestAborted);
+        await audit.RecordAsync(context, principal, EnvironmentAuditActions.Refreshed, record!.Pool, name, Describe(state.Claim));
+        return Stored(state, context);
+    }
+
+    // The index says which pool an environment is in; the policy then decides, so a caller outside the pool gets the
+    // same 404 as for a name that does not exist.
+    private static async Task<(EnvironmentRecord? Record, ProblemHttpResult? Refusal)> FindAsync(
+        string name, ResourceAction action, Principal principal, IAuthorizer authorizer, EnvironmentManager environments, HttpContext context)
+    {
+        if (!ResourceName.IsDns1123Label(name) || await environments.FindAsync(name, context.RequestAborted) is not { } record)
+        {
+            throw new EnvironmentNotFoundException(name);
+        }
+
+        return (record, authorizer.Refuse(principal, action, ResourceRef.InTenant(record.Pool, ResourceKinds.Environment, name)));
+    }
+
+    private static FileContentHttpResult Stored(EnvironmentState state, HttpContext context)
+    {
+        context.Response.Headers.ETag = ETags.From(state.Record.Revision);
+        return TypedResults.Bytes(state.Json, "application/json");
+    }
+
+    private static string Describe(EnvironmentClaim claim) =>
+        string.Join(", ", claim.Services.Select(s => $"{s.Name} {s.Version} -> {s.ResolvedVersion}"));
+
+    private static async Task<byte[]> ReadBodyAsync(HttpContext context)
+    {
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+        return buffer.Length == 0 ? throw ValidationFailedException.For("(document)", "the body is an environment claim (JSON)") : buffer.ToArray();
+    }
+}
+
+/// <summary>What the audit log records for environments.</summary>
+public static class EnvironmentAuditActions
+{
+    public const string Created = "environment.create";
+    public const string Proposed = "environment.propose";
+    public const string Updated = "environment.update";
+    public const string Deleted = "environment.delete";
+    public const string Extended = "environment.extend";
+    public const string Refreshed = "environment.refresh";
+    public const string Expired = "environment.expire";
+    public const string Reindexed = "environments.reindex";
+}

@@ -1,0 +1,65 @@
+using Gantry.Core.Environments;
+using Gantry.Core.Validation;
+using Microsoft.Extensions.Options;
+
+namespace Gantry.Server.Environments;
+
+/// <summary>Checks the environment types and pools at start; every message names the bad key.</summary>
+internal sealed class EnvironmentOptionsValidator : IValidateOptions<EnvironmentOptions>
+{
+    public ValidateOptionsResult Validate(string? name, EnvironmentOptions options)
+    {
+        var failures = new List<string>();
+        if (options.ExpiryInterval <= TimeSpan.Zero)
+        {
+            failures.Add("Environments:ExpiryInterval must be positive.");
+        }
+
+        var policies = options.ToPolicies();
+        foreach (var (pool, policy) in policies.Pools)
+        {
+            if (!ResourceName.IsDns1123Label(pool))
+            {
+                failures.Add($"Environments:Pools:{pool}: a pool name is a DNS-1123 label (it is a tenant).");
+            }
+
+            if (policy.Tolerations.Any(t => string.IsNullOrWhiteSpace(t.Key)))
+            {
+                failures.Add($"Environments:Pools:{pool}:Tolerations: every toleration needs a Key.");
+            }
+        }
+
+        foreach (var (type, policy) in policies.Types)
+        {
+            var key = $"Environments:Types:{type}";
+            if (!ResourceName.IsDns1123Label(type))
+            {
+                failures.Add($"{key}: a type name is a DNS-1123 label.");
+            }
+
+            if (policy.Replicas < 1 || (policy.HighAvailability && policy.Replicas < 2))
+            {
+                failures.Add($"{key}:Replicas must be at least 1, and at least 2 with HighAvailability.");
+            }
+
+            failures.AddRange(policy.Pools.Where(p => !policies.Pools.ContainsKey(p)).Select(p => $"{key}:Pools: '{p}' is not a configured pool."));
+            if (policy.DeploymentMethods.Count == 0 || policy.DeploymentMethods.Any(m => !DeploymentMethods.All.Contains(m, StringComparer.Ordinal)))
+            {
+                failures.Add($"{key}:DeploymentMethods must list bucket and/or git.");
+            }
+
+            // Approval happens through change requests, which only write to Git: such a type cannot use the bucket.
+            if (policy.RequiresApproval && policy.DeploymentMethods.Any(m => m != DeploymentMethods.Git))
+            {
+                failures.Add($"{key}:DeploymentMethods must be [git] when RequiresApproval is true.");
+            }
+
+            if (policy.MaxLifetime is { } max && (max <= TimeSpan.Zero || (policy.DefaultLifetime is { } lifetime && lifetime > max)))
+            {
+                failures.Add($"{key}:MaxLifetime must be positive and at least DefaultLifetime.");
+            }
+        }
+
+        return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
+    }
+}

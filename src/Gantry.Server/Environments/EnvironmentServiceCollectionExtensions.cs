@@ -1,0 +1,26 @@
+using Gantry.Server.ChangeRequests;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Gantry.Server.Environments;
+
+public static class EnvironmentServiceCollectionExtensions
+{
+    /// <summary>
+    /// Environments: options (checked at start), the service catalog, the claim store over the environments bucket
+    /// (registered by the host), the manager and the expiry service.
+    /// </summary>
+    public static IServiceCollection AddEnvironments(this IServiceCollection services)
+    {
+        services.AddOptions<EnvironmentOptions>().BindConfiguration(EnvironmentOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EnvironmentOptions>, EnvironmentOptionsValidator>());
+        services.TryAddSingleton<ServiceCatalogProvider>();
+        services.TryAddSingleton<BucketEnvironmentStore>();
+        services.TryAddSingleton<GitEnvironmentStore>();
+        services.TryAddSingleton<EnvironmentManager>();
+        services.TryAddSingleton<EnvironmentExpiryService>();
+        services.AddChangeRequestHandler<EnvironmentChangeRequestHandler>();
+        services.AddHostedService(sp => sp.GetRequiredService<EnvironmentExpiryService>());
+        return services;
+    }
+}

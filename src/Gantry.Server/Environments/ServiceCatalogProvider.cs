@@ -1,0 +1,65 @@
+using Gantry.Core.Environments;
+using Microsoft.Extensions.Options;
+
+namespace Gantry.Server.Environments;
+
+/// <summary>
+/// The services environments are made of, read from the services folder at start. A file that is not valid, a
+/// missing dependency or a cycle stops the start with every problem named by file and field.
+/// </summary>
+public sealed partial class ServiceCatalogProvider(IOptions<EnvironmentOptions> options, ILogger<ServiceCatalogProvider> logger)
+{
+    /// <summary>Service files larger than this are refused: they are configuration, not data.</summary>
+    public const long MaxFileBytes = 256 * 1024;
+
+    public string Folder => Path.GetFullPath(options.Value.ServicesPath);
+
+    public ServiceCatalog Catalog { get; private set; } = ServiceCatalog.Empty;
+
+    /// <summary>Reads every service file; throws <see cref="ServiceCatalogException"/> naming each problem, changing nothing.</summary>
+    public void Load()
+    {
+        if (!Directory.Exists(Folder))
+        {
+            throw new ServiceCatalogException([$"{Folder}: the services folder does not exist (set Environments:ServicesPath)"]);
+        }
+
+        var problems = new List<string>();
+        var services = new List<ServiceDefinition>();
+        foreach (var file in Directory.EnumerateFiles(Folder).Where(IsYaml).Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetFileName(file);
+            if (new FileInfo(file).Length > MaxFileBytes)
+            {
+                problems.Add($"{name}: larger than {MaxFileBytes} bytes");
+                continue;
+            }
+
+            try
+            {
+                services.Add(ServiceDefinitionParser.Parse(File.ReadAllText(file), name));
+            }
+            catch (ServiceCatalogException e)
+            {
+                problems.AddRange(e.Problems);
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ServiceCatalogException(problems);
+        }
+
+        Catalog = ServiceCatalog.Create(services);
+        Log.Loaded(logger, services.Count, Folder);
+    }
+
+    private static bool IsYaml(string file) =>
+        file.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || file.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3701, Level = LogLevel.Information, Message = "Loaded {Count} environment services from {Folder}")]
+        public static partial void Loaded(ILogger logger, int count, string folder);
+    }
+}

@@ -1,0 +1,69 @@
+using Gantry.Server.Environments;
+using Gantry.Server.Tests.Infrastructure;
+using Gantry.Testing;
+
+namespace Gantry.Server.Tests.Environments;
+
+public sealed class EnvironmentOptionsTests
+{
+    [Fact]
+    public void Configured_entries_change_only_the_fields_they_set_and_may_add_types_and_pools()
+    {
+        var options = new EnvironmentOptions
+        {
+            Types = { ["sue"] = new EnvironmentTypeOptions { MaxLifetime = TimeSpan.FromDays(3) }, ["qa"] = new EnvironmentTypeOptions { Pools = ["gpu"] } },
+            Pools = { ["gpu"] = new PoolOptions { NodeSelector = new() { ["gpu"] = "true" } } },
+        };
+
+        var policies = options.ToPolicies();
+
+        Assert.Equal(TimeSpan.FromDays(3), policies.Types["sue"].MaxLifetime);
+        Assert.Equal(TimeSpan.FromHours(24), policies.Types["sue"].DefaultLifetime);
+        Assert.True(policies.Types["sue"].AllowDevTags);
+        Assert.Equal(["gpu"], policies.Types["qa"].Pools);
+        Assert.Equal("true", policies.Pools["gpu"].NodeSelector["gpu"]);
+        Assert.True(new EnvironmentOptionsValidator().Validate(null, options).Succeeded);
+    }
+
+    [Fact]
+    public void Every_bad_setting_is_named_by_its_key()
+    {
+        var options = new EnvironmentOptions
+        {
+            ExpiryInterval = TimeSpan.Zero,
+            Types =
+            {
+                ["dev"] = new EnvironmentTypeOptions { Pools = ["nowhere"], HighAvailability = true, Replicas = 1 },
+                ["prod"] = new EnvironmentTypeOptions { DeploymentMethods = ["bucket"] },
+                ["sue"] = new EnvironmentTypeOptions { MaxLifetime = TimeSpan.FromHours(1) },
+            },
+        };
+
+        var result = new EnvironmentOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        foreach (var key in new[] { "Environments:ExpiryInterval", "Environments:Types:dev:Pools", "Environments:Types:dev:Replicas",
+                     "Environments:Types:prod:DeploymentMethods", "Environments:Types:sue:MaxLifetime" })
+        {
+            Assert.Contains(result.Failures!, f => f.StartsWith(key, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task A_service_catalog_with_a_cycle_stops_the_start_naming_it()
+    {
+        using var folder = new TempFolder("gantry-services");
+        foreach (var (name, needs) in new[] { ("a", "b"), ("b", "a") })
+        {
+            await File.WriteAllTextAsync(folder.Combine($"{name}.yaml"),
+                $"name: {name}\nimage: registry.example.com/{name}\nchart: {{repository: https://charts.example.com, name: c, version: 1.0.0}}\nversions: {{kind: static, tags: [v1.0.0]}}\ndependencies: [{needs}]\n");
+        }
+
+        await using var server = ServerProcess.Start(["--data-dir", folder.Combine("data"), "--Environments:ServicesPath", folder.Path]);
+
+        Assert.NotEqual(0, await server.WaitForExitAsync());
+        var error = server.StandardError.Trim().Split('\n')[^1];
+        Assert.StartsWith("gantry: cannot start:", error, StringComparison.Ordinal);
+        Assert.Contains("dependency cycle: a -> b -> a", error, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,63 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Gantry.Buckets;
+using Gantry.Server.Tests.Infrastructure;
+using Gantry.Testing;
+
+namespace Gantry.Server.Tests.Environments;
+
+/// <summary>
+/// The environments bucket on a real S3 server (s3rver) through the Minio SDK: claims are created, listed and
+/// deleted as objects holding the design's JSON.
+/// </summary>
+public sealed class S3EnvironmentTests(S3Server s3) : IClassFixture<S3Server>
+{
+    [Fact]
+    public async Task Claims_land_in_the_s3_bucket_as_the_design_json_and_leave_with_the_environment()
+    {
+        var bucketName = S3Server.NewBucketName();
+        await using var world = new AsyncWorld(new EnvironmentWorld(new Dictionary<string, string?>
+        {
+            ["Buckets:Provider"] = "s3",
+            ["Buckets:Endpoint"] = s3.Endpoint,
+            ["Buckets:AccessKey"] = S3Server.AccessKey,
+            ["Buckets:SecretKey"] = S3Server.SecretKey,
+            ["Buckets:Region"] = "us-east-1",
+            ["Buckets:Environments:Bucket"] = bucketName,
+        }));
+        await world.World.InitializeAsync();
+        var john = world.World.As("john.doe");
+        var claim = EnvironmentApiTests.Example("dev-team1-feature-x");
+        var created = await EnvironmentApiTests.Post(john, claim).ExpectAsync(HttpStatusCode.Created);
+
+        using var reader = S3Bucket.Create(new ObjectBucketOptions
+        {
+            Provider = BucketProviders.S3,
+            Endpoint = s3.Endpoint,
+            AccessKey = S3Server.AccessKey,
+            SecretKey = S3Server.SecretKey,
+            Region = "us-east-1",
+            Bucket = bucketName,
+            CreateBucket = false,
+        });
+        var keys = await reader.ListAsync("general-restricted/").ToListAsync();
+        Assert.Contains("general-restricted/dev-team1-feature-x.json", keys);
+        Assert.Contains("general-restricted/dev-team1-feature-x/services/user-service.yaml", keys);
+        var stored = JsonNode.Parse((await reader.GetAsync("general-restricted/dev-team1-feature-x.json"))!)!;
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(created.GetRawText()), stored));
+        foreach (var field in new[] { "environment_name", "environment_type", "environment_pool", "user", "creation_date", "expiration_date", "services" })
+        {
+            Assert.True(stored.AsObject().ContainsKey(field), field);
+        }
+
+        await john.DeleteAsync(new Uri("/api/v1/environments/dev-team1-feature-x", UriKind.Relative)).ExpectAsync(HttpStatusCode.NoContent);
+        Assert.Empty(await reader.ListAsync("general-restricted/").ToListAsync());
+    }
+
+    private sealed class AsyncWorld(EnvironmentWorld world) : IAsyncDisposable
+    {
+        public EnvironmentWorld World { get; } = world;
+
+        public async ValueTask DisposeAsync() => await World.DisposeAsync();
+    }
+}
