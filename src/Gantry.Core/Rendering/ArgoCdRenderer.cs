@@ -18,13 +18,14 @@ internal static class ArgoCdRenderer
     /// <summary>Projects are named per tenant with a prefix, so no tenant name can select a shared project.</summary>
     public static string ProjectName(string tenant) => $"gantry-{tenant}";
 
-    public static void Render(string tenant, IReadOnlyList<RenderedInstance> instances, IDictionary<string, string> files)
+    /// <summary>Renders the tenant's project and kustomization, and the Application of each instance for which <paramref name="withOwnFiles"/> holds.</summary>
+    public static void Render(string tenant, IReadOnlyList<RenderedInstance> instances, Func<RenderedInstance, bool> withOwnFiles, IDictionary<string, string> files)
     {
         var root = GitOpsLayout.ArgoCdRoot(tenant);
         var ordered = instances.OrderBy(i => i.Claim.Name, StringComparer.Ordinal).ToList();
 
         files[$"{root}/appproject.yaml"] = YamlWriter.Write(Project(tenant, ordered));
-        foreach (var instance in ordered)
+        foreach (var instance in ordered.Where(withOwnFiles))
         {
             files[GitOpsLayout.ArgoCdApplication(tenant, instance.Claim.Name)] = YamlWriter.Write(Application(tenant, instance));
         }

@@ -258,7 +258,8 @@ public sealed partial class InstanceService(
     private void Remember(string tenant, TenantSnapshot snapshot)
     {
         // Bounded: past the limit the cache starts over; a miss only costs reading the tenant's claims from Git.
-        if (_snapshots.Count >= MaxCachedTenants)
+        // A tenant already held only replaces its entry (clearing then would start over on every change at the limit).
+        if (!_snapshots.ContainsKey(tenant) && _snapshots.Count >= MaxCachedTenants)
         {
             _snapshots.Clear();
         }
@@ -285,9 +286,10 @@ public sealed partial class InstanceService(
             }
 
             // A tenant whose folder was never written has nothing rendered yet: everything is new, its skeleton
-            // (namespace, lockdown, project) included, and the Flux index gains an entry for it.
-            var before = snapshot.Rendered ? Render(tenant, snapshot.Claims.Values) : new Dictionary<string, byte[]>();
-            var after = new Dictionary<string, byte[]>(Render(tenant, next.Values), StringComparer.Ordinal);
+            // (namespace, lockdown, project) included, and the Flux index gains an entry for it. Otherwise only the
+            // tenant's shared files and this instance's own can differ, so only those are rendered.
+            var before = snapshot.Rendered ? Render(tenant, snapshot.Claims.Values, name) : new Dictionary<string, byte[]>();
+            var after = new Dictionary<string, byte[]>(Render(tenant, next.Values, snapshot.Rendered ? name : null), StringComparer.Ordinal);
 
             var (puts, deletes) = Difference(before, after);
             var change = new Change
@@ -360,9 +362,13 @@ public sealed partial class InstanceService(
         }
     }
 
-    private IReadOnlyDictionary<string, byte[]> Render(string tenant, IEnumerable<InstanceClaim> claims) =>
-        TenantRenderer.Render(tenant, claims.Select(c => new RenderedInstance(c,
-            catalog.Find(c.Offering) ?? throw new OfferingMissingException(tenant, c.Name, c.Offering))));
+    /// <summary>The tenant's whole tree, or with <paramref name="only"/> its shared files and that instance's.</summary>
+    private IReadOnlyDictionary<string, byte[]> Render(string tenant, IEnumerable<InstanceClaim> claims, string? only)
+    {
+        var instances = claims.Select(c => new RenderedInstance(c,
+            catalog.Find(c.Offering) ?? throw new OfferingMissingException(tenant, c.Name, c.Offering)));
+        return only is null ? TenantRenderer.Render(tenant, instances) : TenantRenderer.RenderSharedAnd(tenant, instances, only);
+    }
 
     private static bool SameClaim(InstanceClaim? a, InstanceClaim? b) =>
         a is null ? b is null : b is not null && a.ToDocument().ToJsonString() == b.ToDocument().ToJsonString();
