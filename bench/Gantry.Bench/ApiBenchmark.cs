@@ -93,6 +93,8 @@ public sealed class ApiBenchmark(ApiOptions options)
             await ParallelAsync(Enumerable.Range(0, size), async i =>
                 await Expect(http.PutAsJsonAsync(InstanceUrl(i, tenants), new { offering = "qdrant", values = new { replicaCount = 1 } }), HttpStatusCode.Created));
             var seedPerSecond = size / seed.Elapsed.TotalSeconds;
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"seeded {size} instances in {seed.Elapsed.TotalSeconds:0.0} s; measuring for {options.Seconds} s (server pid {server.Id})"));
 
             // The measured phase: scale and replace random existing instances until time is up.
             var latencies = new List<double>[options.Clients];

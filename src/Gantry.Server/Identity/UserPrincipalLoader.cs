@@ -34,6 +34,7 @@ public sealed class UserPrincipalLoader(UserRepository users, MembershipReposito
             Name = user.Username,
             Kind = kind,
             IsPlatformAdmin = user.IsPlatformAdmin,
+            Email = user.Email,
             Memberships = roles,
         };
     }

@@ -11,7 +11,6 @@ using Gantry.Core.Versions;
 using Gantry.Core.Yaml;
 using Gantry.Data.Instances;
 using Gantry.Data.Tenants;
-using Gantry.Data.Users;
 using Gantry.Server.Catalog;
 
 namespace Gantry.Server.Instances;
@@ -30,7 +29,6 @@ public sealed partial class InstanceService(
     OfferingCatalog catalog,
     InstanceRepository index,
     TenantRepository tenants,
-    UserRepository users,
     ITagSource tagSource,
     TimeProvider time,
     ILogger<InstanceService> logger) : IDisposable
@@ -271,7 +269,7 @@ public sealed partial class InstanceService(
         Principal principal, string tenant, string name, InstanceClaim? claim, string message, InstanceRecord? existing,
         TenantSnapshot snapshot, CancellationToken cancellationToken)
     {
-        var author = await AuthorOfAsync(principal, cancellationToken);
+        var author = AuthorOf(principal);
         var basedOn = snapshot.Claims.GetValueOrDefault(name);
         for (var attempt = 1; ; attempt++)
         {
@@ -305,9 +303,10 @@ public sealed partial class InstanceService(
             };
 
             string revision;
+            var unchanged = change.Puts.Count + change.Deletes.Count == 0;
             try
             {
-                revision = change.Puts.Count + change.Deletes.Count == 0
+                revision = unchanged
                     ? existing?.Revision ?? snapshot.Revision!
                     : await state.CommitAsync(change, cancellationToken);
             }
@@ -331,7 +330,10 @@ public sealed partial class InstanceService(
                 throw;
             }
 
-            Remember(tenant, new TenantSnapshot(revision, next, Rendered: true));
+            // A change that altered nothing answers with the instance's own revision, which may be older than the
+            // tenant's last change: the snapshot keeps the revision its claims were read at, or the tenant's next
+            // change would be based on that older revision and refused as a conflict, then read and rendered again.
+            Remember(tenant, new TenantSnapshot(unchanged ? snapshot.Revision : revision, next, Rendered: true));
             if (!snapshot.Rendered)
             {
                 await EnsureInFluxIndexAsync(tenant, author, cancellationToken);
@@ -509,11 +511,10 @@ public sealed partial class InstanceService(
         return VersionResolver.Resolve(constraint, tags.Where(t => allowed.Matches(t))).GetTagOrThrow();
     }
 
-    private async Task<ChangeAuthor> AuthorOfAsync(Principal principal, CancellationToken cancellationToken)
+    private static ChangeAuthor AuthorOf(Principal principal)
     {
-        var email = principal.Kind is PrincipalKind.User or PrincipalKind.External
-            ? (await users.FindByIdAsync(principal.Id, cancellationToken))?.Email
-            : null;
+        // The address was read with the principal when the request was authenticated (UserPrincipalLoader).
+        var email = principal.Kind is PrincipalKind.User or PrincipalKind.External ? principal.Email : null;
 
         // An API key or a user without an address still gets an honest, recognisable author.
         return new ChangeAuthor(principal.Name, email ?? $"{principal.Id}@{principal.Kind.ToString().ToLowerInvariant()}.gantry.invalid");
