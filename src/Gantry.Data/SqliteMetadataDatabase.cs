@@ -14,6 +14,7 @@ public sealed class SqliteMetadataDatabase : IMetadataDatabase, IDisposable
     private static readonly object Done = new();
 
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private long _identityVersion;
     private readonly string _connectionString;
     private readonly string _unpooledConnectionString;
     private readonly string _createConnectionString;
@@ -92,6 +93,10 @@ public sealed class SqliteMetadataDatabase : IMetadataDatabase, IDisposable
     }
 
     public void ReleasePool() => SqliteConnection.ClearAllPools();
+
+    public long? IdentityVersion => Interlocked.Read(ref _identityVersion);
+
+    public void IdentityChanged() => Interlocked.Increment(ref _identityVersion);
 
     private static async Task<DbConnection> OpenAsync(string connectionString, CancellationToken cancellationToken)
     {
