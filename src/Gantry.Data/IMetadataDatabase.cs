@@ -35,4 +35,14 @@ public interface IMetadataDatabase
 
     /// <summary>Releases pooled connections; called on shutdown so the database is closed cleanly.</summary>
     void ReleasePool();
+
+    /// <summary>
+    /// A number that moves after every change to users, memberships or tenants made through this process, when no
+    /// other process can make such changes (SQLite: Gantry alone owns the file). Null when others can (PostgreSQL,
+    /// which replicas share): then nothing read from those tables may be kept between requests on its strength.
+    /// </summary>
+    long? IdentityVersion { get; }
+
+    /// <summary>Moves <see cref="IdentityVersion"/>; the repositories call it after each write to users, memberships or tenants.</summary>
+    void IdentityChanged();
 }

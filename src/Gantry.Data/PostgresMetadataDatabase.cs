@@ -48,5 +48,12 @@ public sealed class PostgresMetadataDatabase : IMetadataDatabase, IAsyncDisposab
 
     public void ReleasePool() => NpgsqlConnection.ClearAllPools();
 
+    // Replicas share the database: a change made by another one is never seen here.
+    public long? IdentityVersion => null;
+
+    public void IdentityChanged()
+    {
+    }
+
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 }

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 
 namespace Gantry.Data;
@@ -6,7 +7,14 @@ namespace Gantry.Data;
 /// <summary>The embedded default: one SQLite file in WAL mode.</summary>
 public sealed class SqliteMetadataDatabase : IMetadataDatabase, IDisposable
 {
+    // The native handles whose per-connection settings are made. A pooled connection keeps its handle (and its
+    // settings) from one open to the next; setting them again on every open was a fifth of the SQLite time of an
+    // instance change. Weak keys: a handle the pool closes drops out by itself.
+    private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> Configured = [];
+    private static readonly object Done = new();
+
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private long _identityVersion;
     private readonly string _connectionString;
     private readonly string _unpooledConnectionString;
     private readonly string _createConnectionString;
@@ -86,15 +94,29 @@ public sealed class SqliteMetadataDatabase : IMetadataDatabase, IDisposable
 
     public void ReleasePool() => SqliteConnection.ClearAllPools();
 
+    public long? IdentityVersion => Interlocked.Read(ref _identityVersion);
+
+    public void IdentityChanged() => Interlocked.Increment(ref _identityVersion);
+
     private static async Task<DbConnection> OpenAsync(string connectionString, CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);
+            if (connection.Handle is { } handle && Configured.TryGetValue(handle, out _))
+            {
+                return connection;
+            }
+
             await using var command = connection.CreateCommand();
             command.CommandText = "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL;";
             await command.ExecuteNonQueryAsync(cancellationToken);
+            if (connection.Handle is { } configured)
+            {
+                Configured.AddOrUpdate(configured, Done);
+            }
+
             return connection;
         }
         catch

@@ -145,6 +145,30 @@ public sealed class SqliteContractTests : MetadataDatabaseContract, IDisposable
 
     protected override Task<IMetadataDatabase> CreateDatabaseAsync() => _files.CreateAsync();
 
+    [Fact]
+    public async Task Every_connection_waits_for_a_busy_database_and_syncs_normally_whether_pooled_or_not()
+    {
+        var database = await CreateDatabaseAsync();
+
+        // Settings are made once per native handle; a pooled connection reopened keeps them, a new handle gets them.
+        for (var i = 0; i < 3; i++)
+        {
+            foreach (var open in new Func<CancellationToken, Task<System.Data.Common.DbConnection>>[] { database.OpenAsync, database.OpenForWriteAsync, database.OpenUnpooledAsync })
+            {
+                await using var connection = await open(CancellationToken.None);
+                Assert.Equal(30000L, await Pragma(connection, "busy_timeout"));
+                Assert.Equal(1L, await Pragma(connection, "synchronous")); // NORMAL
+            }
+        }
+
+        static async Task<long> Pragma(System.Data.Common.DbConnection connection, string name)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA {name}";
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+    }
+
     public void Dispose() => _files.Dispose();
 }
 

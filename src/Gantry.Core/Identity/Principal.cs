@@ -27,6 +27,12 @@ public sealed record Principal
 
     public bool IsPlatformAdmin { get; init; }
 
+    /// <summary>
+    /// The user's address as the database held it when the request was authenticated, for commit authors; null for
+    /// API keys and users without one. Carried here so that a change does not read the user a second time.
+    /// </summary>
+    public string? Email { get; init; }
+
     public IReadOnlyDictionary<string, TenantRole> Memberships { get; init; } = new Dictionary<string, TenantRole>(StringComparer.Ordinal);
 
     /// <summary>The role held in <paramref name="tenant"/>, or null for none.</summary>

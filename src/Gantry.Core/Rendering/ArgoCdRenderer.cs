@@ -19,7 +19,8 @@ internal static class ArgoCdRenderer
     /// <summary>Projects are named per tenant with a prefix, so no tenant name can select a shared project.</summary>
     public static string ProjectName(string tenant) => $"gantry-{tenant}";
 
-    public static void Render(string tenant, IReadOnlyList<RenderedInstance> instances, IDictionary<string, string> files)
+    /// <summary>Renders the tenant's project and kustomization, and the Application of each instance for which <paramref name="withOwnFiles"/> holds.</summary>
+    public static void Render(string tenant, IReadOnlyList<RenderedInstance> instances, Func<RenderedInstance, bool> withOwnFiles, IDictionary<string, string> files)
     {
         var root = GitOpsLayout.ArgoCdRoot(tenant);
         var ordered = instances.OrderBy(i => i.Claim.Name, StringComparer.Ordinal).ToList();
@@ -28,18 +29,21 @@ internal static class ArgoCdRenderer
         var resources = new List<string> { "appproject.yaml" };
         foreach (var instance in ordered)
         {
-            files[GitOpsLayout.ArgoCdApplication(tenant, instance.Claim.Name)] = YamlWriter.Write(Application(tenant, instance));
             resources.Add($"applications/{instance.Claim.Name}.yaml");
+            if (withOwnFiles(instance))
+            {
+                files[GitOpsLayout.ArgoCdApplication(tenant, instance.Claim.Name)] = YamlWriter.Write(Application(tenant, instance));
+            }
         }
 
         // The SealedSecrets go with the tenant's app-of-apps, which applies them into the instances' namespaces
         // (the platform project allows that kind): an Application can only deploy its chart.
-        foreach (var instance in ordered)
+        foreach (var instance in ordered.Where(i => InstanceSecrets.Present(i.Claim, i.Offering).Any()))
         {
-            if (InstanceSecrets.SealedSecret(instance.Claim, instance.Offering) is { } sealedSecret)
+            resources.Add($"secrets/{instance.Claim.Name}.yaml");
+            if (withOwnFiles(instance) && InstanceSecrets.SealedSecret(instance.Claim, instance.Offering) is { } sealedSecret)
             {
                 files[GitOpsLayout.ArgoCdSecrets(tenant, instance.Claim.Name)] = YamlWriter.Write(sealedSecret);
-                resources.Add($"secrets/{instance.Claim.Name}.yaml");
             }
         }
 

@@ -29,7 +29,8 @@ internal static class FluxRenderer
             }),
     };
 
-    public static void Render(string tenant, IReadOnlyList<RenderedInstance> instances, IDictionary<string, string> files)
+    /// <summary>Renders the tenant's shared Flux files, and each instance's release for which <paramref name="withOwnFiles"/> holds.</summary>
+    public static void Render(string tenant, IReadOnlyList<RenderedInstance> instances, Func<RenderedInstance, bool> withOwnFiles, IDictionary<string, string> files)
     {
         var root = GitOpsLayout.FluxRoot(tenant);
         var namespaces = instances.Select(i => i.Claim.Namespace).Prepend(tenant).Distinct(StringComparer.Ordinal).ToList();
@@ -48,7 +49,11 @@ internal static class FluxRenderer
 
         foreach (var instance in instances.OrderBy(i => i.Claim.Name, StringComparer.Ordinal))
         {
-            RenderRelease(tenant, instance, files);
+            if (withOwnFiles(instance))
+            {
+                RenderRelease(tenant, instance, files);
+            }
+
             resources.Add($"releases/{instance.Claim.Name}");
         }
 

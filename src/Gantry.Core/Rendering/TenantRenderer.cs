@@ -11,7 +11,20 @@ namespace Gantry.Core.Rendering;
 /// </summary>
 public static class TenantRenderer
 {
-    public static IReadOnlyDictionary<string, byte[]> Render(string tenant, IEnumerable<RenderedInstance> instances)
+    public static IReadOnlyDictionary<string, byte[]> Render(string tenant, IEnumerable<RenderedInstance> instances) =>
+        Render(tenant, instances, static _ => true);
+
+    /// <summary>
+    /// The tenant's shared files (namespaces, lockdown, project, sources, kustomizations) and the files of
+    /// <paramref name="instance"/> only. Every other instance's files depend on nothing but the tenant, its own claim
+    /// and its offering, so when only <paramref name="instance"/> changes they are the same before and after: the
+    /// difference of two such renders is the difference of the whole trees, without writing every instance's YAML
+    /// twice per change.
+    /// </summary>
+    public static IReadOnlyDictionary<string, byte[]> RenderSharedAnd(string tenant, IEnumerable<RenderedInstance> instances, string instance) =>
+        Render(tenant, instances, i => i.Claim.Name == instance);
+
+    private static Dictionary<string, byte[]> Render(string tenant, IEnumerable<RenderedInstance> instances, Func<RenderedInstance, bool> withOwnFiles)
     {
         var all = instances.ToList();
         if (all.FirstOrDefault(i => i.Claim.Tenant != tenant) is { } stranger)
@@ -20,13 +33,13 @@ public static class TenantRenderer
         }
 
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var instance in all)
+        foreach (var instance in all.Where(withOwnFiles))
         {
             files[GitOpsLayout.InstanceClaim(tenant, instance.Claim.Name)] = YamlWriter.Write(instance.Claim.ToDocument());
         }
 
-        FluxRenderer.Render(tenant, all.Where(i => i.Offering.Engine == GitOpsEngine.Flux).ToList(), files);
-        ArgoCdRenderer.Render(tenant, all.Where(i => i.Offering.Engine == GitOpsEngine.ArgoCd).ToList(), files);
+        FluxRenderer.Render(tenant, all.Where(i => i.Offering.Engine == GitOpsEngine.Flux).ToList(), withOwnFiles, files);
+        ArgoCdRenderer.Render(tenant, all.Where(i => i.Offering.Engine == GitOpsEngine.ArgoCd).ToList(), withOwnFiles, files);
         return files.ToDictionary(f => f.Key, f => Encoding.UTF8.GetBytes(f.Value), StringComparer.Ordinal);
     }
 

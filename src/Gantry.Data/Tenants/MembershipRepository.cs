@@ -21,25 +21,31 @@ public sealed class MembershipRepository(IMetadataDatabase database)
     /// <summary>Adds the membership or changes its role; answers true when it was new.</summary>
     public async Task<bool> UpsertAsync(MembershipRecord membership, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenForWriteAsync(cancellationToken);
-        var updated = await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE memberships SET role = @Role WHERE tenant = @Tenant AND user_id = @UserId", membership, cancellationToken: cancellationToken));
-        if (updated == 1)
+        return await database.ChangingIdentityAsync(async () =>
         {
-            return false;
-        }
+            await using var connection = await database.OpenForWriteAsync(cancellationToken);
+            var updated = await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE memberships SET role = @Role WHERE tenant = @Tenant AND user_id = @UserId", membership, cancellationToken: cancellationToken));
+            if (updated == 1)
+            {
+                return false;
+            }
 
-        await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO memberships (tenant, user_id, role, created_at) VALUES (@Tenant, @UserId, @Role, @CreatedAt) ON CONFLICT (tenant, user_id) DO UPDATE SET role = @Role",
-            membership, cancellationToken: cancellationToken));
-        return true;
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO memberships (tenant, user_id, role, created_at) VALUES (@Tenant, @UserId, @Role, @CreatedAt) ON CONFLICT (tenant, user_id) DO UPDATE SET role = @Role",
+                membership, cancellationToken: cancellationToken));
+            return true;
+        });
     }
 
     public async Task<bool> DeleteAsync(string tenant, string userId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenForWriteAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM memberships WHERE tenant = @tenant AND user_id = @userId", new { tenant, userId }, cancellationToken: cancellationToken)) == 1;
+        return await database.ChangingIdentityAsync(async () =>
+        {
+            await using var connection = await database.OpenForWriteAsync(cancellationToken);
+            return await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM memberships WHERE tenant = @tenant AND user_id = @userId", new { tenant, userId }, cancellationToken: cancellationToken)) == 1;
+        });
     }
 
     public async Task<IReadOnlyList<MembershipRecord>> ListForTenantAsync(string tenant, CancellationToken cancellationToken = default)

@@ -74,9 +74,12 @@ public sealed class TenantRepository(IMetadataDatabase database)
     /// <summary>Deletes the tenant with its memberships and API keys; answers false when it did not exist.</summary>
     public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenForWriteAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM tenants WHERE name = @name", new { name }, cancellationToken: cancellationToken)) == 1;
+        return await database.ChangingIdentityAsync(async () =>
+        {
+            await using var connection = await database.OpenForWriteAsync(cancellationToken);
+            return await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM tenants WHERE name = @name", new { name }, cancellationToken: cancellationToken)) == 1;
+        });
     }
 
     // The quota lists are stored as JSON text: they are read and written whole, never queried into.

@@ -12,26 +12,32 @@ public sealed class UserRepository(IMetadataDatabase database)
 
     public async Task InsertAsync(UserRecord user, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenForWriteAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO users (id, username, email, password_hash, is_platform_admin, external_issuer, external_subject, created_at, updated_at)
-            VALUES (@Id, @Username, @Email, @PasswordHash, @IsPlatformAdmin, @ExternalIssuer, @ExternalSubject, @CreatedAt, @UpdatedAt)
-            """,
-            user, cancellationToken: cancellationToken));
+        await database.ChangingIdentityAsync(async () =>
+        {
+            await using var connection = await database.OpenForWriteAsync(cancellationToken);
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO users (id, username, email, password_hash, is_platform_admin, external_issuer, external_subject, created_at, updated_at)
+                VALUES (@Id, @Username, @Email, @PasswordHash, @IsPlatformAdmin, @ExternalIssuer, @ExternalSubject, @CreatedAt, @UpdatedAt)
+                """,
+                user, cancellationToken: cancellationToken));
+        });
     }
 
     /// <summary>Inserts the user unless the username is taken; answers whether it did.</summary>
     public async Task<bool> TryInsertAsync(UserRecord user, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenForWriteAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO users (id, username, email, password_hash, is_platform_admin, external_issuer, external_subject, created_at, updated_at)
-            VALUES (@Id, @Username, @Email, @PasswordHash, @IsPlatformAdmin, @ExternalIssuer, @ExternalSubject, @CreatedAt, @UpdatedAt)
-            ON CONFLICT DO NOTHING
-            """,
-            user, cancellationToken: cancellationToken)) == 1;
+        return await database.ChangingIdentityAsync(async () =>
+        {
+            await using var connection = await database.OpenForWriteAsync(cancellationToken);
+            return await connection.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO users (id, username, email, password_hash, is_platform_admin, external_issuer, external_subject, created_at, updated_at)
+                VALUES (@Id, @Username, @Email, @PasswordHash, @IsPlatformAdmin, @ExternalIssuer, @ExternalSubject, @CreatedAt, @UpdatedAt)
+                ON CONFLICT DO NOTHING
+                """,
+                user, cancellationToken: cancellationToken)) == 1;
+        });
     }
 
     public async Task<UserRecord?> FindByUsernameAsync(string username, CancellationToken cancellationToken = default)
@@ -66,18 +72,24 @@ public sealed class UserRepository(IMetadataDatabase database)
     /// <summary>Writes email, password hash and the platform-admin flag; answers false when the user does not exist.</summary>
     public async Task<bool> UpdateAsync(UserRecord user, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenForWriteAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE users SET email = @Email, password_hash = @PasswordHash, is_platform_admin = @IsPlatformAdmin, updated_at = @UpdatedAt WHERE id = @Id",
-            user, cancellationToken: cancellationToken)) == 1;
+        return await database.ChangingIdentityAsync(async () =>
+        {
+            await using var connection = await database.OpenForWriteAsync(cancellationToken);
+            return await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE users SET email = @Email, password_hash = @PasswordHash, is_platform_admin = @IsPlatformAdmin, updated_at = @UpdatedAt WHERE id = @Id",
+                user, cancellationToken: cancellationToken)) == 1;
+        });
     }
 
     /// <summary>Deletes the user with their memberships and refresh tokens.</summary>
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenForWriteAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM users WHERE id = @id", new { id }, cancellationToken: cancellationToken)) == 1;
+        return await database.ChangingIdentityAsync(async () =>
+        {
+            await using var connection = await database.OpenForWriteAsync(cancellationToken);
+            return await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM users WHERE id = @id", new { id }, cancellationToken: cancellationToken)) == 1;
+        });
     }
 
     public async Task<long> CountAsync(CancellationToken cancellationToken = default)

@@ -13,6 +13,7 @@ public static class GantryClaims
     public const string Name = "name";
     public const string Kind = "gantry_kind";
     public const string PlatformAdmin = "platform_admin";
+    public const string Email = "email";
 
     /// <summary>One claim per membership, <c>tenant:role</c>.</summary>
     public const string TenantRole = "tenant_role";
@@ -29,6 +30,11 @@ public static class GantryClaims
         if (principal.IsPlatformAdmin)
         {
             identity.AddClaim(new Claim(PlatformAdmin, "true"));
+        }
+
+        if (principal.Email is not null)
+        {
+            identity.AddClaim(new Claim(Email, principal.Email));
         }
 
         foreach (var (tenant, role) in principal.Memberships)
@@ -61,6 +67,7 @@ public static class GantryClaims
             Name = identity.FindFirst(Name)?.Value ?? string.Empty,
             Kind = Enum.Parse<PrincipalKind>(identity.FindFirst(Kind)!.Value),
             IsPlatformAdmin = identity.HasClaim(PlatformAdmin, "true"),
+            Email = identity.FindFirst(Email)?.Value,
             Memberships = memberships,
         };
     }

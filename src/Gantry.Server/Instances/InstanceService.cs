@@ -11,7 +11,6 @@ using Gantry.Core.Versions;
 using Gantry.Core.Yaml;
 using Gantry.Data.Instances;
 using Gantry.Data.Tenants;
-using Gantry.Data.Users;
 using Gantry.Server.Catalog;
 
 namespace Gantry.Server.Instances;
@@ -34,7 +33,6 @@ public sealed partial class InstanceService(
     OfferingCatalog catalog,
     InstanceRepository index,
     TenantRepository tenants,
-    UserRepository users,
     ITagSource tagSource,
     InstanceSecretSealer secrets,
     TimeProvider time,
@@ -297,7 +295,8 @@ public sealed partial class InstanceService(
     private void Remember(string tenant, TenantSnapshot snapshot)
     {
         // Bounded: past the limit the cache starts over; a miss only costs reading the tenant's claims from Git.
-        if (_snapshots.Count >= MaxCachedTenants)
+        // A tenant already held only replaces its entry (clearing then would start over on every change at the limit).
+        if (!_snapshots.ContainsKey(tenant) && _snapshots.Count >= MaxCachedTenants)
         {
             _snapshots.Clear();
         }
@@ -309,7 +308,7 @@ public sealed partial class InstanceService(
         Principal principal, string tenant, string name, InstanceClaim? claim, string message, InstanceRecord? existing,
         TenantSnapshot snapshot, CancellationToken cancellationToken)
     {
-        var author = await AuthorOfAsync(principal, cancellationToken);
+        var author = AuthorOf(principal);
         var basedOn = snapshot.Claims.GetValueOrDefault(name);
         for (var attempt = 1; ; attempt++)
         {
@@ -324,9 +323,10 @@ public sealed partial class InstanceService(
             }
 
             // A tenant whose folder was never written has nothing rendered yet: everything is new, its skeleton
-            // (namespace, lockdown, project) included, and the Flux index gains an entry for it.
-            var before = snapshot.Rendered ? Render(tenant, snapshot.Claims.Values) : new Dictionary<string, byte[]>();
-            var after = new Dictionary<string, byte[]>(Render(tenant, next.Values), StringComparer.Ordinal);
+            // (namespace, lockdown, project) included, and the Flux index gains an entry for it. Otherwise only the
+            // tenant's shared files and this instance's own can differ, so only those are rendered.
+            var before = snapshot.Rendered ? Render(tenant, snapshot.Claims.Values, name) : new Dictionary<string, byte[]>();
+            var after = new Dictionary<string, byte[]>(Render(tenant, next.Values, snapshot.Rendered ? name : null), StringComparer.Ordinal);
 
             var (puts, deletes) = Difference(before, after);
             var change = new Change
@@ -342,9 +342,10 @@ public sealed partial class InstanceService(
             };
 
             string revision;
+            var unchanged = change.Puts.Count + change.Deletes.Count == 0;
             try
             {
-                revision = change.Puts.Count + change.Deletes.Count == 0
+                revision = unchanged
                     ? existing?.Revision ?? snapshot.Revision!
                     : await state.CommitAsync(change, cancellationToken);
             }
@@ -368,7 +369,10 @@ public sealed partial class InstanceService(
                 throw;
             }
 
-            Remember(tenant, new TenantSnapshot(revision, next, Rendered: true));
+            // A change that altered nothing answers with the instance's own revision, which may be older than the
+            // tenant's last change: the snapshot keeps the revision its claims were read at, or the tenant's next
+            // change would be based on that older revision and refused as a conflict, then read and rendered again.
+            Remember(tenant, new TenantSnapshot(unchanged ? snapshot.Revision : revision, next, Rendered: true));
             if (!snapshot.Rendered)
             {
                 await EnsureInFluxIndexAsync(tenant, author, cancellationToken);
@@ -399,9 +403,13 @@ public sealed partial class InstanceService(
         }
     }
 
-    private IReadOnlyDictionary<string, byte[]> Render(string tenant, IEnumerable<InstanceClaim> claims) =>
-        TenantRenderer.Render(tenant, claims.Select(c => new RenderedInstance(c,
-            catalog.Find(c.Offering) ?? throw new OfferingMissingException(tenant, c.Name, c.Offering))));
+    /// <summary>The tenant's whole tree, or with <paramref name="only"/> its shared files and that instance's.</summary>
+    private IReadOnlyDictionary<string, byte[]> Render(string tenant, IEnumerable<InstanceClaim> claims, string? only)
+    {
+        var instances = claims.Select(c => new RenderedInstance(c,
+            catalog.Find(c.Offering) ?? throw new OfferingMissingException(tenant, c.Name, c.Offering)));
+        return only is null ? TenantRenderer.Render(tenant, instances) : TenantRenderer.RenderSharedAnd(tenant, instances, only);
+    }
 
     private static bool SameClaim(InstanceClaim? a, InstanceClaim? b) =>
         a is null ? b is null : b is not null && a.ToDocument().ToJsonString() == b.ToDocument().ToJsonString();
@@ -542,11 +550,10 @@ public sealed partial class InstanceService(
         return VersionResolver.Resolve(constraint, tags.Where(t => allowed.Matches(t))).GetTagOrThrow();
     }
 
-    private async Task<ChangeAuthor> AuthorOfAsync(Principal principal, CancellationToken cancellationToken)
+    private static ChangeAuthor AuthorOf(Principal principal)
     {
-        var email = principal.Kind is PrincipalKind.User or PrincipalKind.External
-            ? (await users.FindByIdAsync(principal.Id, cancellationToken))?.Email
-            : null;
+        // The address was read with the principal when the request was authenticated (UserPrincipalLoader).
+        var email = principal.Kind is PrincipalKind.User or PrincipalKind.External ? principal.Email : null;
 
         // An API key or a user without an address still gets an honest, recognisable author.
         return new ChangeAuthor(principal.Name, email ?? $"{principal.Id}@{principal.Kind.ToString().ToLowerInvariant()}.gantry.invalid");

@@ -73,6 +73,33 @@ public sealed class TenantApiTests : IDisposable
     }
 
     [Fact]
+    public async Task A_demotion_a_promotion_and_a_deleted_tenant_take_effect_at_once_for_a_live_token()
+    {
+        // Principals may be kept between requests; every one of these changes must still be seen by the next request.
+        var admin = await AdminAsync();
+        await admin.SendJsonAsync(HttpMethod.Post, "/api/v1/tenants", new { name = "moving" }).ExpectAsync(HttpStatusCode.Created);
+        var user = await admin.SendJsonAsync(HttpMethod.Post, "/api/v1/users", new { username = "mover", password = IdentityWorld.Password }).ExpectAsync(HttpStatusCode.Created);
+        var id = user.GetProperty("id").GetString()!;
+        await admin.SendJsonAsync(HttpMethod.Put, $"/api/v1/tenants/moving/members/{id}", new { role = "admin" }).ExpectAsync(HttpStatusCode.OK);
+        var mover = _factory.CreateClient().WithBearer((await _factory.CreateClient().LoginAsync("mover", IdentityWorld.Password)).GetProperty("access_token").GetString()!);
+        await mover.GetAsync("/api/v1/tenants/moving/api-keys").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(1, (await mover.GetAsync("/api/v1/users").ExpectAsync(HttpStatusCode.OK)).GetArrayLength());
+
+        await admin.SendJsonAsync(HttpMethod.Put, $"/api/v1/tenants/moving/members/{id}", new { role = "viewer" }).ExpectAsync(HttpStatusCode.OK);
+        await mover.GetAsync("/api/v1/tenants/moving/api-keys").ExpectAsync(HttpStatusCode.Forbidden);
+
+        await admin.SendJsonAsync(HttpMethod.Patch, $"/api/v1/users/{id}", new { isPlatformAdmin = true }).ExpectAsync(HttpStatusCode.OK);
+        Assert.True((await mover.GetAsync("/api/v1/users").ExpectAsync(HttpStatusCode.OK)).GetArrayLength() > 1);
+        await admin.SendJsonAsync(HttpMethod.Patch, $"/api/v1/users/{id}", new { isPlatformAdmin = false }).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(1, (await mover.GetAsync("/api/v1/users").ExpectAsync(HttpStatusCode.OK)).GetArrayLength());
+        await mover.GetAsync("/api/v1/tenants/moving").ExpectAsync(HttpStatusCode.OK);
+
+        await admin.DeleteAsync("/api/v1/tenants/moving").ExpectAsync(HttpStatusCode.NoContent);
+        await admin.SendJsonAsync(HttpMethod.Post, "/api/v1/tenants", new { name = "moving" }).ExpectAsync(HttpStatusCode.Created);
+        await mover.GetAsync("/api/v1/tenants/moving").ExpectAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task A_membership_needs_a_known_role_and_an_existing_user()
     {
         var admin = await AdminAsync();
