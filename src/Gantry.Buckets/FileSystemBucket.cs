@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Gantry.Core.Buckets;
+using Gantry.Shared;
 
 namespace Gantry.Buckets;
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Gantry.Git.Objects;
+using Gantry.Shared;
 
 namespace Gantry.Git.Storage;
 
@@ -94,7 +95,7 @@ internal static class PackMerger
 
         if (sync)
         {
-            RepositoryFiles.SyncDirectory(Path.Combine(gitDir, "objects", "pack"));
+            FolderSync.Sync(Path.Combine(gitDir, "objects", "pack"));
         }
     }
 

@@ -1,6 +1,6 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using Gantry.Git.Objects;
+using Gantry.Shared;
 
 namespace Gantry.Git.Storage;
 
@@ -9,7 +9,7 @@ namespace Gantry.Git.Storage;
 /// branch. Both follow Git's own protocol (temporary file, fsync, rename; "&lt;ref&gt;.lock" taken with O_EXCL),
 /// so a crash leaves either the old or the new state, and a concurrent <c>git</c> process is excluded.
 /// </summary>
-internal static partial class RepositoryFiles
+internal static class RepositoryFiles
 {
     /// <summary>Writes the pack and then its index into objects/pack; readers only see a pack once its index exists.</summary>
     public static void InstallPack(string gitDir, byte[] pack, byte[] index, string name, bool sync)
@@ -33,7 +33,7 @@ internal static partial class RepositoryFiles
         File.Move(tmpIndex, indexPath, overwrite: true);
         if (sync)
         {
-            SyncDirectory(folder);
+            FolderSync.Sync(folder);
         }
     }
 
@@ -101,7 +101,7 @@ internal static partial class RepositoryFiles
             File.Move(lockPath, path, overwrite: true);
             if (sync)
             {
-                SyncDirectory(Path.GetDirectoryName(path)!);
+                FolderSync.Sync(Path.GetDirectoryName(path)!);
             }
 
             return true;
@@ -143,40 +143,4 @@ internal static partial class RepositoryFiles
         stream.Write(content);
         stream.Flush(flushToDisk: sync);
     }
-
-    /// <summary>fsync of the folder, so that a rename inside it survives a power cut.</summary>
-    public static void SyncDirectory(string folder)
-    {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
-        {
-            return;
-        }
-
-        var fd = Open(folder, 0); // O_RDONLY
-        if (fd < 0)
-        {
-            throw new IOException($"Cannot open folder {folder} to sync it (errno {Marshal.GetLastPInvokeError()}).");
-        }
-
-        try
-        {
-            if (Fsync(fd) != 0)
-            {
-                throw new IOException($"fsync of folder {folder} failed (errno {Marshal.GetLastPInvokeError()}).");
-            }
-        }
-        finally
-        {
-            _ = Close(fd);
-        }
-    }
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int Fsync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
 }

@@ -1,8 +1,11 @@
 using System.Runtime.InteropServices;
 
-namespace Gantry.Buckets;
+namespace Gantry.Shared;
 
-/// <summary>fsync of a folder, so that a rename inside it survives a power cut (POSIX; elsewhere a no-op).</summary>
+/// <summary>
+/// fsync of a folder, so that a rename inside it survives a power cut (POSIX; elsewhere a no-op). Compiled into
+/// each project that writes durable files (the Git store, the folder bucket) as a linked source file.
+/// </summary>
 internal static partial class FolderSync
 {
     public static void Sync(string folder)
