@@ -31,18 +31,11 @@ public sealed partial class OfferingCatalog(IOptions<CatalogOptions> options, IL
 
         var problems = new List<string>();
         var offerings = new Dictionary<string, Offering>(StringComparer.Ordinal);
-        foreach (var file in Directory.EnumerateFiles(Folder).Where(IsYaml).Order(StringComparer.Ordinal))
+        foreach (var (name, text) in YamlFolder.Read(Folder, MaxFileBytes, problems))
         {
-            var name = Path.GetFileName(file);
-            if (new FileInfo(file).Length > MaxFileBytes)
-            {
-                problems.Add($"{name}: larger than {MaxFileBytes} bytes");
-                continue;
-            }
-
             try
             {
-                var offering = OfferingParser.Parse(File.ReadAllText(file), name);
+                var offering = OfferingParser.Parse(text, name);
                 if (!offerings.TryAdd(offering.Name, offering))
                 {
                     problems.Add($"{name}: name: '{offering.Name}' is also defined in {offerings[offering.Name].Source}");
@@ -62,9 +55,6 @@ public sealed partial class OfferingCatalog(IOptions<CatalogOptions> options, IL
         _offerings = offerings.ToFrozenDictionary(StringComparer.Ordinal);
         Log.Loaded(logger, offerings.Count, Folder);
     }
-
-    private static bool IsYaml(string file) =>
-        file.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || file.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
 
     private static partial class Log
     {

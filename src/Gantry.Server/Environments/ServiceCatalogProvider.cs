@@ -1,4 +1,5 @@
 using Gantry.Core.Environments;
+using Gantry.Server.Catalog;
 using Microsoft.Extensions.Options;
 
 namespace Gantry.Server.Environments;
@@ -26,18 +27,11 @@ public sealed partial class ServiceCatalogProvider(IOptions<EnvironmentOptions> 
 
         var problems = new List<string>();
         var services = new List<ServiceDefinition>();
-        foreach (var file in Directory.EnumerateFiles(Folder).Where(IsYaml).Order(StringComparer.Ordinal))
+        foreach (var (name, text) in YamlFolder.Read(Folder, MaxFileBytes, problems))
         {
-            var name = Path.GetFileName(file);
-            if (new FileInfo(file).Length > MaxFileBytes)
-            {
-                problems.Add($"{name}: larger than {MaxFileBytes} bytes");
-                continue;
-            }
-
             try
             {
-                services.Add(ServiceDefinitionParser.Parse(File.ReadAllText(file), name));
+                services.Add(ServiceDefinitionParser.Parse(text, name));
             }
             catch (ServiceCatalogException e)
             {
@@ -53,9 +47,6 @@ public sealed partial class ServiceCatalogProvider(IOptions<EnvironmentOptions> 
         Catalog = ServiceCatalog.Create(services);
         Log.Loaded(logger, services.Count, Folder);
     }
-
-    private static bool IsYaml(string file) =>
-        file.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || file.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
 
     private static partial class Log
     {
