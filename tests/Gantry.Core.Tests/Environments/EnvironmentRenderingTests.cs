@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Gantry.Core.Environments;
+using Gantry.Core.Tests.Rendering;
 using Gantry.Core.Yaml;
 using Gantry.Testing;
 
@@ -30,29 +31,7 @@ public sealed class EnvironmentRenderingTests
     public void Rendered_environment_matches_the_golden_files(string example)
     {
         var files = Render(example).ToDictionary(f => f.Key, f => Encoding.UTF8.GetString(f.Value), StringComparer.Ordinal);
-        var root = Path.Combine(GoldenRoot, example);
-        if (Environment.GetEnvironmentVariable("GANTRY_UPDATE_GOLDEN") == "1")
-        {
-            if (Directory.Exists(root))
-            {
-                Directory.Delete(root, recursive: true);
-            }
-
-            foreach (var (path, text) in files)
-            {
-                var target = Path.Combine(root, path);
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.WriteAllText(target, text);
-            }
-        }
-
-        var golden = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
-            .ToDictionary(f => Path.GetRelativePath(root, f).Replace('\\', '/'), File.ReadAllText, StringComparer.Ordinal);
-        Assert.Equal(golden.Keys.Order(StringComparer.Ordinal), files.Keys.Order(StringComparer.Ordinal));
-        foreach (var (path, text) in golden)
-        {
-            Assert.True(text == files[path], $"{path} differs from its golden file:\n{files[path]}");
-        }
+        GoldenFiles.AssertMatch(Path.Combine(GoldenRoot, example), files);
     }
 
     [Theory]

@@ -19,28 +19,7 @@ public sealed class GoldenRenderingTests
             .Concat(TenantRenderer.RenderFluxIndex([RenderingFixture.Tenant]))
             .ToDictionary(f => f.Key, f => Encoding.UTF8.GetString(f.Value), StringComparer.Ordinal);
 
-        if (Environment.GetEnvironmentVariable("GANTRY_UPDATE_GOLDEN") == "1")
-        {
-            if (Directory.Exists(GoldenRoot))
-            {
-                Directory.Delete(GoldenRoot, recursive: true);
-            }
-
-            foreach (var (path, text) in files)
-            {
-                var target = Path.Combine(GoldenRoot, path);
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.WriteAllText(target, text);
-            }
-        }
-
-        var golden = Directory.EnumerateFiles(GoldenRoot, "*", SearchOption.AllDirectories)
-            .ToDictionary(f => Path.GetRelativePath(GoldenRoot, f).Replace('\\', '/'), File.ReadAllText, StringComparer.Ordinal);
-        Assert.Equal(golden.Keys.Order(StringComparer.Ordinal), files.Keys.Order(StringComparer.Ordinal));
-        foreach (var (path, text) in golden)
-        {
-            Assert.True(text == files[path], $"{path} differs from its golden file:\n{files[path]}");
-        }
+        GoldenFiles.AssertMatch(GoldenRoot, files);
     }
 
     [Fact]
