@@ -11,14 +11,15 @@ public static class EnvironmentPlanner
 {
     /// <summary>
     /// The request with the server's facts and the type's defaults: the principal as <c>user</c>, <paramref name="now"/>
-    /// as <c>creation_date</c> unless <paramref name="created"/> keeps an existing one, the claim's own expiry or the
+    /// (to the second) as <c>creation_date</c> unless <paramref name="created"/> keeps an existing one, the claim's own expiry or the
     /// type's default lifetime, the type's default deployment method.
     /// </summary>
     public static EnvironmentClaim Complete(EnvironmentClaim request, string user, DateTimeOffset now, EnvironmentPolicies policies, DateTimeOffset? created = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(policies);
-        var creation = created ?? now;
+        // Whole seconds, as the design's claims show them: a claim is read by people and by the deploy side.
+        var creation = created ?? new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
         var policy = policies.Type(request.EnvironmentType);
         return request with
         {

@@ -67,6 +67,18 @@ public sealed class EnvironmentPolicyTests
     }
 
     [Fact]
+    public void The_creation_date_is_the_current_time_to_the_second()
+    {
+        var now = Now.AddTicks(1234567).ToOffset(TimeSpan.FromHours(2));
+
+        var claim = EnvironmentPlanner.Complete(EnvironmentFixture.Claim("sue-jane-hotfix") with { ExpirationDate = null }, "jane", now, Policies);
+
+        Assert.Equal(Now, claim.CreationDate);
+        Assert.Equal(TimeSpan.Zero, claim.CreationDate!.Value.Offset);
+        Assert.Equal(Now.AddHours(24), claim.ExpirationDate);
+    }
+
+    [Fact]
     public void A_sue_environment_keeps_its_own_expiry_within_the_maximum()
     {
         var errors = new ValidationErrors();
