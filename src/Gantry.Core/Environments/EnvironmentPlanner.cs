@@ -18,8 +18,7 @@ public static class EnvironmentPlanner
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(policies);
-        // Whole seconds, as the design's claims show them: a claim is read by people and by the deploy side.
-        var creation = created ?? new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        var creation = created ?? ToTheSecond(now);
         var policy = policies.Type(request.EnvironmentType);
         return request with
         {
@@ -29,6 +28,13 @@ public static class EnvironmentPlanner
             DeploymentMethod = request.DeploymentMethod ?? policy?.DefaultDeploymentMethod,
         };
     }
+
+    /// <summary>
+    /// A time Gantry writes into a claim: UTC, whole seconds, as the design's claims show them (a claim is read by
+    /// people and by the deploy side).
+    /// </summary>
+    public static DateTimeOffset ToTheSecond(DateTimeOffset time) =>
+        new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
 
     /// <summary>
     /// The claim with its implicit services recomputed: with <c>deploy_only_specified</c> the dependency closure of

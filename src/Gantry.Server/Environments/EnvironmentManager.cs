@@ -134,7 +134,7 @@ public sealed partial class EnvironmentManager(
 
             var now = time.GetUtcNow();
             var latest = policy.MaxLifetime is { } max ? current.CreationDate!.Value + max : (DateTimeOffset?)null;
-            var target = until ?? now + (policy.DefaultLifetime ?? TimeSpan.FromHours(24));
+            var target = until ?? EnvironmentPlanner.ToTheSecond(now + (policy.DefaultLifetime ?? TimeSpan.FromHours(24)));
             if (until is null && latest is { } cap && target > cap)
             {
                 target = cap;
