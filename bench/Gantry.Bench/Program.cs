@@ -22,6 +22,8 @@ if (args is ["api", ..])
             case "--clients": api.Clients = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
             case "--seconds": api.Seconds = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
             case "--per-tenant": api.PerTenant = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+            case "--sealing-key-bits": api.SealingKeyBits = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+            case "--key-pool": api.KeyPool = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
             case "--json": api.JsonPath = args[i + 1]; break;
             default: throw new ArgumentException($"unknown option {args[i]}");
         }
@@ -35,7 +37,8 @@ if (args.Length == 0 || args[0] != "engine")
 {
     Console.Error.WriteLine("""
         usage: Gantry.Bench seal [--bits 4096] [--seconds 5] [--threads N]
-               Gantry.Bench api [--instances 10000,100000] [--clients 64] [--seconds 10] [--per-tenant 10] [--json FILE]
+               Gantry.Bench api [--instances 10000,100000] [--clients 64] [--seconds 10] [--per-tenant 100]
+                   [--sealing-key-bits 2048] [--key-pool 64] [--json FILE]
                Gantry.Bench engine [--instances 1000,20000,100000] [--json FILE] [--writers 256] [--seconds 8]
                                    [--naive-changes 20] [--approaches gantry-local,gantry-remote,naive-git-cli]
                                    [--layout fanout|flat] [--mode PerChange|PerBatch] [--batch 512]

@@ -48,7 +48,9 @@ public static class GantryAuthentication
             .AddPolicyScheme(PolicyScheme, "Gantry bearer token", options => options.ForwardDefaultSelector = context => SelectScheme(context, issuers))
             .AddJwtBearer(GantryJwtScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        services.AddOptions<JwtBearerOptions>(GantryJwtScheme).Configure<SigningKeyStore, IOptions<AuthOptions>>(ConfigureGantryJwt);
+        services.TryAddSingleton<CachingJsonWebTokenHandler>();
+        services.AddOptions<JwtBearerOptions>(GantryJwtScheme)
+            .Configure<SigningKeyStore, IOptions<AuthOptions>, CachingJsonWebTokenHandler>(ConfigureGantryJwt);
 
         foreach (var issuer in issuers)
         {
@@ -127,8 +129,12 @@ public static class GantryAuthentication
         }
     }
 
-    private static void ConfigureGantryJwt(JwtBearerOptions options, SigningKeyStore keys, IOptions<AuthOptions> auth)
+    private static void ConfigureGantryJwt(JwtBearerOptions options, SigningKeyStore keys, IOptions<AuthOptions> auth, CachingJsonWebTokenHandler handler)
     {
+        // Gantry's own tokens only: validated once per token, then remembered until they expire.
+        handler.MapInboundClaims = false;
+        options.TokenHandlers.Clear();
+        options.TokenHandlers.Add(handler);
         options.MapInboundClaims = false;
         options.TokenValidationParameters = Strict(auth.Value.Issuer, auth.Value.Audience, [SigningKeyStore.Algorithm]);
         options.TokenValidationParameters.IssuerSigningKeyResolver = (_, _, keyId, _) => keys.Resolve(keyId);

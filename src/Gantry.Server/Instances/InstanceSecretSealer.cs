@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Gantry.Core.Catalog;
@@ -22,6 +23,10 @@ public sealed class InstanceSecretSealer(SealingKeyCustody custody, TimeProvider
 {
     /// <summary>Random bytes in a generated secret: 256 bits, 43 URL-safe characters.</summary>
     public const int GeneratedBytes = 32;
+
+    private const int MaxParsedCertificates = 10_000;
+
+    private readonly ConcurrentDictionary<string, SealingCertificate> _parsed = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The sealed secrets of <paramref name="previous"/> that stay valid for instance <paramref name="name"/> of
@@ -82,9 +87,24 @@ public sealed class InstanceSecretSealer(SealingKeyCustody custody, TimeProvider
     private async Task<SealingCertificate> CertificateAsync(string tenant, CancellationToken cancellationToken)
     {
         var key = await custody.GetOrCreateActiveAsync(tenant, cancellationToken) ?? throw new SealingKeyMissingException(tenant);
+
+        // Parsing checks the RSA modulus with Miller-Rabin rounds (BouncyCastle), which was nearly all of a create's
+        // CPU; the parsed certificate is kept by its PEM, and its validity period is still checked on every use.
+        if (_parsed.TryGetValue(key.CertificatePem, out var kept) && time.GetUtcNow() <= kept.NotAfter)
+        {
+            return kept;
+        }
+
         try
         {
-            return SealingCertificate.Parse(key.CertificatePem, time);
+            var parsed = SealingCertificate.Parse(key.CertificatePem, time);
+            if (_parsed.Count >= MaxParsedCertificates)
+            {
+                _parsed.Clear();
+            }
+
+            _parsed[key.CertificatePem] = parsed;
+            return parsed;
         }
         catch (SealingException e)
         {
