@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Gantry.Core.Caching;
 
 namespace Gantry.Core.State;
 
@@ -15,24 +15,13 @@ public static class StateLayout
 
     // Every path of a tenant starts here and a change renders dozens of them: hashing each time was 13 % of the
     // server's CPU per instance change. Bounded: past the limit the cache starts over (a miss costs one hash).
-    private const int MaxCachedFolders = 100_000;
-    private static readonly ConcurrentDictionary<string, string> Folders = new(StringComparer.Ordinal);
+    private static readonly BoundedCache<string, string> Folders = new(100_000, StringComparer.Ordinal);
 
     /// <summary>The folder of <paramref name="tenant"/>, e.g. <c>tenants/3/a/f/acme</c>.</summary>
     public static string TenantFolder(string tenant)
     {
         ArgumentException.ThrowIfNullOrEmpty(tenant);
-        if (Folders.TryGetValue(tenant, out var cached))
-        {
-            return cached;
-        }
-
-        if (Folders.Count >= MaxCachedFolders)
-        {
-            Folders.Clear();
-        }
-
-        return Folders[tenant] = Compute(tenant);
+        return Folders.TryGetValue(tenant, out var cached) ? cached : Folders.Set(tenant, Compute(tenant));
     }
 
     private static string Compute(string tenant)

@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Gantry.Core.Caching;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -18,9 +18,7 @@ namespace Gantry.Server.Identity;
 /// </summary>
 public sealed class CachingJsonWebTokenHandler(SigningKeyStore keys, TimeProvider time) : JsonWebTokenHandler
 {
-    private const int MaxCachedTokens = 10_000;
-
-    private readonly ConcurrentDictionary<string, TokenValidationResult> _validated = new(StringComparer.Ordinal);
+    private readonly BoundedCache<string, TokenValidationResult> _validated = new(10_000, StringComparer.Ordinal);
 
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
     {
@@ -41,18 +39,13 @@ public sealed class CachingJsonWebTokenHandler(SigningKeyStore keys, TimeProvide
                 };
             }
 
-            _validated.TryRemove(hash, out _);
+            _validated.Remove(hash);
         }
 
         var result = await base.ValidateTokenAsync(token, validationParameters);
         if (result.IsValid && result.SecurityToken is JsonWebToken && StillValid(result))
         {
-            if (_validated.Count >= MaxCachedTokens)
-            {
-                _validated.Clear();
-            }
-
-            _validated[hash] = result;
+            _validated.Set(hash, result);
         }
 
         return result;

@@ -1,8 +1,8 @@
-using System.Collections.Concurrent;
+using Gantry.Core.Caching;
 using Gantry.Core.Identity;
-using Gantry.Data;
 using Gantry.Data.Tenants;
 using Gantry.Data.Users;
+using Gantry.Data;
 
 namespace Gantry.Server.Identity;
 
@@ -15,9 +15,7 @@ namespace Gantry.Server.Identity;
 /// </summary>
 public sealed class UserPrincipalLoader(UserRepository users, MembershipRepository memberships, IMetadataDatabase database)
 {
-    private const int MaxCachedPrincipals = 10_000;
-
-    private readonly ConcurrentDictionary<(string UserId, PrincipalKind Kind), (long Version, Principal Principal)> _loaded = new();
+    private readonly BoundedCache<(string UserId, PrincipalKind Kind), (long Version, Principal Principal)> _loaded = new(10_000);
 
     public async Task<Principal?> LoadAsync(string userId, PrincipalKind kind, CancellationToken cancellationToken = default)
     {
@@ -33,12 +31,7 @@ public sealed class UserPrincipalLoader(UserRepository users, MembershipReposito
         var principal = user is null ? null : await ToPrincipalAsync(user, kind, cancellationToken);
         if (version is { } read && principal is not null)
         {
-            if (_loaded.Count >= MaxCachedPrincipals)
-            {
-                _loaded.Clear();
-            }
-
-            _loaded[(userId, kind)] = (read, principal);
+            _loaded.Set((userId, kind), (read, principal));
         }
 
         return principal;

@@ -1,12 +1,12 @@
 using System.Buffers.Text;
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Gantry.Core.Caching;
 using Gantry.Core.Catalog;
 using Gantry.Core.Instances;
 using Gantry.Core.Rendering;
-using Gantry.Sealing;
 using Gantry.Sealing.Keys;
+using Gantry.Sealing;
 using Gantry.Server.Sealing;
 
 namespace Gantry.Server.Instances;
@@ -24,9 +24,7 @@ public sealed class InstanceSecretSealer(SealingKeyCustody custody, TimeProvider
     /// <summary>Random bytes in a generated secret: 256 bits, 43 URL-safe characters.</summary>
     public const int GeneratedBytes = 32;
 
-    private const int MaxParsedCertificates = 10_000;
-
-    private readonly ConcurrentDictionary<string, SealingCertificate> _parsed = new(StringComparer.Ordinal);
+    private readonly BoundedCache<string, SealingCertificate> _parsed = new(10_000, StringComparer.Ordinal);
 
     /// <summary>
     /// The sealed secrets of <paramref name="previous"/> that stay valid for instance <paramref name="name"/> of
@@ -98,13 +96,7 @@ public sealed class InstanceSecretSealer(SealingKeyCustody custody, TimeProvider
         try
         {
             var parsed = SealingCertificate.Parse(key.CertificatePem, time);
-            if (_parsed.Count >= MaxParsedCertificates)
-            {
-                _parsed.Clear();
-            }
-
-            _parsed[key.CertificatePem] = parsed;
-            return parsed;
+            return _parsed.Set(key.CertificatePem, parsed);
         }
         catch (SealingException e)
         {
