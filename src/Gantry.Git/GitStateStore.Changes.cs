@@ -29,7 +29,12 @@ public sealed partial class GitStateStore
 
             foreach (var (path, content) in change.Puts)
             {
-                _tree!.Put(path, pack.Add(GitObjectType.Blob, content.Span));
+                // A file put with the content it has already leaves the tree, and the pack, as they are.
+                var id = GitHash.Compute(GitObjectType.Blob, content.Span);
+                if (_tree!.Find(path) != id)
+                {
+                    _tree.Put(path, pack.Add(id, GitObjectType.Blob, content.Span));
+                }
             }
 
             foreach (var path in change.Deletes)

@@ -51,6 +51,14 @@ public sealed record InstanceClaim
     /// </summary>
     public IReadOnlyDictionary<string, string> SealedSecrets { get; init; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>Whether <paramref name="other"/> claims exactly the same (values compared as JSON, not by reference).</summary>
+    public bool IsSameAs(InstanceClaim? other) =>
+        other is not null
+        && (Tenant, Name, Offering, Version, ChartVersion, Namespace) == (other.Tenant, other.Name, other.Offering, other.Version, other.ChartVersion, other.Namespace)
+        && SealedSecrets.Count == other.SealedSecrets.Count
+        && SealedSecrets.All(s => other.SealedSecrets.TryGetValue(s.Key, out var value) && value == s.Value)
+        && JsonNode.DeepEquals(Values, other.Values);
+
     public JsonObject ToDocument()
     {
         var spec = new JsonObject

@@ -19,35 +19,33 @@ internal static class ArgoCdRenderer
     /// <summary>Projects are named per tenant with a prefix, so no tenant name can select a shared project.</summary>
     public static string ProjectName(string tenant) => $"gantry-{tenant}";
 
-    /// <summary>Renders the tenant's project and kustomization, and the Application of each instance for which <paramref name="withOwnFiles"/> holds.</summary>
-    public static void Render(string tenant, IReadOnlyList<RenderedInstance> instances, Func<RenderedInstance, bool> withOwnFiles, IDictionary<string, string> files)
+    /// <summary>
+    /// Renders the tenant's project and the kustomization of its app-of-apps (each instance's Application and, when it
+    /// has sealed values, its SealedSecret). They read only each instance's name, namespace, offering and whether it has sealed values.
+    /// </summary>
+    public static void RenderShared(string tenant, IReadOnlyList<RenderedInstance> instances, IDictionary<string, string> files)
     {
         var root = GitOpsLayout.ArgoCdRoot(tenant);
         var ordered = instances.OrderBy(i => i.Claim.Name, StringComparer.Ordinal).ToList();
 
         files[$"{root}/appproject.yaml"] = YamlWriter.Write(Project(tenant, ordered));
         var resources = new List<string> { "appproject.yaml" };
-        foreach (var instance in ordered)
-        {
-            resources.Add($"applications/{instance.Claim.Name}.yaml");
-            if (withOwnFiles(instance))
-            {
-                files[GitOpsLayout.ArgoCdApplication(tenant, instance.Claim.Name)] = YamlWriter.Write(Application(tenant, instance));
-            }
-        }
+        resources.AddRange(ordered.Select(i => $"applications/{i.Claim.Name}.yaml"));
 
         // The SealedSecrets go with the tenant's app-of-apps, which applies them into the instances' namespaces
         // (the platform project allows that kind): an Application can only deploy its chart.
-        foreach (var instance in ordered.Where(i => InstanceSecrets.Present(i.Claim, i.Offering).Any()))
-        {
-            resources.Add($"secrets/{instance.Claim.Name}.yaml");
-            if (withOwnFiles(instance) && InstanceSecrets.SealedSecret(instance.Claim, instance.Offering) is { } sealedSecret)
-            {
-                files[GitOpsLayout.ArgoCdSecrets(tenant, instance.Claim.Name)] = YamlWriter.Write(sealedSecret);
-            }
-        }
-
+        resources.AddRange(ordered.Where(i => InstanceSecrets.Present(i.Claim, i.Offering).Any()).Select(i => $"secrets/{i.Claim.Name}.yaml"));
         files[$"{root}/kustomization.yaml"] = YamlWriter.Write(Kustomization(resources));
+    }
+
+    /// <summary>Renders one instance's Application and, when it has sealed values, its SealedSecret.</summary>
+    public static void RenderInstance(string tenant, RenderedInstance instance, IDictionary<string, string> files)
+    {
+        files[GitOpsLayout.ArgoCdApplication(tenant, instance.Claim.Name)] = YamlWriter.Write(Application(tenant, instance));
+        if (InstanceSecrets.SealedSecret(instance.Claim, instance.Offering) is { } sealedSecret)
+        {
+            files[GitOpsLayout.ArgoCdSecrets(tenant, instance.Claim.Name)] = YamlWriter.Write(sealedSecret);
+        }
     }
 
     private static JsonObject Project(string tenant, IReadOnlyList<RenderedInstance> instances)

@@ -29,8 +29,12 @@ internal static class FluxRenderer
             }),
     };
 
-    /// <summary>Renders the tenant's shared Flux files, and each instance's release for which <paramref name="withOwnFiles"/> holds.</summary>
-    public static void Render(string tenant, IReadOnlyList<RenderedInstance> instances, Func<RenderedInstance, bool> withOwnFiles, IDictionary<string, string> files)
+    /// <summary>
+    /// Renders the tenant's shared Flux files: namespaces, lockdown, one chart source per offering and the
+    /// kustomization listing each instance's release folder. They read only each instance's name, namespace, offering
+    /// and whether it has sealed values.
+    /// </summary>
+    public static void RenderShared(string tenant, IReadOnlyList<RenderedInstance> instances, IDictionary<string, string> files)
     {
         var root = GitOpsLayout.FluxRoot(tenant);
         var namespaces = instances.Select(i => i.Claim.Namespace).Prepend(tenant).Distinct(StringComparer.Ordinal).ToList();
@@ -47,16 +51,7 @@ internal static class FluxRenderer
             resources.Add("sources.yaml");
         }
 
-        foreach (var instance in instances.OrderBy(i => i.Claim.Name, StringComparer.Ordinal))
-        {
-            if (withOwnFiles(instance))
-            {
-                RenderRelease(tenant, instance, files);
-            }
-
-            resources.Add($"releases/{instance.Claim.Name}");
-        }
-
+        resources.AddRange(instances.Select(i => $"releases/{i.Claim.Name}").Order(StringComparer.Ordinal));
         files[$"{root}/kustomization.yaml"] = YamlWriter.Write(Kustomization(resources));
     }
 
@@ -83,7 +78,8 @@ internal static class FluxRenderer
         return Object("source.toolkit.fluxcd.io/v1", "HelmRepository", offering.Name, tenant, Labels(tenant, offering: offering.Name), spec);
     }
 
-    private static void RenderRelease(string tenant, RenderedInstance instance, IDictionary<string, string> files)
+    /// <summary>Renders one instance's release folder: HelmRelease, values, their kustomization, and its SealedSecret.</summary>
+    public static void RenderInstance(string tenant, RenderedInstance instance, IDictionary<string, string> files)
     {
         var (claim, offering) = (instance.Claim, instance.Offering);
         var folder = GitOpsLayout.FluxRelease(tenant, claim.Name);

@@ -9,38 +9,97 @@ namespace Gantry.Core.Rendering;
 /// clock, no randomness: the same input always renders the same bytes, so a change is the difference between the
 /// tree in Git and the tree rendered now.
 /// </summary>
+/// <remarks>
+/// The tree has two parts. Each instance's own files (its claim, its HelmRelease folder or Application and
+/// SealedSecret) depend on nothing but the tenant, its claim and its offering. The tenant's shared files (namespaces,
+/// lockdown, project, sources, kustomizations) depend only on each instance's name, namespace, offering and whether
+/// it has sealed values. So one instance's change is rendered by <see cref="RenderChange"/> from that instance alone,
+/// and the shared files only when one of those moved.
+/// </remarks>
 public static class TenantRenderer
 {
     public static IReadOnlyDictionary<string, byte[]> Render(string tenant, IEnumerable<RenderedInstance> instances) =>
-        Render(tenant, instances, static _ => true);
+        RenderFirst(tenant, instances).Puts;
+
+    /// <summary>The whole tree as the first change to a folder that was never rendered: every file is put.</summary>
+    public static TenantChange RenderFirst(string tenant, IEnumerable<RenderedInstance> instances)
+    {
+        var all = Checked(tenant, instances);
+        var shared = RenderShared(tenant, all);
+        var files = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+        files.AddRange(shared.Files);
+        foreach (var instance in all)
+        {
+            files.AddRange(RenderInstance(tenant, instance));
+        }
+
+        return new TenantChange(files.ToDictionary(StringComparer.Ordinal), [], shared);
+    }
+
+    /// <summary>The tenant's shared files: namespaces, lockdown, project, sources, kustomizations.</summary>
+    public static SharedFiles RenderShared(string tenant, IEnumerable<RenderedInstance> instances)
+    {
+        var all = Checked(tenant, instances);
+        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        FluxRenderer.RenderShared(tenant, all.Where(i => i.Offering.Engine == GitOpsEngine.Flux).ToList(), files);
+        ArgoCdRenderer.RenderShared(tenant, all.Where(i => i.Offering.Engine == GitOpsEngine.ArgoCd).ToList(), files);
+        return new SharedFiles(Utf8(files));
+    }
+
+    /// <summary>One instance's own files: its claim and what its engine reads.</summary>
+    public static IReadOnlyDictionary<string, byte[]> RenderInstance(string tenant, RenderedInstance instance)
+    {
+        Checked(tenant, [instance]);
+        var files = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [GitOpsLayout.InstanceClaim(tenant, instance.Claim.Name)] = YamlWriter.Write(instance.Claim.ToDocument()),
+        };
+        if (instance.Offering.Engine == GitOpsEngine.Flux)
+        {
+            FluxRenderer.RenderInstance(tenant, instance, files);
+        }
+        else
+        {
+            ArgoCdRenderer.RenderInstance(tenant, instance, files);
+        }
+
+        return Utf8(files);
+    }
 
     /// <summary>
-    /// The tenant's shared files (namespaces, lockdown, project, sources, kustomizations) and the files of
-    /// <paramref name="instance"/> only. Every other instance's files depend on nothing but the tenant, its own claim
-    /// and its offering, so when only <paramref name="instance"/> changes they are the same before and after: the
-    /// difference of two such renders is the difference of the whole trees, without writing every instance's YAML
-    /// twice per change.
+    /// What to write when one instance goes from <paramref name="before"/> to <paramref name="after"/> (null:
+    /// absent), <paramref name="shared"/> being the tenant's shared files now and <paramref name="instances"/> all of
+    /// its instances afterwards (read only when the shared files must be rendered again). Applied to the tree, it
+    /// gives the whole tree rendered from <paramref name="instances"/>, without rendering any other instance.
     /// </summary>
-    public static IReadOnlyDictionary<string, byte[]> RenderSharedAnd(string tenant, IEnumerable<RenderedInstance> instances, string instance) =>
-        Render(tenant, instances, i => i.Claim.Name == instance);
-
-    private static Dictionary<string, byte[]> Render(string tenant, IEnumerable<RenderedInstance> instances, Func<RenderedInstance, bool> withOwnFiles)
+    /// <remarks>
+    /// The shared files read only each instance's name, namespace, offering and whether it has sealed values, and an
+    /// instance's set of files only its engine and whether it has sealed values. When the changed instance keeps all
+    /// of these (a scale, new values, another chart version) the shared files stay as they are, no file goes away,
+    /// and the instance's files are put as rendered now: the state store leaves a file whose content did not change
+    /// as it is. Otherwise both sides are rendered and compared.
+    /// </remarks>
+    public static TenantChange RenderChange(
+        string tenant, SharedFiles shared, RenderedInstance? before, RenderedInstance? after, IEnumerable<RenderedInstance> instances)
     {
-        var all = instances.ToList();
-        if (all.FirstOrDefault(i => i.Claim.Tenant != tenant) is { } stranger)
+        Checked(tenant, [.. before is null ? [] : new[] { before }, .. after is null ? [] : new[] { after }]);
+        if (before is not null && after is not null && SameOutline(before, after))
         {
-            throw new ArgumentException($"Instance '{stranger.Claim.Name}' belongs to tenant '{stranger.Claim.Tenant}', not '{tenant}'.", nameof(instances));
+            return before.Claim.IsSameAs(after.Claim)
+                ? new TenantChange(new Dictionary<string, byte[]>(), [], shared)
+                : new TenantChange(RenderInstance(tenant, after), [], shared);
         }
 
-        var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var instance in all.Where(withOwnFiles))
-        {
-            files[GitOpsLayout.InstanceClaim(tenant, instance.Claim.Name)] = YamlWriter.Write(instance.Claim.ToDocument());
-        }
+        var sharedAfter = RenderShared(tenant, instances);
+        var old = new Dictionary<string, byte[]>(shared.Files, StringComparer.Ordinal);
+        var now = new Dictionary<string, byte[]>(sharedAfter.Files, StringComparer.Ordinal);
+        old.AddRange(before is null ? [] : RenderInstance(tenant, before));
+        now.AddRange(after is null ? [] : RenderInstance(tenant, after));
 
-        FluxRenderer.Render(tenant, all.Where(i => i.Offering.Engine == GitOpsEngine.Flux).ToList(), withOwnFiles, files);
-        ArgoCdRenderer.Render(tenant, all.Where(i => i.Offering.Engine == GitOpsEngine.ArgoCd).ToList(), withOwnFiles, files);
-        return files.ToDictionary(f => f.Key, f => Encoding.UTF8.GetBytes(f.Value), StringComparer.Ordinal);
+        var puts = now.Where(f => !old.TryGetValue(f.Key, out var previous) || !previous.AsSpan().SequenceEqual(f.Value))
+            .ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
+        var deletes = old.Keys.Where(path => !now.ContainsKey(path)).Order(StringComparer.Ordinal).ToList();
+        return new TenantChange(puts, deletes, sharedAfter);
     }
 
     /// <summary>The Flux index over every tenant: what the bootstrap Kustomization applies.</summary>
@@ -49,4 +108,40 @@ public static class TenantRenderer
         [GitOpsLayout.FluxClusterIndex] = Encoding.UTF8.GetBytes(YamlWriter.Write(Manifests.Kustomization(
             tenants.Order(StringComparer.Ordinal).Select(GitOpsLayout.FluxIndexEntry)))),
     };
+
+    /// <summary>
+    /// Whether the two agree in all that the shared files and the set of an instance's own files depend on: name,
+    /// namespace, offering (the same one: a reloaded catalog makes new ones) and whether there are sealed values.
+    /// </summary>
+    private static bool SameOutline(RenderedInstance a, RenderedInstance b) =>
+        a.Claim.Name == b.Claim.Name && a.Claim.Namespace == b.Claim.Namespace && ReferenceEquals(a.Offering, b.Offering)
+        && InstanceSecrets.Present(a.Claim, a.Offering).Any() == InstanceSecrets.Present(b.Claim, b.Offering).Any();
+
+    private static List<RenderedInstance> Checked(string tenant, IEnumerable<RenderedInstance> instances)
+    {
+        var all = instances.ToList();
+        if (all.FirstOrDefault(i => i.Claim.Tenant != tenant) is { } stranger)
+        {
+            throw new ArgumentException($"Instance '{stranger.Claim.Name}' belongs to tenant '{stranger.Claim.Tenant}', not '{tenant}'.", nameof(instances));
+        }
+
+        return all;
+    }
+
+    private static Dictionary<string, byte[]> Utf8(Dictionary<string, string> files) =>
+        files.ToDictionary(f => f.Key, f => Encoding.UTF8.GetBytes(f.Value), StringComparer.Ordinal);
+
+    private static void AddRange(this IDictionary<string, byte[]> files, IEnumerable<KeyValuePair<string, byte[]>> more)
+    {
+        foreach (var (path, bytes) in more)
+        {
+            files[path] = bytes;
+        }
+    }
 }
+
+/// <summary>A tenant's shared files (namespaces, lockdown, project, sources, kustomizations).</summary>
+public sealed record SharedFiles(IReadOnlyDictionary<string, byte[]> Files);
+
+/// <summary>The files one change puts and deletes, and the tenant's shared files after it.</summary>
+public sealed record TenantChange(IReadOnlyDictionary<string, byte[]> Puts, IReadOnlyList<string> Deletes, SharedFiles Shared);

@@ -30,9 +30,11 @@ internal sealed class PackBuilder(int capacity = 0)
     public bool Contains(GitHash id) => _ids.Contains(id);
 
     /// <summary>Adds an object unless the pack holds it already; returns its id.</summary>
-    public GitHash Add(GitObjectType type, ReadOnlySpan<byte> content)
+    public GitHash Add(GitObjectType type, ReadOnlySpan<byte> content) => Add(GitHash.Compute(type, content), type, content);
+
+    /// <summary>Adds an object whose id the caller computed (<see cref="GitHash.Compute"/>) unless the pack holds it already.</summary>
+    public GitHash Add(GitHash id, GitObjectType type, ReadOnlySpan<byte> content)
     {
-        var id = GitHash.Compute(type, content);
         if (!_ids.Add(id))
         {
             return id;

@@ -278,7 +278,11 @@ public sealed partial class InstanceService(
     /// the change's base, so a change by anyone else to the tenant's files since then is caught by the store as a
     /// conflict, and the snapshot is read afresh from Git.
     /// </summary>
-    private sealed record TenantSnapshot(string? Revision, IReadOnlyDictionary<string, InstanceClaim> Claims, bool Rendered);
+    private sealed record TenantSnapshot(string? Revision, IReadOnlyDictionary<string, InstanceClaim> Claims, bool Rendered)
+    {
+        /// <summary>The tenant's shared files as rendered from <see cref="Claims"/>, once a change needed them (under the tenant's gate).</summary>
+        public SharedFiles? Shared { get; set; }
+    }
 
     private async Task<TenantSnapshot> SnapshotAsync(string tenant, bool fresh, CancellationToken cancellationToken)
     {
@@ -323,12 +327,13 @@ public sealed partial class InstanceService(
             }
 
             // A tenant whose folder was never written has nothing rendered yet: everything is new, its skeleton
-            // (namespace, lockdown, project) included, and the Flux index gains an entry for it. Otherwise only the
-            // tenant's shared files and this instance's own can differ, so only those are rendered.
-            var before = snapshot.Rendered ? Render(tenant, snapshot.Claims.Values, name) : new Dictionary<string, byte[]>();
-            var after = new Dictionary<string, byte[]>(Render(tenant, next.Values, snapshot.Rendered ? name : null), StringComparer.Ordinal);
-
-            var (puts, deletes) = Difference(before, after);
+            // (namespace, lockdown, project) included, and the Flux index gains an entry for it. Otherwise only this
+            // instance's files and, when the tenant's outline moved, its shared files can differ.
+            var rendered = snapshot.Rendered
+                ? TenantRenderer.RenderChange(tenant, snapshot.Shared ??= TenantRenderer.RenderShared(tenant, Instances(tenant, snapshot.Claims.Values)),
+                    basedOn is null ? null : Instance(tenant, basedOn), claim is null ? null : Instance(tenant, claim), Instances(tenant, next.Values))
+                : TenantRenderer.RenderFirst(tenant, Instances(tenant, next.Values));
+            var (puts, deletes) = (rendered.Puts.ToDictionary(f => f.Key, f => (ReadOnlyMemory<byte>)f.Value, StringComparer.Ordinal), rendered.Deletes.ToList());
             var change = new Change
             {
                 Puts = puts,
@@ -372,7 +377,7 @@ public sealed partial class InstanceService(
             // A change that altered nothing answers with the instance's own revision, which may be older than the
             // tenant's last change: the snapshot keeps the revision its claims were read at, or the tenant's next
             // change would be based on that older revision and refused as a conflict, then read and rendered again.
-            Remember(tenant, new TenantSnapshot(unchanged ? snapshot.Revision : revision, next, Rendered: true));
+            Remember(tenant, new TenantSnapshot(unchanged ? snapshot.Revision : revision, next, Rendered: true) { Shared = rendered.Shared });
             if (!snapshot.Rendered)
             {
                 await EnsureInFluxIndexAsync(tenant, author, cancellationToken);
@@ -403,16 +408,12 @@ public sealed partial class InstanceService(
         }
     }
 
-    /// <summary>The tenant's whole tree, or with <paramref name="only"/> its shared files and that instance's.</summary>
-    private IReadOnlyDictionary<string, byte[]> Render(string tenant, IEnumerable<InstanceClaim> claims, string? only)
-    {
-        var instances = claims.Select(c => new RenderedInstance(c,
-            catalog.Find(c.Offering) ?? throw new OfferingMissingException(tenant, c.Name, c.Offering)));
-        return only is null ? TenantRenderer.Render(tenant, instances) : TenantRenderer.RenderSharedAnd(tenant, instances, only);
-    }
+    private IEnumerable<RenderedInstance> Instances(string tenant, IEnumerable<InstanceClaim> claims) => claims.Select(c => Instance(tenant, c));
 
-    private static bool SameClaim(InstanceClaim? a, InstanceClaim? b) =>
-        a is null ? b is null : b is not null && a.ToDocument().ToJsonString() == b.ToDocument().ToJsonString();
+    private RenderedInstance Instance(string tenant, InstanceClaim claim) =>
+        new(claim, catalog.Find(claim.Offering) ?? throw new OfferingMissingException(tenant, claim.Name, claim.Offering));
+
+    private static bool SameClaim(InstanceClaim? a, InstanceClaim? b) => a is null ? b is null : a.IsSameAs(b);
 
     /// <summary>
     /// Adds a tenant to the Flux cluster index, the one file all tenants share. Additions from concurrent first
@@ -493,14 +494,6 @@ public sealed partial class InstanceService(
     }
 
     /// <summary>The files to write (new or different) and to remove, going from one render to the next.</summary>
-    private static (Dictionary<string, ReadOnlyMemory<byte>> Puts, List<string> Deletes) Difference(
-        IReadOnlyDictionary<string, byte[]> before, Dictionary<string, byte[]> after) =>
-    (
-        after.Where(f => !before.TryGetValue(f.Key, out var old) || !old.AsSpan().SequenceEqual(f.Value))
-            .ToDictionary(f => f.Key, f => (ReadOnlyMemory<byte>)f.Value, StringComparer.Ordinal),
-        before.Keys.Where(path => !after.ContainsKey(path)).Order(StringComparer.Ordinal).ToList()
-    );
-
     /// <summary>Whether the tenant's folder was ever rendered at <paramref name="revision"/>.</summary>
     private async Task<bool> IsRenderedAsync(string tenant, string? revision, CancellationToken cancellationToken) =>
         revision is not null && await state.ReadFileAsync(GitOpsLayout.FluxKustomization(tenant), revision, cancellationToken) is not null;
