@@ -294,6 +294,11 @@ public sealed partial class GitStateStore
         {
             return new PersistOutcome(batch, null, e);
         }
+        finally
+        {
+            // Stored, pushed or given up: a refused or failed batch is built again from its changes, never from this pack.
+            batch.Objects.Dispose();
+        }
     }
 
     private void Fail(List<PendingChange> changes, Exception e)

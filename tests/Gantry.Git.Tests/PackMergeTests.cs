@@ -28,6 +28,26 @@ public sealed class PackMergeTests : IDisposable
         Assert.Equal(6, (await store.GetHistoryAsync("m/4/v.yaml", 100)).Commits.Count);
     }
 
+    [Theory]
+    [InlineData(new[] { 10, 10, 10, 10, 10, 1000 }, 5)] // the big pack waits until the small ones add up to it
+    [InlineData(new[] { 10, 10, 20, 40, 80, 1000 }, 5)]
+    [InlineData(new[] { 10, 10, 20, 40, 80, 160 }, 6)]
+    [InlineData(new[] { 300, 10 }, 2)] // two packs always merge
+    public void Only_packs_no_bigger_than_the_smaller_ones_together_are_merged(int[] sizes, int merged)
+    {
+        var packs = Directory.CreateDirectory(_temp.Combine("sizes/objects/pack")).FullName;
+        foreach (var (size, i) in sizes.Select((size, i) => (size, i)))
+        {
+            File.WriteAllBytes(Path.Combine(packs, $"pack-{i:x40}.pack"), new byte[size]);
+            File.WriteAllBytes(Path.Combine(packs, $"pack-{i:x40}.idx"), []);
+        }
+
+        var chosen = Storage.PackMerger.FindSmallPacks(_temp.Combine("sizes"), threshold: 2)!;
+
+        Assert.Equal(merged, chosen.Count);
+        Assert.Equal(sizes.Order().Take(merged), chosen.Select(p => (int)new FileInfo(p).Length));
+    }
+
     [Fact]
     public void Packs_written_by_git_with_offset_deltas_merge_into_a_valid_pack()
     {

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 using System.Security.Cryptography;
 
 namespace Gantry.Git.Objects;
@@ -9,12 +11,20 @@ namespace Gantry.Git.Objects;
 /// (git: Documentation/gitformat-pack.txt). One pack holds everything a batch created: it is written to the
 /// local repository with one fsync and sent as is to the remote, so neither side ever walks the old tree.
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A MemoryStream holds no unmanaged resource.")]
-internal sealed class PackBuilder(int capacity = 0)
+/// <remarks>
+/// The pack is built in one buffer rented from the shared array pool, its header slot reserved up front and its
+/// checksum appended in place, so a batch's pack is never copied and, above 85 KB, never becomes garbage on the
+/// large object heap (each of those would cost a full collection). Dispose returns the buffer: the memory
+/// <see cref="Build"/> hands out is valid until then.
+/// </remarks>
+internal sealed class PackBuilder(int capacity = 0) : IDisposable
 {
-    private readonly MemoryStream _body = new(capacity);
+    private const int HeaderSize = 12;
+
     private readonly List<(GitHash Id, long Offset, uint Crc)> _entries = [];
     private readonly HashSet<GitHash> _ids = [];
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(HeaderSize + capacity, 64 * 1024));
+    private int _length = HeaderSize;
 
     /// <summary>
     /// Objects up to this size are stored in zlib "stored" blocks rather than compressed: trees are mostly
@@ -25,7 +35,8 @@ internal sealed class PackBuilder(int capacity = 0)
 
     public int Count => _entries.Count;
 
-    public long Length => _body.Length;
+    /// <summary>Bytes of object entries so far.</summary>
+    public long Length => _length - HeaderSize;
 
     public bool Contains(GitHash id) => _ids.Contains(id);
 
@@ -40,8 +51,7 @@ internal sealed class PackBuilder(int capacity = 0)
             return id;
         }
 
-        var offset = 12 + _body.Length;
-        var start = _body.Length;
+        var start = _length;
 
         // Entry header: type in bits 4-6 of the first byte, size in 4 + 7n bits, little-endian groups.
         long size = content.Length;
@@ -49,24 +59,28 @@ internal sealed class PackBuilder(int capacity = 0)
         size >>= 4;
         while (size != 0)
         {
-            _body.WriteByte((byte)(first | 0x80));
+            WriteByte((byte)(first | 0x80));
             first = (byte)(size & 0x7F);
             size >>= 7;
         }
 
-        _body.WriteByte(first);
+        WriteByte(first);
         if (content.Length <= StoreLimit)
         {
             WriteStored(content);
         }
         else
         {
-            using var zlib = new ZLibStream(_body, CompressionLevel.Fastest, leaveOpen: true);
-            zlib.Write(content);
+            using var compressed = new MemoryStream();
+            using (var zlib = new ZLibStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+            {
+                zlib.Write(content);
+            }
+
+            Write(compressed.GetBuffer().AsSpan(0, (int)compressed.Length));
         }
 
-        var crc = Crc32.Compute(_body.GetBuffer().AsSpan((int)start, (int)(_body.Length - start)));
-        _entries.Add((id, offset, crc));
+        _entries.Add((id, start, Crc32.HashToUInt32(_buffer.AsSpan(start, _length - start))));
         return id;
     }
 
@@ -78,15 +92,65 @@ internal sealed class PackBuilder(int capacity = 0)
             return;
         }
 
-        _entries.Add((id, 12 + _body.Length, crc ?? Crc32.Compute(entry)));
-        _body.Write(entry);
+        _entries.Add((id, _length, crc ?? Crc32.HashToUInt32(entry)));
+        Write(entry);
+    }
+
+    /// <summary>
+    /// Seals the pack (header, trailing checksum) and builds its index; the pack's name is the hex of its checksum.
+    /// The pack's memory belongs to this builder and is valid until it is disposed; nothing can be added after this.
+    /// </summary>
+    public (ReadOnlyMemory<byte> Pack, byte[] Index, string Name) Build()
+    {
+        "PACK"u8.CopyTo(_buffer);
+        BinaryPrimitives.WriteUInt32BigEndian(_buffer.AsSpan(4), 2);
+        BinaryPrimitives.WriteUInt32BigEndian(_buffer.AsSpan(8), (uint)_entries.Count);
+        var packSum = SHA1.HashData(_buffer.AsSpan(0, _length));
+        Write(packSum);
+        return (_buffer.AsMemory(0, _length), BuildIndex(packSum), Convert.ToHexStringLower(packSum));
+    }
+
+    public void Dispose()
+    {
+        var buffer = Interlocked.Exchange(ref _buffer, []);
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void WriteByte(byte value)
+    {
+        Grow(1);
+        _buffer[_length++] = value;
+    }
+
+    private void Write(ReadOnlySpan<byte> data)
+    {
+        Grow(data.Length);
+        data.CopyTo(_buffer.AsSpan(_length));
+        _length += data.Length;
+    }
+
+    private void Grow(int more)
+    {
+        ObjectDisposedException.ThrowIf(_buffer.Length == 0, this);
+        if (_length + more <= _buffer.Length)
+        {
+            return;
+        }
+
+        var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Array.MaxLength, Math.Max((long)_buffer.Length * 2, (long)_length + more)));
+        _buffer.AsSpan(0, _length).CopyTo(bigger);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = bigger;
     }
 
     /// <summary>A zlib stream (RFC 1950) of uncompressed deflate blocks (RFC 1951 3.2.4) holding <paramref name="content"/>.</summary>
     private void WriteStored(ReadOnlySpan<byte> content)
     {
         Span<byte> header = [0x78, 0x01];
-        _body.Write(header);
+        Write(header);
         var remaining = content;
         Span<byte> block = stackalloc byte[5];
         do
@@ -95,15 +159,15 @@ internal sealed class PackBuilder(int capacity = 0)
             block[0] = (byte)(length == remaining.Length ? 1 : 0); // BFINAL on the last block, BTYPE 00
             BinaryPrimitives.WriteUInt16LittleEndian(block[1..], (ushort)length);
             BinaryPrimitives.WriteUInt16LittleEndian(block[3..], (ushort)~length);
-            _body.Write(block);
-            _body.Write(remaining[..length]);
+            Write(block);
+            Write(remaining[..length]);
             remaining = remaining[length..];
         }
         while (!remaining.IsEmpty);
 
         Span<byte> adler = stackalloc byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(adler, Adler32(content));
-        _body.Write(adler);
+        Write(adler);
     }
 
     private static uint Adler32(ReadOnlySpan<byte> data)
@@ -125,19 +189,6 @@ internal sealed class PackBuilder(int capacity = 0)
         }
 
         return (b << 16) | a;
-    }
-
-    /// <summary>The finished pack and index; the pack's name is the hex of its trailing checksum.</summary>
-    public (byte[] Pack, byte[] Index, string Name) Build()
-    {
-        var pack = new byte[12 + _body.Length + GitHash.Size];
-        "PACK"u8.CopyTo(pack);
-        BinaryPrimitives.WriteUInt32BigEndian(pack.AsSpan(4), 2);
-        BinaryPrimitives.WriteUInt32BigEndian(pack.AsSpan(8), (uint)_entries.Count);
-        _body.GetBuffer().AsSpan(0, (int)_body.Length).CopyTo(pack.AsSpan(12));
-        var packSum = SHA1.HashData(pack.AsSpan(0, pack.Length - GitHash.Size));
-        packSum.CopyTo(pack.AsSpan(pack.Length - GitHash.Size));
-        return (pack, BuildIndex(packSum), Convert.ToHexStringLower(packSum));
     }
 
     private byte[] BuildIndex(byte[] packSum)
@@ -189,39 +240,5 @@ internal sealed class PackBuilder(int capacity = 0)
         packSum.CopyTo(span[tail..]);
         SHA1.HashData(span[..(tail + GitHash.Size)], span[(tail + GitHash.Size)..]);
         return index;
-    }
-}
-
-/// <summary>CRC-32 (IEEE), which pack indexes keep per entry.</summary>
-internal static class Crc32
-{
-    private static readonly uint[] Table = CreateTable();
-
-    public static uint Compute(ReadOnlySpan<byte> data)
-    {
-        var crc = 0xFFFFFFFFu;
-        foreach (var b in data)
-        {
-            crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        }
-
-        return ~crc;
-    }
-
-    private static uint[] CreateTable()
-    {
-        var table = new uint[256];
-        for (var i = 0u; i < 256; i++)
-        {
-            var c = i;
-            for (var k = 0; k < 8; k++)
-            {
-                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            }
-
-            table[i] = c;
-        }
-
-        return table;
     }
 }

@@ -47,13 +47,13 @@ internal sealed class HttpRemote : IRemoteTarget
     public async Task<string?> PushAsync(GitHash? expected, GitHash newHead, PackFiles pack, CancellationToken cancellationToken)
     {
         var command = $"{(expected ?? GitHash.Zero)} {newHead} {_refName}\0report-status agent=gantry\n";
-        var body = new MemoryStream(pack.Pack.Length + command.Length + 16);
-        PktLine.Write(body, command);
-        PktLine.WriteFlush(body);
-        body.Write(pack.Pack);
-        body.Position = 0;
+        var commands = new MemoryStream();
+        PktLine.Write(commands, command);
+        PktLine.WriteFlush(commands);
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_url, "git-receive-pack")) { Content = new StreamContent(body) };
+        // The commands, then the pack as it is in memory: the request is never copied into one more buffer.
+        using var body = new TwoPartContent(commands.ToArray(), pack.Pack);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_url, "git-receive-pack")) { Content = body };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-git-receive-pack-request");
         request.Headers.Accept.ParseAdd("application/x-git-receive-pack-result");
         using var response = await SendAsync(request, cancellationToken);
@@ -156,5 +156,26 @@ internal static class PktLine
             yield return Encoding.UTF8.GetString(data, position + 4, length - 4).TrimEnd('\n');
             position += length;
         }
+    }
+}
+
+/// <summary>A request body of two parts sent one after the other, with its length known up front.</summary>
+internal sealed class TwoPartContent(ReadOnlyMemory<byte> first, ReadOnlyMemory<byte> second) : HttpContent
+{
+    public long Length => first.Length + second.Length;
+
+    protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context, CancellationToken cancellationToken)
+    {
+        await stream.WriteAsync(first, cancellationToken);
+        await stream.WriteAsync(second, cancellationToken);
+    }
+
+    protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) =>
+        SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = Length;
+        return true;
     }
 }

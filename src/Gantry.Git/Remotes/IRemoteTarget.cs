@@ -20,4 +20,4 @@ internal interface IRemoteTarget : IDisposable
 }
 
 /// <summary>A finished pack, its index and its name (the hex of its checksum).</summary>
-internal sealed record PackFiles(byte[] Pack, byte[] Index, string Name);
+internal sealed record PackFiles(ReadOnlyMemory<byte> Pack, byte[] Index, string Name);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using Gantry.Git.Objects;
 using Gantry.Shared;
@@ -49,12 +50,14 @@ internal static class PackMerger
             return null;
         }
 
-        // Smallest first, up to the memory bound: merged packs grow geometrically until they stop being small.
+        // Smallest first, and a pack only joins while it is no bigger than all those before it together (or the
+        // memory bound is reached): merged packs grow geometrically, so each object is copied a few times over its
+        // life (log of the number of batches), never once per merge as it would be if a big pack joined every one.
         var small = new List<string>();
         long total = 0;
         foreach (var pack in candidates.OrderBy(p => p.Length))
         {
-            if (small.Count >= 2 && total + pack.Length > MaxMergeBytes)
+            if (small.Count >= 2 && (total + pack.Length > MaxMergeBytes || pack.Length > total))
             {
                 break;
             }
@@ -69,7 +72,7 @@ internal static class PackMerger
     /// <summary>Writes one pack holding every object of <paramref name="packs"/> beside them; returns its name. Readers are unaffected.</summary>
     public static string Merge(string gitDir, List<string> packs, bool sync)
     {
-        var merged = new PackBuilder((int)Math.Min(int.MaxValue, packs.Sum(p => new FileInfo(p).Length)));
+        using var merged = new PackBuilder((int)Math.Min(int.MaxValue, packs.Sum(p => new FileInfo(p).Length)));
         foreach (var pack in packs)
         {
             CopyEntries(pack, merged);
@@ -101,14 +104,17 @@ internal static class PackMerger
 
     private static void CopyEntries(string packPath, PackBuilder into)
     {
-        var pack = File.ReadAllBytes(packPath);
-        var idx = File.ReadAllBytes(Path.ChangeExtension(packPath, ".idx"));
-        if (BinaryPrimitives.ReadUInt32BigEndian(idx) != 0xFF744F63 || BinaryPrimitives.ReadUInt32BigEndian(idx.AsSpan(4)) != 2)
+        // Read into pooled buffers: packs are mostly larger than the 85 KB above which every array is a full collection.
+        using var packFile = PooledFile.Read(packPath);
+        using var idxFile = PooledFile.Read(Path.ChangeExtension(packPath, ".idx"));
+        var pack = packFile.Bytes;
+        var idx = idxFile.Bytes;
+        if (BinaryPrimitives.ReadUInt32BigEndian(idx) != 0xFF744F63 || BinaryPrimitives.ReadUInt32BigEndian(idx.Slice(4)) != 2)
         {
             throw new InvalidDataException($"{packPath}: only version 2 pack indexes are supported.");
         }
 
-        var n = (int)BinaryPrimitives.ReadUInt32BigEndian(idx.AsSpan(8 + (255 * 4)));
+        var n = (int)BinaryPrimitives.ReadUInt32BigEndian(idx.Slice(8 + (255 * 4)));
         var names = 8 + (256 * 4);
         var crcs = names + (n * GitHash.Size);
         var offsets = crcs + (n * 4);
@@ -116,14 +122,14 @@ internal static class PackMerger
         var entries = new (long Offset, GitHash Id, uint Crc)[n];
         for (var i = 0; i < n; i++)
         {
-            var id = GitHash.FromBytes(idx.AsSpan(names + (i * GitHash.Size)));
-            long offset = BinaryPrimitives.ReadUInt32BigEndian(idx.AsSpan(offsets + (i * 4)));
+            var id = GitHash.FromBytes(idx.Slice(names + (i * GitHash.Size)));
+            long offset = BinaryPrimitives.ReadUInt32BigEndian(idx.Slice(offsets + (i * 4)));
             if ((offset & 0x80000000L) != 0)
             {
-                offset = (long)BinaryPrimitives.ReadUInt64BigEndian(idx.AsSpan(large + ((int)(offset & 0x7FFFFFFF) * 8)));
+                offset = (long)BinaryPrimitives.ReadUInt64BigEndian(idx.Slice(large + ((int)(offset & 0x7FFFFFFF) * 8)));
             }
 
-            entries[i] = (offset, id, BinaryPrimitives.ReadUInt32BigEndian(idx.AsSpan(crcs + (i * 4))));
+            entries[i] = (offset, id, BinaryPrimitives.ReadUInt32BigEndian(idx.Slice(crcs + (i * 4))));
         }
 
         Array.Sort(entries, (a, b) => a.Offset.CompareTo(b.Offset));
@@ -133,7 +139,7 @@ internal static class PackMerger
         {
             var start = (int)entries[i].Offset;
             var stop = i + 1 < n ? (int)entries[i + 1].Offset : end;
-            var entry = pack.AsSpan(start, stop - start);
+            var entry = pack.Slice(start, stop - start);
             var type = (entry[0] >> 4) & 7;
             var header = 1;
             while ((entry[header - 1] & 0x80) != 0)
@@ -164,5 +170,43 @@ internal static class PackMerger
             entry[position..].CopyTo(rewritten.AsSpan(header + GitHash.Size));
             into.AddRaw(entries[i].Id, rewritten);
         }
+    }
+
+    /// <summary>A whole file in a buffer rented from the shared array pool, returned on dispose.</summary>
+    private readonly struct PooledFile : IDisposable
+    {
+        private readonly byte[] _buffer;
+        private readonly int _length;
+
+        private PooledFile(byte[] buffer, int length) => (_buffer, _length) = (buffer, length);
+
+        public ReadOnlySpan<byte> Bytes => _buffer.AsSpan(0, _length);
+
+        public static PooledFile Read(string path)
+        {
+            using var handle = File.OpenHandle(path);
+            var length = RandomAccess.GetLength(handle);
+            if (length > Array.MaxLength)
+            {
+                throw new InvalidDataException($"{path}: too large to merge.");
+            }
+
+            var buffer = ArrayPool<byte>.Shared.Rent((int)length);
+            var read = 0;
+            while (read < length)
+            {
+                var n = RandomAccess.Read(handle, buffer.AsSpan(read, (int)length - read), read);
+                if (n == 0)
+                {
+                    throw new InvalidDataException($"{path}: shorter than its length.");
+                }
+
+                read += n;
+            }
+
+            return new PooledFile(buffer, (int)length);
+        }
+
+        public void Dispose() => ArrayPool<byte>.Shared.Return(_buffer);
     }
 }

@@ -12,7 +12,7 @@ namespace Gantry.Git.Storage;
 internal static class RepositoryFiles
 {
     /// <summary>Writes the pack and then its index into objects/pack; readers only see a pack once its index exists.</summary>
-    public static void InstallPack(string gitDir, byte[] pack, byte[] index, string name, bool sync)
+    public static void InstallPack(string gitDir, ReadOnlyMemory<byte> pack, byte[] index, string name, bool sync)
     {
         var folder = Path.Combine(gitDir, "objects", "pack");
         Directory.CreateDirectory(folder);
@@ -27,7 +27,7 @@ internal static class RepositoryFiles
         var tmpIndex = Path.Combine(folder, $"tmp_idx_{Guid.NewGuid():N}");
         // The two fsyncs overlap; each waits on the disk, not the CPU.
         var indexWrite = Task.Run(() => WriteFile(tmpIndex, index, sync));
-        WriteFile(tmpPack, pack, sync);
+        WriteFile(tmpPack, pack.Span, sync);
         indexWrite.GetAwaiter().GetResult();
         File.Move(tmpPack, packPath, overwrite: true);
         File.Move(tmpIndex, indexPath, overwrite: true);
@@ -137,7 +137,7 @@ internal static class RepositoryFiles
         }
     }
 
-    private static void WriteFile(string path, byte[] content, bool sync)
+    private static void WriteFile(string path, ReadOnlySpan<byte> content, bool sync)
     {
         using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
         stream.Write(content);
