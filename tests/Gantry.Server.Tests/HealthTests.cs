@@ -39,8 +39,15 @@ public sealed class HealthTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         var names = body.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("name").GetString()).Order();
-        Assert.Equal(["app", "database", "git", "migrations", "storage"], names);
+        Assert.Equal(["app", "database", "git", "migrations", "sealing-keys", "storage"], names);
         Assert.All(body.GetProperty("checks").EnumerateArray(), c => Assert.True(c.GetProperty("duration_ms").GetDouble() >= 0));
+
+        // Figures for monitoring: free disk, and ready sealing key pairs out of the pool's capacity.
+        var checks = body.GetProperty("checks").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!);
+        Assert.True(checks["storage"].GetProperty("data").GetProperty("free_mb").GetInt64() > 0);
+        var keys = checks["sealing-keys"].GetProperty("data");
+        Assert.InRange(keys.GetProperty("ready").GetInt64(), 0, keys.GetProperty("capacity").GetInt64());
+        Assert.Contains("sealing key pairs ready", checks["sealing-keys"].GetProperty("description").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

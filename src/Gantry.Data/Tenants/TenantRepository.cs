@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using Gantry.Core.Caching;
 using Gantry.Core.Identity;
 
 namespace Gantry.Data.Tenants;
@@ -15,8 +16,15 @@ public sealed record TenantRecord
     public required DateTimeOffset CreatedAt { get; init; }
 }
 
+/// <summary>
+/// Tenants and their quotas. Every instance change reads its tenant; where the database can say that no tenant
+/// changed since (<see cref="IMetadataDatabase.IdentityVersion"/>: SQLite, which only this process writes), a tenant
+/// read before is used again. Every write to tenants moves that version.
+/// </summary>
 public sealed class TenantRepository(IMetadataDatabase database)
 {
+    private readonly BoundedCache<string, (long Version, TenantRecord? Tenant)> _found = new(10_000, StringComparer.Ordinal);
+
     private const string Columns =
         """
         name AS Name, display_name AS DisplayName, created_at AS CreatedAt, max_instances AS MaxInstances,
@@ -28,23 +36,40 @@ public sealed class TenantRepository(IMetadataDatabase database)
     public async Task<bool> TryInsertAsync(TenantRecord tenant, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tenant);
-        await using var connection = await database.OpenForWriteAsync(cancellationToken);
-        var rows = await connection.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO tenants (name, display_name, created_at, max_instances, max_replicas_per_instance, allowed_offerings, allowed_environment_types)
-            VALUES (@Name, @DisplayName, @CreatedAt, @MaxInstances, @MaxReplicasPerInstance, @AllowedOfferings, @AllowedEnvironmentTypes)
-            ON CONFLICT (name) DO NOTHING
-            """,
-            TenantRow.From(tenant), cancellationToken: cancellationToken));
-        return rows == 1;
+        return await database.ChangingIdentityAsync(async () =>
+        {
+            await using var connection = await database.OpenForWriteAsync(cancellationToken);
+            var rows = await connection.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO tenants (name, display_name, created_at, max_instances, max_replicas_per_instance, allowed_offerings, allowed_environment_types)
+                VALUES (@Name, @DisplayName, @CreatedAt, @MaxInstances, @MaxReplicasPerInstance, @AllowedOfferings, @AllowedEnvironmentTypes)
+                ON CONFLICT (name) DO NOTHING
+                """,
+                TenantRow.From(tenant), cancellationToken: cancellationToken));
+            return rows == 1;
+        });
     }
 
     public async Task<TenantRecord?> FindAsync(string name, CancellationToken cancellationToken = default)
     {
+        // The version is taken before reading: a change committed meanwhile moves it after, so what is kept under
+        // the old version is never used again.
+        var version = database.IdentityVersion;
+        if (version is { } current && _found.TryGetValue(name, out var kept) && kept.Version == current)
+        {
+            return kept.Tenant;
+        }
+
         await using var connection = await database.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<TenantRow>(new CommandDefinition(
             $"SELECT {Columns} FROM tenants WHERE name = @name", new { name }, cancellationToken: cancellationToken));
-        return row?.ToRecord();
+        var tenant = row?.ToRecord();
+        if (version is { } read)
+        {
+            _found.Set(name, (read, tenant));
+        }
+
+        return tenant;
     }
 
     public async Task<IReadOnlyList<TenantRecord>> ListAsync(CancellationToken cancellationToken = default)
@@ -59,16 +84,19 @@ public sealed class TenantRepository(IMetadataDatabase database)
     public async Task<bool> UpdateAsync(TenantRecord tenant, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tenant);
-        await using var connection = await database.OpenForWriteAsync(cancellationToken);
-        var rows = await connection.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE tenants SET display_name = @DisplayName, max_instances = @MaxInstances,
-                max_replicas_per_instance = @MaxReplicasPerInstance, allowed_offerings = @AllowedOfferings,
-                allowed_environment_types = @AllowedEnvironmentTypes
-            WHERE name = @Name
-            """,
-            TenantRow.From(tenant), cancellationToken: cancellationToken));
-        return rows == 1;
+        return await database.ChangingIdentityAsync(async () =>
+        {
+            await using var connection = await database.OpenForWriteAsync(cancellationToken);
+            var rows = await connection.ExecuteAsync(new CommandDefinition(
+                """
+                UPDATE tenants SET display_name = @DisplayName, max_instances = @MaxInstances,
+                    max_replicas_per_instance = @MaxReplicasPerInstance, allowed_offerings = @AllowedOfferings,
+                    allowed_environment_types = @AllowedEnvironmentTypes
+                WHERE name = @Name
+                """,
+                TenantRow.From(tenant), cancellationToken: cancellationToken));
+            return rows == 1;
+        });
     }
 
     /// <summary>Deletes the tenant with its memberships and API keys; answers false when it did not exist.</summary>

@@ -58,8 +58,16 @@ public static class HealthEndpoints
                 e.Key,
                 e.Value.Status.ToString(),
                 Math.Round(e.Value.Duration.TotalMilliseconds, 2),
-                e.Value.Description)).ToList());
+                e.Value.Description,
+                Numbers(e.Value.Data))).ToList());
         return JsonSerializer.SerializeAsync(context.Response.Body, body, HealthJsonContext.Default.HealthResponse, context.RequestAborted);
+    }
+
+    // A check's figures (free disk, ready key pairs), for monitoring; only numbers, the rest is in the description.
+    private static Dictionary<string, long>? Numbers(IReadOnlyDictionary<string, object> data)
+    {
+        var numbers = data.Where(d => d.Value is int or long).ToDictionary(d => d.Key, d => Convert.ToInt64(d.Value, System.Globalization.CultureInfo.InvariantCulture), StringComparer.Ordinal);
+        return numbers.Count == 0 ? null : numbers;
     }
 
     private static Task WriteHtmlAsync(HttpContext context, HealthReport report)
@@ -87,7 +95,7 @@ public static class HealthEndpoints
 
 internal sealed record HealthResponse(string Status, double DurationMs, IReadOnlyList<HealthCheckResponse> Checks);
 
-internal sealed record HealthCheckResponse(string Name, string Status, double DurationMs, string? Description);
+internal sealed record HealthCheckResponse(string Name, string Status, double DurationMs, string? Description, IReadOnlyDictionary<string, long>? Data);
 
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(
     PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.SnakeCaseLower,

@@ -90,7 +90,8 @@ public static class GantryHostingExtensions
             .AddCheck<DatabaseHealthCheck>(HealthCheckNames.Database, tags: [HealthCheckNames.ReadyTag])
             .AddCheck<MigrationsHealthCheck>(HealthCheckNames.Migrations, tags: [HealthCheckNames.ReadyTag])
             .AddCheck<GitHealthCheck>(HealthCheckNames.Git, tags: [HealthCheckNames.ReadyTag])
-            .AddCheck<StorageHealthCheck>(HealthCheckNames.Storage);
+            .AddCheck<StorageHealthCheck>(HealthCheckNames.Storage)
+            .AddCheck<SealingKeyPoolHealthCheck>(HealthCheckNames.SealingKeys);
 
         services.AddProblemDetails();
         services.AddExceptionHandler<GantryExceptionHandler>();

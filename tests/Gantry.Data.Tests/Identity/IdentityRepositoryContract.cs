@@ -81,6 +81,21 @@ public abstract class IdentityRepositoryContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_tenant_read_again_is_never_older_than_the_last_write()
+    {
+        var tenants = new TenantRepository(_database);
+        var tenant = new TenantRecord { Name = "later", CreatedAt = Now };
+
+        Assert.Null(await tenants.FindAsync("later"));
+        Assert.True(await tenants.TryInsertAsync(tenant));
+        Assert.NotNull(await tenants.FindAsync("later"));
+        Assert.True(await tenants.UpdateAsync(tenant with { Quotas = new TenantQuotas { MaxInstances = 1 } }));
+        Assert.Equal(1, (await tenants.FindAsync("later"))!.Quotas.MaxInstances);
+        Assert.True(await tenants.DeleteAsync("later"));
+        Assert.Null(await tenants.FindAsync("later"));
+    }
+
+    [Fact]
     public async Task Memberships_upsert_and_deleting_a_tenant_removes_its_memberships_and_keys()
     {
         var (user, _) = await SeedAsync();
