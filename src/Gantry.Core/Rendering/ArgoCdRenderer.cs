@@ -23,28 +23,28 @@ internal static class ArgoCdRenderer
     /// Renders the tenant's project and the kustomization of its app-of-apps (each instance's Application and, when it
     /// has sealed values, its SealedSecret). They read only each instance's name, namespace, offering and whether it has sealed values.
     /// </summary>
-    public static void RenderShared(string tenant, IReadOnlyList<RenderedInstance> instances, IDictionary<string, string> files)
+    public static void RenderShared(string tenant, IReadOnlyList<RenderedInstance> instances, IDictionary<string, byte[]> files)
     {
         var root = GitOpsLayout.ArgoCdRoot(tenant);
         var ordered = instances.OrderBy(i => i.Claim.Name, StringComparer.Ordinal).ToList();
 
-        files[$"{root}/appproject.yaml"] = YamlWriter.Write(Project(tenant, ordered));
+        files[$"{root}/appproject.yaml"] = YamlWriter.WriteUtf8(Project(tenant, ordered));
         var resources = new List<string> { "appproject.yaml" };
         resources.AddRange(ordered.Select(i => $"applications/{i.Claim.Name}.yaml"));
 
         // The SealedSecrets go with the tenant's app-of-apps, which applies them into the instances' namespaces
         // (the platform project allows that kind): an Application can only deploy its chart.
         resources.AddRange(ordered.Where(i => InstanceSecrets.Present(i.Claim, i.Offering).Any()).Select(i => $"secrets/{i.Claim.Name}.yaml"));
-        files[$"{root}/kustomization.yaml"] = YamlWriter.Write(Kustomization(resources));
+        files[$"{root}/kustomization.yaml"] = YamlWriter.WriteUtf8(Kustomization(resources));
     }
 
     /// <summary>Renders one instance's Application and, when it has sealed values, its SealedSecret.</summary>
-    public static void RenderInstance(string tenant, RenderedInstance instance, IDictionary<string, string> files)
+    public static void RenderInstance(string tenant, RenderedInstance instance, IDictionary<string, byte[]> files)
     {
-        files[GitOpsLayout.ArgoCdApplication(tenant, instance.Claim.Name)] = YamlWriter.Write(Application(tenant, instance));
+        files[GitOpsLayout.ArgoCdApplication(tenant, instance.Claim.Name)] = YamlWriter.WriteUtf8(Application(tenant, instance));
         if (InstanceSecrets.SealedSecret(instance.Claim, instance.Offering) is { } sealedSecret)
         {
-            files[GitOpsLayout.ArgoCdSecrets(tenant, instance.Claim.Name)] = YamlWriter.Write(sealedSecret);
+            files[GitOpsLayout.ArgoCdSecrets(tenant, instance.Claim.Name)] = YamlWriter.WriteUtf8(sealedSecret);
         }
     }
 

@@ -34,25 +34,25 @@ internal static class FluxRenderer
     /// kustomization listing each instance's release folder. They read only each instance's name, namespace, offering
     /// and whether it has sealed values.
     /// </summary>
-    public static void RenderShared(string tenant, IReadOnlyList<RenderedInstance> instances, IDictionary<string, string> files)
+    public static void RenderShared(string tenant, IReadOnlyList<RenderedInstance> instances, IDictionary<string, byte[]> files)
     {
         var root = GitOpsLayout.FluxRoot(tenant);
         var namespaces = instances.Select(i => i.Claim.Namespace).Prepend(tenant).Distinct(StringComparer.Ordinal).ToList();
 
-        files[$"{root}/namespaces.yaml"] = YamlWriter.WriteAll(namespaces.Select(ns => (JsonNode?)Object("v1", "Namespace", ns, null,
+        files[$"{root}/namespaces.yaml"] = YamlWriter.WriteAllUtf8(namespaces.Select(ns => (JsonNode?)Object("v1", "Namespace", ns, null,
             Labels(tenant).With("toolkit.fluxcd.io/tenant", tenant))));
-        files[$"{root}/rbac.yaml"] = YamlWriter.WriteAll(Rbac(tenant, namespaces));
+        files[$"{root}/rbac.yaml"] = YamlWriter.WriteAllUtf8(Rbac(tenant, namespaces));
 
         var offerings = instances.Select(i => i.Offering).DistinctBy(o => o.Name).OrderBy(o => o.Name, StringComparer.Ordinal).ToList();
         var resources = new List<string> { "namespaces.yaml", "rbac.yaml" };
         if (offerings.Count > 0)
         {
-            files[$"{root}/sources.yaml"] = YamlWriter.WriteAll(offerings.Select(o => (JsonNode?)Source(tenant, o)));
+            files[$"{root}/sources.yaml"] = YamlWriter.WriteAllUtf8(offerings.Select(o => (JsonNode?)Source(tenant, o)));
             resources.Add("sources.yaml");
         }
 
         resources.AddRange(instances.Select(i => $"releases/{i.Claim.Name}").Order(StringComparer.Ordinal));
-        files[$"{root}/kustomization.yaml"] = YamlWriter.Write(Kustomization(resources));
+        files[$"{root}/kustomization.yaml"] = YamlWriter.WriteUtf8(Kustomization(resources));
     }
 
     private static IEnumerable<JsonNode?> Rbac(string tenant, IEnumerable<string> namespaces)
@@ -79,7 +79,7 @@ internal static class FluxRenderer
     }
 
     /// <summary>Renders one instance's release folder: HelmRelease, values, their kustomization, and its SealedSecret.</summary>
-    public static void RenderInstance(string tenant, RenderedInstance instance, IDictionary<string, string> files)
+    public static void RenderInstance(string tenant, RenderedInstance instance, IDictionary<string, byte[]> files)
     {
         var (claim, offering) = (instance.Claim, instance.Offering);
         var folder = GitOpsLayout.FluxRelease(tenant, claim.Name);
@@ -114,14 +114,14 @@ internal static class FluxRenderer
         var resources = new List<string> { "helmrelease.yaml" };
         if (InstanceSecrets.SealedSecret(claim, offering) is { } sealedSecret)
         {
-            files[$"{folder}/secrets.yaml"] = YamlWriter.Write(sealedSecret);
+            files[$"{folder}/secrets.yaml"] = YamlWriter.WriteUtf8(sealedSecret);
             resources.Add("secrets.yaml");
         }
 
-        files[$"{folder}/helmrelease.yaml"] = YamlWriter.Write(release);
-        files[$"{folder}/values.yaml"] = YamlWriter.Write(claim.ChartValues(offering));
-        files[$"{folder}/kustomizeconfig.yaml"] = YamlWriter.Write(KustomizeConfig);
-        files[$"{folder}/kustomization.yaml"] = YamlWriter.Write(Kustomization(resources, new JsonObject
+        files[$"{folder}/helmrelease.yaml"] = YamlWriter.WriteUtf8(release);
+        files[$"{folder}/values.yaml"] = YamlWriter.WriteUtf8(claim.ChartValues(offering));
+        files[$"{folder}/kustomizeconfig.yaml"] = YamlWriter.WriteUtf8(KustomizeConfig);
+        files[$"{folder}/kustomization.yaml"] = YamlWriter.WriteUtf8(Kustomization(resources, new JsonObject
         {
             ["namespace"] = tenant,
             ["configMapGenerator"] = Array(new JsonObject

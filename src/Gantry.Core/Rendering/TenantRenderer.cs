@@ -40,19 +40,19 @@ public static class TenantRenderer
     public static SharedFiles RenderShared(string tenant, IEnumerable<RenderedInstance> instances)
     {
         var all = Checked(tenant, instances);
-        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         FluxRenderer.RenderShared(tenant, all.Where(i => i.Offering.Engine == GitOpsEngine.Flux).ToList(), files);
         ArgoCdRenderer.RenderShared(tenant, all.Where(i => i.Offering.Engine == GitOpsEngine.ArgoCd).ToList(), files);
-        return new SharedFiles(Utf8(files));
+        return new SharedFiles(files);
     }
 
     /// <summary>One instance's own files: its claim and what its engine reads.</summary>
     public static IReadOnlyDictionary<string, byte[]> RenderInstance(string tenant, RenderedInstance instance)
     {
         Checked(tenant, [instance]);
-        var files = new Dictionary<string, string>(StringComparer.Ordinal)
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal)
         {
-            [GitOpsLayout.InstanceClaim(tenant, instance.Claim.Name)] = YamlWriter.Write(instance.Claim.ToDocument()),
+            [GitOpsLayout.InstanceClaim(tenant, instance.Claim.Name)] = YamlWriter.WriteUtf8(instance.Claim.ToDocument()),
         };
         if (instance.Offering.Engine == GitOpsEngine.Flux)
         {
@@ -63,7 +63,7 @@ public static class TenantRenderer
             ArgoCdRenderer.RenderInstance(tenant, instance, files);
         }
 
-        return Utf8(files);
+        return files;
     }
 
     /// <summary>
@@ -127,9 +127,6 @@ public static class TenantRenderer
 
         return all;
     }
-
-    private static Dictionary<string, byte[]> Utf8(Dictionary<string, string> files) =>
-        files.ToDictionary(f => f.Key, f => Encoding.UTF8.GetBytes(f.Value), StringComparer.Ordinal);
 
     private static void AddRange(this IDictionary<string, byte[]> files, IEnumerable<KeyValuePair<string, byte[]>> more)
     {

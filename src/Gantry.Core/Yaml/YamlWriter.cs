@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -21,24 +22,49 @@ public static class YamlWriter
         "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".inf", "-.inf", "+.inf", ".nan",
     };
 
+    // char.IsControl: C0, DEL and C1.
+    private static readonly SearchValues<char> ControlCharacters = SearchValues.Create(
+        [.. Enumerable.Range(0, 0x20).Select(c => (char)c), .. Enumerable.Range(0x7F, 0x21).Select(c => (char)c)]);
+
     private static readonly EmitterSettings Settings = EmitterSettings.Default.WithBestWidth(int.MaxValue).WithIndentedSequences();
 
-    public static string Write(JsonNode? document)
-    {
-        using var writer = new StringWriter(CultureInfo.InvariantCulture);
-        var emitter = new Emitter(writer, Settings);
-        emitter.Emit(new StreamStart());
-        emitter.Emit(new DocumentStart());
-        Emit(emitter, document);
-        emitter.Emit(new DocumentEnd(isImplicit: true));
-        emitter.Emit(new StreamEnd());
-        return writer.ToString();
-    }
+    public static string Write(JsonNode? document) => Written(text => WriteTo(text, document), static text => text.ToString());
 
     /// <summary>Several documents in one file, separated by <c>---</c>.</summary>
-    public static string WriteAll(IEnumerable<JsonNode?> documents)
+    public static string WriteAll(IEnumerable<JsonNode?> documents) => Written(text => WriteAllTo(text, documents), static text => text.ToString());
+
+    /// <summary><see cref="Write"/> as UTF-8, without the string in between.</summary>
+    public static byte[] WriteUtf8(JsonNode? document) => Written(text => WriteTo(text, document), Utf8);
+
+    /// <summary><see cref="WriteAll"/> as UTF-8, without the string in between.</summary>
+    public static byte[] WriteAllUtf8(IEnumerable<JsonNode?> documents) => Written(text => WriteAllTo(text, documents), Utf8);
+
+    // Rendering writes a few small documents per change: one builder per thread, cleared and used again, instead of a
+    // new one grown chunk by chunk for every document.
+    [ThreadStatic]
+    private static StringBuilder? t_text;
+
+    private static T Written<T>(Action<StringBuilder> write, Func<StringBuilder, T> result)
     {
-        var text = new StringBuilder();
+        var text = t_text ?? new StringBuilder(4096);
+        t_text = null; // a document written while writing another (never today) gets a builder of its own
+        try
+        {
+            text.Clear();
+            write(text);
+            return result(text);
+        }
+        finally
+        {
+            if (text.Capacity <= 256 * 1024)
+            {
+                t_text = text;
+            }
+        }
+    }
+
+    private static void WriteAllTo(StringBuilder text, IEnumerable<JsonNode?> documents)
+    {
         foreach (var document in documents)
         {
             if (text.Length > 0)
@@ -46,13 +72,43 @@ public static class YamlWriter
                 text.Append("---\n");
             }
 
-            text.Append(Write(document));
+            WriteTo(text, document);
         }
-
-        return text.ToString();
     }
 
-    public static byte[] WriteUtf8(JsonNode? document) => Encoding.UTF8.GetBytes(Write(document));
+    private static void WriteTo(StringBuilder text, JsonNode? document)
+    {
+        using var writer = new StringWriter(text, CultureInfo.InvariantCulture);
+        var emitter = new Emitter(writer, Settings);
+        emitter.Emit(new StreamStart());
+        emitter.Emit(new DocumentStart());
+        Emit(emitter, document);
+        emitter.Emit(new DocumentEnd(isImplicit: true));
+        emitter.Emit(new StreamEnd());
+    }
+
+    private static byte[] Utf8(StringBuilder text)
+    {
+        // Chunk by chunk through one encoder, so a surrogate pair split between chunks is encoded whole.
+        var encoder = Encoding.UTF8.GetEncoder();
+        var count = 0;
+        foreach (var chunk in text.GetChunks())
+        {
+            count += encoder.GetByteCount(chunk.Span, flush: false);
+        }
+
+        count += encoder.GetByteCount([], flush: true);
+        encoder.Reset();
+        var bytes = new byte[count];
+        var written = 0;
+        foreach (var chunk in text.GetChunks())
+        {
+            written += encoder.GetBytes(chunk.Span, bytes.AsSpan(written), flush: false);
+        }
+
+        encoder.GetBytes([], bytes.AsSpan(written), flush: true);
+        return bytes;
+    }
 
     private static void Emit(IEmitter emitter, JsonNode? node)
     {
@@ -98,7 +154,7 @@ public static class YamlWriter
             || SpecialWords.Contains(value)
             || value[0] is (>= '0' and <= '9') or '-' or '+' or '.'
             || char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1])
-            || value.Any(char.IsControl);
+            || value.AsSpan().ContainsAny(ControlCharacters);
         var style = ambiguous ? ScalarStyle.DoubleQuoted : ScalarStyle.Any;
         emitter.Emit(new Scalar(AnchorName.Empty, TagName.Empty, value, style, isPlainImplicit: !ambiguous, isQuotedImplicit: true));
     }
