@@ -21,7 +21,8 @@ internal static class ArgoCdRenderer
 
     /// <summary>
     /// Renders the tenant's project and the kustomization of its app-of-apps (each instance's Application and, when it
-    /// has sealed values, its SealedSecret). They read only each instance's name, namespace, offering and whether it has sealed values.
+    /// has sealed values, its SealedSecret). They read only each instance's name, namespace, offering and whether it
+    /// has sealed values.
     /// </summary>
     public static void RenderShared(string tenant, IReadOnlyList<RenderedInstance> instances, IDictionary<string, byte[]> files)
     {
