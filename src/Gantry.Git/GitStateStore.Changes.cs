@@ -19,7 +19,7 @@ public sealed partial class GitStateStore
             var change = p.Change;
             if (change.BaseRevision is { } baseRevision)
             {
-                var conflicts = change.Paths.Where(path => IdAt(baseRevision, path) != _tree!.Find(path)).ToList();
+                var conflicts = Conflicts(change, baseRevision);
                 if (conflicts.Count > 0)
                 {
                     Reject(p, conflicts, parent);
@@ -102,6 +102,22 @@ public sealed partial class GitStateStore
         Log.Conflict(logger, pending.Change.ChangeId ?? "(none)", string.Join(", ", conflicts.Take(5)));
         _metrics.Changes.Add(1, new KeyValuePair<string, object?>("outcome", "conflict"));
         pending.Done.TrySetException(new ChangeConflictException(conflicts, current?.ToString()));
+    }
+
+    /// <summary>The paths of <paramref name="change"/> that differ between <paramref name="baseRevision"/> and the tree being built.</summary>
+    private List<string> Conflicts(Change change, string baseRevision)
+    {
+        // A tenant's change touches only the tenant's folder: when that folder is the same tree as at the base, so is
+        // every path in it, and one lookup answers for all of them. Otherwise (the folder moved, or is being changed
+        // in this batch and has no id yet) each path is compared.
+        if (change.Tenant is { } tenant && StateLayout.TenantFolder(tenant) is var folder
+            && change.Paths.All(path => path.StartsWith(folder + "/", StringComparison.Ordinal))
+            && _tree!.Find(folder) is { } current && current != TreeCache.Unwritten && IdAt(baseRevision, folder) == current)
+        {
+            return [];
+        }
+
+        return change.Paths.Where(path => IdAt(baseRevision, path) != _tree!.Find(path)).ToList();
     }
 
     /// <summary>The blob or tree id at <paramref name="path"/> in <paramref name="revision"/>; null when absent. An unknown revision matches nothing.</summary>

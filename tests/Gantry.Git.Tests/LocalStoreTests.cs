@@ -107,6 +107,29 @@ public sealed class LocalStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Within_a_tenant_folder_only_a_changed_path_conflicts_whatever_else_the_tenant_changed()
+    {
+        await using var store = await Stores.StartLocalAsync(Repo);
+        var folder = Core.State.StateLayout.TenantFolder("acme"); // where Stores.Put's tenant lives
+        var first = await store.CommitAsync(Stores.Put($"{folder}/a.yaml", "a1"));
+        var second = await store.CommitAsync(Stores.Put($"{folder}/b.yaml", "b1", baseRevision: first));
+
+        // The folder moved since the base, but not this path: no conflict.
+        var third = await store.CommitAsync(Stores.Put($"{folder}/a.yaml", "a2", baseRevision: first));
+        // This path moved since the base: a conflict.
+        var conflict = await Assert.ThrowsAsync<ChangeConflictException>(() => store.CommitAsync(Stores.Put($"{folder}/b.yaml", "b2", baseRevision: first)));
+        Assert.Equal([$"{folder}/b.yaml"], conflict.Paths);
+        // Based on the folder as it is: no conflict, in the same batch as another change to the folder too.
+        await Task.WhenAll(
+            store.CommitAsync(Stores.Put($"{folder}/b.yaml", "b3", baseRevision: third)),
+            store.CommitAsync(Stores.Put($"{folder}/c.yaml", "c1", baseRevision: third)));
+
+        Assert.Equal("a2", Stores.Text(await store.ReadFileAsync($"{folder}/a.yaml")));
+        Assert.Equal("b3", Stores.Text(await store.ReadFileAsync($"{folder}/b.yaml")));
+        Assert.Equal("b1", Stores.Text(await store.ReadFileAsync($"{folder}/b.yaml", second)));
+    }
+
+    [Fact]
     public async Task Deleting_a_folder_removes_it_and_empty_parents()
     {
         await using var store = await Stores.StartLocalAsync(Repo);
