@@ -110,8 +110,8 @@ public sealed partial class GitStateStore
         // A tenant's change touches only the tenant's folder: when that folder is the same tree as at the base, so is
         // every path in it, and one lookup answers for all of them. Otherwise (the folder moved, or is being changed
         // in this batch and has no id yet) each path is compared.
-        if (change.Tenant is { } tenant && StateLayout.TenantFolder(tenant) is var folder
-            && change.Paths.All(path => path.StartsWith(folder + "/", StringComparison.Ordinal))
+        if (change.Tenant is { } tenant && StateLayout.TenantFolder(tenant) is var folder && folder + "/" is var inFolder
+            && change.Paths.All(path => path.StartsWith(inFolder, StringComparison.Ordinal))
             && _tree!.Find(folder) is { } current && current != TreeCache.Unwritten && IdAt(baseRevision, folder) == current)
         {
             return [];

@@ -82,7 +82,7 @@ public static class TenantRenderer
     public static TenantChange RenderChange(
         string tenant, SharedFiles shared, RenderedInstance? before, RenderedInstance? after, IEnumerable<RenderedInstance> instances)
     {
-        Checked(tenant, [.. before is null ? [] : new[] { before }, .. after is null ? [] : new[] { after }]);
+        Checked(tenant, new[] { before, after }.OfType<RenderedInstance>());
         if (before is not null && after is not null && SameOutline(before, after))
         {
             return before.Claim.IsSameAs(after.Claim)

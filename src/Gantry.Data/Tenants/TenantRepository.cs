@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Dapper;
-using Gantry.Core.Caching;
 using Gantry.Core.Identity;
 
 namespace Gantry.Data.Tenants;
@@ -23,7 +22,7 @@ public sealed record TenantRecord
 /// </summary>
 public sealed class TenantRepository(IMetadataDatabase database)
 {
-    private readonly BoundedCache<string, (long Version, TenantRecord? Tenant)> _found = new(10_000, StringComparer.Ordinal);
+    private readonly IdentityCache<string, TenantRecord?> _found = new(database, 10_000, StringComparer.Ordinal);
 
     private const string Columns =
         """
@@ -50,27 +49,14 @@ public sealed class TenantRepository(IMetadataDatabase database)
         });
     }
 
-    public async Task<TenantRecord?> FindAsync(string name, CancellationToken cancellationToken = default)
-    {
-        // The version is taken before reading: a change committed meanwhile moves it after, so what is kept under
-        // the old version is never used again.
-        var version = database.IdentityVersion;
-        if (version is { } current && _found.TryGetValue(name, out var kept) && kept.Version == current)
+    public Task<TenantRecord?> FindAsync(string name, CancellationToken cancellationToken = default) =>
+        _found.GetAsync(name, async () =>
         {
-            return kept.Tenant;
-        }
-
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<TenantRow>(new CommandDefinition(
-            $"SELECT {Columns} FROM tenants WHERE name = @name", new { name }, cancellationToken: cancellationToken));
-        var tenant = row?.ToRecord();
-        if (version is { } read)
-        {
-            _found.Set(name, (read, tenant));
-        }
-
-        return tenant;
-    }
+            await using var connection = await database.OpenAsync(cancellationToken);
+            var row = await connection.QuerySingleOrDefaultAsync<TenantRow>(new CommandDefinition(
+                $"SELECT {Columns} FROM tenants WHERE name = @name", new { name }, cancellationToken: cancellationToken));
+            return row?.ToRecord();
+        });
 
     public async Task<IReadOnlyList<TenantRecord>> ListAsync(CancellationToken cancellationToken = default)
     {

@@ -1,4 +1,3 @@
-using Gantry.Core.Caching;
 using Gantry.Core.Identity;
 using Gantry.Data.Tenants;
 using Gantry.Data.Users;
@@ -15,27 +14,14 @@ namespace Gantry.Server.Identity;
 /// </summary>
 public sealed class UserPrincipalLoader(UserRepository users, MembershipRepository memberships, IMetadataDatabase database)
 {
-    private readonly BoundedCache<(string UserId, PrincipalKind Kind), (long Version, Principal Principal)> _loaded = new(10_000);
+    private readonly IdentityCache<(string UserId, PrincipalKind Kind), Principal?> _loaded = new(database, 10_000);
 
-    public async Task<Principal?> LoadAsync(string userId, PrincipalKind kind, CancellationToken cancellationToken = default)
-    {
-        // The version is taken before reading: a change committed meanwhile moves it after, so what is kept under
-        // the old version is never used again.
-        var version = database.IdentityVersion;
-        if (version is { } current && _loaded.TryGetValue((userId, kind), out var kept) && kept.Version == current)
+    public Task<Principal?> LoadAsync(string userId, PrincipalKind kind, CancellationToken cancellationToken = default) =>
+        _loaded.GetAsync((userId, kind), async () =>
         {
-            return kept.Principal;
-        }
-
-        var user = await users.FindByIdAsync(userId, cancellationToken);
-        var principal = user is null ? null : await ToPrincipalAsync(user, kind, cancellationToken);
-        if (version is { } read && principal is not null)
-        {
-            _loaded.Set((userId, kind), (read, principal));
-        }
-
-        return principal;
-    }
+            var user = await users.FindByIdAsync(userId, cancellationToken);
+            return user is null ? null : await ToPrincipalAsync(user, kind, cancellationToken);
+        });
 
     public async Task<Principal> ToPrincipalAsync(UserRecord user, PrincipalKind kind, CancellationToken cancellationToken = default)
     {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json.Nodes;
+using Gantry.Core.Caching;
 using Gantry.Core.Catalog;
 using Gantry.Core.Identity;
 using Gantry.Core.Instances;
@@ -43,7 +44,8 @@ public sealed partial class InstanceService(
     private const int MaxCachedTenants = 10_000;
 
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _tenantGates = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, TenantSnapshot> _snapshots = new(StringComparer.Ordinal);
+    // Bounded: past the limit the cache starts over; a miss only costs reading the tenant's claims from Git.
+    private readonly BoundedCache<string, TenantSnapshot> _snapshots = new(MaxCachedTenants, StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _pendingIndex = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _indexGate = new(1, 1);
 
@@ -296,18 +298,6 @@ public sealed partial class InstanceService(
         return new TenantSnapshot(head, claims, await IsRenderedAsync(tenant, head, cancellationToken));
     }
 
-    private void Remember(string tenant, TenantSnapshot snapshot)
-    {
-        // Bounded: past the limit the cache starts over; a miss only costs reading the tenant's claims from Git.
-        // A tenant already held only replaces its entry (clearing then would start over on every change at the limit).
-        if (!_snapshots.ContainsKey(tenant) && _snapshots.Count >= MaxCachedTenants)
-        {
-            _snapshots.Clear();
-        }
-
-        _snapshots[tenant] = snapshot;
-    }
-
     private async Task<InstanceState?> CommitAsync(
         Principal principal, string tenant, string name, InstanceClaim? claim, string message, InstanceRecord? existing,
         TenantSnapshot snapshot, CancellationToken cancellationToken)
@@ -328,7 +318,7 @@ public sealed partial class InstanceService(
 
             // A tenant whose folder was never written has nothing rendered yet: everything is new, its skeleton
             // (namespace, lockdown, project) included, and the Flux index gains an entry for it. Otherwise only this
-            // instance's files and, when the tenant's outline moved, its shared files can differ.
+            // instance's files and, when what they read of it moved, the tenant's shared files can differ.
             var rendered = snapshot.Rendered
                 ? TenantRenderer.RenderChange(tenant, snapshot.Shared ??= TenantRenderer.RenderShared(tenant, Instances(tenant, snapshot.Claims.Values)),
                     basedOn is null ? null : Instance(tenant, basedOn), claim is null ? null : Instance(tenant, claim), Instances(tenant, next.Values))
@@ -358,7 +348,7 @@ public sealed partial class InstanceService(
             {
                 // Another writer changed this tenant's files after the snapshot: read them again and render on the
                 // new head, unless this very instance changed, which the caller must see.
-                _snapshots.TryRemove(tenant, out _);
+                _snapshots.Remove(tenant);
                 Log.Rerender(logger, tenant, name, attempt);
                 snapshot = await SnapshotAsync(tenant, fresh: true, cancellationToken);
                 if (!SameClaim(basedOn, snapshot.Claims.GetValueOrDefault(name)))
@@ -370,14 +360,14 @@ public sealed partial class InstanceService(
             }
             catch
             {
-                _snapshots.TryRemove(tenant, out _);
+                _snapshots.Remove(tenant);
                 throw;
             }
 
             // A change that altered nothing answers with the instance's own revision, which may be older than the
             // tenant's last change: the snapshot keeps the revision its claims were read at, or the tenant's next
             // change would be based on that older revision and refused as a conflict, then read and rendered again.
-            Remember(tenant, new TenantSnapshot(unchanged ? snapshot.Revision : revision, next, Rendered: true) { Shared = rendered.Shared });
+            _snapshots.Set(tenant, new TenantSnapshot(unchanged ? snapshot.Revision : revision, next, Rendered: true) { Shared = rendered.Shared });
             if (!snapshot.Rendered)
             {
                 await EnsureInFluxIndexAsync(tenant, author, cancellationToken);
@@ -493,7 +483,6 @@ public sealed partial class InstanceService(
         return listed;
     }
 
-    /// <summary>The files to write (new or different) and to remove, going from one render to the next.</summary>
     /// <summary>Whether the tenant's folder was ever rendered at <paramref name="revision"/>.</summary>
     private async Task<bool> IsRenderedAsync(string tenant, string? revision, CancellationToken cancellationToken) =>
         revision is not null && await state.ReadFileAsync(GitOpsLayout.FluxKustomization(tenant), revision, cancellationToken) is not null;
