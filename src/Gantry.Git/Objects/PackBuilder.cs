@@ -12,18 +12,22 @@ namespace Gantry.Git.Objects;
 /// local repository with one fsync and sent as is to the remote, so neither side ever walks the old tree.
 /// </summary>
 /// <remarks>
-/// The pack is built in one buffer rented from the shared array pool, its header slot reserved up front and its
-/// checksum appended in place, so a batch's pack is never copied and, above 85 KB, never becomes garbage on the
-/// large object heap (each of those would cost a full collection). Dispose returns the buffer: the memory
-/// <see cref="Build"/> hands out is valid until then.
+/// The pack is built in one buffer rented from an array pool (the shared one unless the caller passes another),
+/// its header slot reserved up front and its checksum appended in place, so a batch's pack is never copied and,
+/// above 85 KB, never becomes garbage on the large object heap (each of those would cost a full collection).
+/// Dispose returns the buffer: the memory <see cref="Build"/> hands out is valid until then.
 /// </remarks>
-internal sealed class PackBuilder(int capacity = 0) : IDisposable
+/// <param name="capacity">Bytes of entries expected: the buffer is rented that large up front.</param>
+/// <param name="pool">Where the buffer comes from; <see cref="ArrayPool{T}.Shared"/> when null.</param>
+/// <param name="objects">Objects expected, so that the entry list and id set do not grow step by step.</param>
+internal sealed class PackBuilder(int capacity = 0, ArrayPool<byte>? pool = null, int objects = 0) : IDisposable
 {
     private const int HeaderSize = 12;
 
-    private readonly List<(GitHash Id, long Offset, uint Crc)> _entries = [];
-    private readonly HashSet<GitHash> _ids = [];
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(HeaderSize + capacity, 64 * 1024));
+    private readonly ArrayPool<byte> _pool = pool ?? ArrayPool<byte>.Shared;
+    private readonly List<(GitHash Id, long Offset, uint Crc)> _entries = new(objects);
+    private readonly HashSet<GitHash> _ids = new(objects);
+    private byte[] _buffer = (pool ?? ArrayPool<byte>.Shared).Rent(Math.Max(HeaderSize + capacity, 64 * 1024));
     private int _length = HeaderSize;
 
     /// <summary>
@@ -115,7 +119,7 @@ internal sealed class PackBuilder(int capacity = 0) : IDisposable
         var buffer = Interlocked.Exchange(ref _buffer, []);
         if (buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _pool.Return(buffer);
         }
     }
 
@@ -140,9 +144,9 @@ internal sealed class PackBuilder(int capacity = 0) : IDisposable
             return;
         }
 
-        var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Array.MaxLength, Math.Max((long)_buffer.Length * 2, (long)_length + more)));
+        var bigger = _pool.Rent((int)Math.Min(Array.MaxLength, Math.Max((long)_buffer.Length * 2, (long)_length + more)));
         _buffer.AsSpan(0, _length).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        _pool.Return(_buffer);
         _buffer = bigger;
     }
 

@@ -19,6 +19,15 @@ internal static class PackMerger
     /// <summary>Most bytes of packs merged at once: a merge holds its result in memory.</summary>
     public const long MaxMergeBytes = 24L * 1024 * 1024;
 
+    /// <summary>
+    /// The buffers of merges: the packs read and the merged pack, megabytes each. Not the shared pool: that one
+    /// keeps a returned array in the returning thread's own slot, and merges run on whichever pool thread is free,
+    /// so nearly every merge missed it and put tens of megabytes of new arrays on the large object heap, each
+    /// costing a full collection, while the arrays of earlier merges sat idle in other threads' slots. This pool
+    /// is one set of buckets for all threads, two arrays per size, bounded by <see cref="MaxMergeBytes"/>.
+    /// </summary>
+    private static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(maxArrayLength: 64 * 1024 * 1024, maxArraysPerBucket: 2);
+
     /// <summary>Merges the small packs of <paramref name="gitDir"/> once there are <paramref name="threshold"/> or more; returns how many were merged.</summary>
     public static int MergeSmallPacks(string gitDir, int threshold, bool sync)
     {
@@ -72,7 +81,7 @@ internal static class PackMerger
     /// <summary>Writes one pack holding every object of <paramref name="packs"/> beside them; returns its name. Readers are unaffected.</summary>
     public static string Merge(string gitDir, List<string> packs, bool sync)
     {
-        using var merged = new PackBuilder((int)Math.Min(int.MaxValue, packs.Sum(p => new FileInfo(p).Length)));
+        using var merged = new PackBuilder((int)Math.Min(int.MaxValue, packs.Sum(p => new FileInfo(p).Length)), Buffers, packs.Sum(ObjectCount));
         foreach (var pack in packs)
         {
             CopyEntries(pack, merged);
@@ -100,6 +109,14 @@ internal static class PackMerger
         {
             FolderSync.Sync(Path.Combine(gitDir, "objects", "pack"));
         }
+    }
+
+    /// <summary>The number of objects in a pack, from the last slot of its index's fan-out table (read as 4 bytes at its place).</summary>
+    private static int ObjectCount(string packPath)
+    {
+        using var idx = File.OpenHandle(Path.ChangeExtension(packPath, ".idx"));
+        Span<byte> count = stackalloc byte[4];
+        return RandomAccess.Read(idx, count, 8 + (255 * 4)) == 4 ? (int)BinaryPrimitives.ReadUInt32BigEndian(count) : 0;
     }
 
     private static void CopyEntries(string packPath, PackBuilder into)
@@ -133,7 +150,7 @@ internal static class PackMerger
         }
 
         Array.Sort(entries, (a, b) => a.Offset.CompareTo(b.Offset));
-        var idAt = entries.ToDictionary(e => e.Offset, e => e.Id);
+        Dictionary<long, GitHash>? idAt = null; // only packs written by git itself hold offset deltas
         var end = pack.Length - GitHash.Size;
         for (var i = 0; i < n; i++)
         {
@@ -166,13 +183,14 @@ internal static class PackMerger
             var rewritten = new byte[header + GitHash.Size + entry.Length - position];
             entry[..header].CopyTo(rewritten);
             rewritten[0] = (byte)((rewritten[0] & 0x8F) | (7 << 4));
+            idAt ??= entries.ToDictionary(e => e.Offset, e => e.Id);
             idAt[start - distance].WriteTo(rewritten.AsSpan(header));
             entry[position..].CopyTo(rewritten.AsSpan(header + GitHash.Size));
             into.AddRaw(entries[i].Id, rewritten);
         }
     }
 
-    /// <summary>A whole file in a buffer rented from the shared array pool, returned on dispose.</summary>
+    /// <summary>A whole file in a buffer rented from <see cref="Buffers"/>, returned on dispose.</summary>
     private readonly struct PooledFile : IDisposable
     {
         private readonly byte[] _buffer;
@@ -191,7 +209,7 @@ internal static class PackMerger
                 throw new InvalidDataException($"{path}: too large to merge.");
             }
 
-            var buffer = ArrayPool<byte>.Shared.Rent((int)length);
+            var buffer = Buffers.Rent((int)length);
             var read = 0;
             while (read < length)
             {
@@ -207,6 +225,6 @@ internal static class PackMerger
             return new PooledFile(buffer, (int)length);
         }
 
-        public void Dispose() => ArrayPool<byte>.Shared.Return(_buffer);
+        public void Dispose() => Buffers.Return(_buffer);
     }
 }
