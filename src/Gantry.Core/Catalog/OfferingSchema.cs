@@ -7,6 +7,11 @@ namespace Gantry.Core.Catalog;
 /// <summary>An offering's JSON Schema, compiled once when the catalog loads and used for every request.</summary>
 public sealed class OfferingSchema
 {
+    // JsonSchema.Validate makes a validator, and with it a table of format validators, on every call (much of what
+    // validating a request allocated); one per thread is kept instead, as nothing says a validator may be shared.
+    [ThreadStatic]
+    private static JsonSchemaValidator? t_validator;
+
     private readonly JsonSchema _schema;
 
     private OfferingSchema(JsonObject document, JsonSchema schema)
@@ -36,7 +41,7 @@ public sealed class OfferingSchema
     /// </summary>
     public IReadOnlyList<(string Field, string Message)> Validate(JsonNode? values, string prefix, bool partial = false)
     {
-        var errors = _schema.Validate(values?.ToJsonString() ?? "null");
+        var errors = (t_validator ??= new JsonSchemaValidator()).Validate(values?.ToJsonString() ?? "null", _schema.ActualSchema);
         var result = new List<(string, string)>();
         foreach (var error in errors.Where(e => !partial || e.Kind != ValidationErrorKind.PropertyRequired))
         {

@@ -117,9 +117,11 @@ public static class TenantRenderer
         a.Claim.Name == b.Claim.Name && a.Claim.Namespace == b.Claim.Namespace && ReferenceEquals(a.Offering, b.Offering)
         && InstanceSecrets.Present(a.Claim, a.Offering).Any() == InstanceSecrets.Present(b.Claim, b.Offering).Any();
 
+    // In name order, whatever order the caller keeps them in: the shared files list instances (and their namespaces),
+    // and the same instances must give the same bytes however they were gathered.
     private static List<RenderedInstance> Checked(string tenant, IEnumerable<RenderedInstance> instances)
     {
-        var all = instances.ToList();
+        var all = instances.OrderBy(i => i.Claim.Name, StringComparer.Ordinal).ToList();
         if (all.FirstOrDefault(i => i.Claim.Tenant != tenant) is { } stranger)
         {
             throw new ArgumentException($"Instance '{stranger.Claim.Name}' belongs to tenant '{stranger.Claim.Tenant}', not '{tenant}'.", nameof(instances));

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json.Nodes;
 using Gantry.Core.Caching;
@@ -42,6 +44,10 @@ public sealed partial class InstanceService(
     public const string CommittedStatus = "committed";
     private const int MaxRenderAttempts = 4;
     private const int MaxCachedTenants = 10_000;
+    private const int MaxKeptConstraints = 1_024;
+
+    private static readonly BoundedCache<string, VersionConstraint> ParsedConstraints = new(MaxKeptConstraints, StringComparer.Ordinal);
+    private static readonly ConditionalWeakTable<IReadOnlyList<string>, BoundedCache<(VersionConstraint, VersionConstraint), string>> ResolvedVersions = [];
 
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _tenantGates = new(StringComparer.Ordinal);
     // Bounded: past the limit the cache starts over; a miss only costs reading the tenant's claims from Git.
@@ -280,7 +286,9 @@ public sealed partial class InstanceService(
     /// the change's base, so a change by anyone else to the tenant's files since then is caught by the store as a
     /// conflict, and the snapshot is read afresh from Git.
     /// </summary>
-    private sealed record TenantSnapshot(string? Revision, IReadOnlyDictionary<string, InstanceClaim> Claims, bool Rendered)
+    // Immutable claims: each change makes the next snapshot by replacing one entry, sharing the rest (a copy of the
+    // whole dictionary per change was a noticeable part of what a change allocated).
+    private sealed record TenantSnapshot(string? Revision, ImmutableDictionary<string, InstanceClaim> Claims, bool Rendered)
     {
         /// <summary>The tenant's shared files as rendered from <see cref="Claims"/>, once a change needed them (under the tenant's gate).</summary>
         public SharedFiles? Shared { get; set; }
@@ -295,7 +303,7 @@ public sealed partial class InstanceService(
 
         var head = await state.GetHeadAsync(cancellationToken);
         var claims = await ReadClaimsAsync(tenant, head, cancellationToken);
-        return new TenantSnapshot(head, claims, await IsRenderedAsync(tenant, head, cancellationToken));
+        return new TenantSnapshot(head, claims.ToImmutableDictionary(StringComparer.Ordinal), await IsRenderedAsync(tenant, head, cancellationToken));
     }
 
     private async Task<InstanceState?> CommitAsync(
@@ -306,15 +314,7 @@ public sealed partial class InstanceService(
         var basedOn = snapshot.Claims.GetValueOrDefault(name);
         for (var attempt = 1; ; attempt++)
         {
-            var next = new Dictionary<string, InstanceClaim>(snapshot.Claims, StringComparer.Ordinal);
-            if (claim is null)
-            {
-                next.Remove(name);
-            }
-            else
-            {
-                next[name] = claim;
-            }
+            var next = claim is null ? snapshot.Claims.Remove(name) : snapshot.Claims.SetItem(name, claim);
 
             // A tenant whose folder was never written has nothing rendered yet: everything is new, its skeleton
             // (namespace, lockdown, project) included, and the Flux index gains an entry for it. Otherwise only this
@@ -518,8 +518,8 @@ public sealed partial class InstanceService(
 
     private async Task<string> ResolveChartVersionAsync(Offering offering, string? requested, CancellationToken cancellationToken)
     {
-        var allowed = VersionConstraint.Parse(offering.Chart.Version);
-        var constraint = requested is null ? allowed : VersionConstraint.Parse(requested);
+        var allowed = ParseConstraint(offering.Chart.Version);
+        var constraint = requested is null ? allowed : ParseConstraint(requested);
         var tags = offering.Chart.Versions.Count > 0
             ? offering.Chart.Versions
             : await tagSource.ListTagsAsync(
@@ -528,9 +528,21 @@ public sealed partial class InstanceService(
                     : TagSourceReference.Helm(offering.Chart.Repository, offering.Chart.Name),
                 cancellationToken);
 
+        // Resolving reads every tag; its answer only moves with the list, which is a new object whenever it is listed
+        // again (the registry cache expired) or the catalog reloads, so answers are kept per list. Failures are not.
+        var known = ResolvedVersions.GetValue(tags, _ => new BoundedCache<(VersionConstraint, VersionConstraint), string>(MaxKeptConstraints));
+        if (known.TryGetValue((allowed, constraint), out var tag))
+        {
+            return tag;
+        }
+
         // A tenant may narrow the platform's constraint, never widen it.
-        return VersionResolver.Resolve(constraint, tags.Where(t => allowed.Matches(t))).GetTagOrThrow();
+        return known.Set((allowed, constraint), VersionResolver.Resolve(constraint, tags.Where(t => allowed.Matches(t))).GetTagOrThrow());
     }
+
+    /// <summary>Parsed constraints, kept by their text (a malformed one throws and is not kept).</summary>
+    private static VersionConstraint ParseConstraint(string text) =>
+        ParsedConstraints.TryGetValue(text, out var parsed) ? parsed : ParsedConstraints.Set(text, VersionConstraint.Parse(text));
 
     private static ChangeAuthor AuthorOf(Principal principal)
     {

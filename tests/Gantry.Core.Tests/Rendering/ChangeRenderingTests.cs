@@ -38,6 +38,26 @@ public sealed class ChangeRenderingTests
         Assert.Equal(TenantRenderer.RenderShared(Tenant, after).Files, partial.Shared.Files);
     }
 
+    [Fact]
+    public void The_same_instances_in_any_order_give_the_same_bytes()
+    {
+        // Two namespaces per engine, so that the order of the tenant's namespaces is at stake.
+        List<RenderedInstance> more = [.. RenderingFixture.Instances];
+        foreach (var instance in RenderingFixture.Instances)
+        {
+            var copy = Copy(instance, instance.Claim.Name + "-b");
+            more.Add(copy with { Claim = copy.Claim with { Namespace = copy.Claim.Namespace + "-b" } });
+        }
+        var reversed = more.OrderByDescending(i => i.Claim.Name, StringComparer.Ordinal).ToList();
+
+        var inOrder = TenantRenderer.Render(Tenant, more);
+        var outOfOrder = TenantRenderer.Render(Tenant, reversed);
+
+        Assert.Equal(inOrder.Keys.Order(StringComparer.Ordinal), outOfOrder.Keys.Order(StringComparer.Ordinal));
+        Assert.All(inOrder, file => Assert.Equal(file.Value, outOfOrder[file.Key]));
+        Assert.Equal(TenantRenderer.RenderShared(Tenant, more).Files, TenantRenderer.RenderShared(Tenant, reversed).Files);
+    }
+
     [Theory]
     [InlineData("update db1", true)]
     [InlineData("update runner1", true)]
