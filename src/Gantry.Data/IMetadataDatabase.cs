@@ -25,6 +25,14 @@ public interface IMetadataDatabase
     Task<DbConnection> OpenForWriteAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Runs one small write that stands alone (an index row, an audit event) in a transaction, and completes once it
+    /// is committed. SQLite commits the writes that queue up meanwhile in one transaction (group commit); PostgreSQL
+    /// runs each in its own. <paramref name="write"/> must only issue commands on the connection and transaction it
+    /// is given: when another write of its group fails, the group is rolled back and it runs again.
+    /// </summary>
+    Task WriteAsync(Func<DbConnection, DbTransaction, CancellationToken, Task> write, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Opens a connection that bypasses the pool, so that a health probe sees the database as it is now
     /// (a deleted or corrupt SQLite file is noticed even while pooled handles still point at the old one).
     /// </summary>

@@ -28,6 +28,16 @@ public sealed class PostgresMetadataDatabase : IMetadataDatabase, IAsyncDisposab
 
     public Task<DbConnection> OpenForWriteAsync(CancellationToken cancellationToken = default) => OpenAsync(cancellationToken);
 
+    // Writers run concurrently here: nothing to gain from grouping them.
+    public async Task WriteAsync(Func<DbConnection, DbTransaction, CancellationToken, Task> write, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await write(connection, transaction, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
     public async Task<DbConnection> OpenUnpooledAsync(CancellationToken cancellationToken = default)
     {
         var connection = new NpgsqlConnection(_unpooledConnectionString);

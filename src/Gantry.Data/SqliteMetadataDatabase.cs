@@ -14,6 +14,7 @@ public sealed class SqliteMetadataDatabase : IMetadataDatabase, IDisposable
     private static readonly object Done = new();
 
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly SqliteGroupCommit _groupCommit;
     private long _identityVersion;
     private readonly string _connectionString;
     private readonly string _unpooledConnectionString;
@@ -42,6 +43,7 @@ public sealed class SqliteMetadataDatabase : IMetadataDatabase, IDisposable
         _unpooledConnectionString = builder.ToString();
         builder.Mode = SqliteOpenMode.ReadWriteCreate;
         _createConnectionString = builder.ToString();
+        _groupCommit = new SqliteGroupCommit(OpenForWriteAsync);
     }
 
     public string FilePath { get; }
@@ -76,7 +78,14 @@ public sealed class SqliteMetadataDatabase : IMetadataDatabase, IDisposable
         }
     }
 
-    public void Dispose() => _writeGate.Dispose();
+    public Task WriteAsync(Func<DbConnection, DbTransaction, CancellationToken, Task> write, CancellationToken cancellationToken = default) =>
+        _groupCommit.WriteAsync(write, cancellationToken);
+
+    public void Dispose()
+    {
+        _groupCommit.Dispose();
+        _writeGate.Dispose();
+    }
 
     public Task<DbConnection> OpenUnpooledAsync(CancellationToken cancellationToken = default) =>
         OpenAsync(_unpooledConnectionString, cancellationToken);

@@ -1,3 +1,5 @@
+using Dapper;
+using Gantry.Data.Identity;
 using Gantry.Data.Migrations;
 using Gantry.Data.Tenants;
 using Gantry.Data.Users;
@@ -131,6 +133,45 @@ public abstract class MetadataDatabaseContract
         Assert.Equal(hostile, (await tenants.FindAsync("client2"))?.DisplayName);
     }
 
+    [Fact]
+    public async Task Concurrent_small_writes_are_each_committed_once()
+    {
+        var database = await MigratedAsync();
+        var audit = new AuditRepository(database);
+
+        // 16 at a time: PostgreSQL opens a connection per writer, and the test server allows 100 in all.
+        await Parallel.ForEachAsync(Enumerable.Range(0, 200), new ParallelOptions { MaxDegreeOfParallelism = 16 },
+            async (i, cancel) => await audit.InsertAsync(Event($"write-{i}"), cancel));
+
+        var stored = await audit.ListAsync(tenant: null, beforeId: null, limit: 1000);
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => $"write-{i}").Order(), stored.Select(e => e.Target!).Order());
+    }
+
+    [Fact]
+    public async Task A_failing_write_leaves_nothing_of_its_own_and_the_writes_beside_it_stand()
+    {
+        var database = await MigratedAsync();
+        var audit = new AuditRepository(database);
+
+        // The failing write stores a row and then fails: that row must go, and only that one.
+        Task Failing() => database.WriteAsync(async (connection, transaction, cancel) =>
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO audit_events (occurred_at, action, outcome, target) VALUES (@at, 'test', 'success', 'failing')",
+                new { at = DateTimeOffset.UtcNow }, transaction, cancellationToken: cancel));
+            await connection.ExecuteAsync(new CommandDefinition("INSERT INTO no_such_table VALUES (1)", transaction: transaction, cancellationToken: cancel));
+        });
+        var writes = Enumerable.Range(0, 20).Select(i => i == 10 ? Failing() : audit.InsertAsync(Event($"write-{i}"))).ToList();
+
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => writes[10]);
+        await Task.WhenAll(writes.Where((_, i) => i != 10));
+        var stored = await audit.ListAsync(tenant: null, beforeId: null, limit: 1000);
+        Assert.Equal(Enumerable.Range(0, 20).Where(i => i != 10).Select(i => $"write-{i}").Order(), stored.Select(e => e.Target!).Order());
+    }
+
+    private static AuditEventRecord Event(string target) =>
+        new() { OccurredAt = DateTimeOffset.UtcNow, Action = "test", Outcome = "success", Target = target };
+
     private async Task<IMetadataDatabase> MigratedAsync()
     {
         var database = await CreateDatabaseAsync();
@@ -167,6 +208,34 @@ public sealed class SqliteContractTests : MetadataDatabaseContract, IDisposable
             command.CommandText = $"PRAGMA {name}";
             return (long)(await command.ExecuteScalarAsync())!;
         }
+    }
+
+    [Fact]
+    public async Task Writes_that_queue_while_the_database_is_busy_are_committed_in_one_transaction()
+    {
+        var database = (SqliteMetadataDatabase)await CreateDatabaseAsync();
+        await new MigrationRunner(database, NullLogger<MigrationRunner>.Instance).ApplyAsync();
+        var transactions = new System.Collections.Concurrent.ConcurrentBag<System.Data.Common.DbTransaction>();
+        var audit = new AuditRepository(database);
+
+        List<Task> writes;
+        await using (await database.OpenForWriteAsync())
+        {
+            // Another writer holds the database: the group commit takes at most the first write before it waits too.
+            writes = [.. Enumerable.Range(0, 50).Select(i => database.WriteAsync(async (connection, transaction, cancel) =>
+            {
+                transactions.Add(transaction);
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO audit_events (occurred_at, action, outcome, target) VALUES (@at, 'test', 'success', @target)",
+                    new { at = DateTimeOffset.UtcNow, target = $"write-{i}" }, transaction, cancellationToken: cancel));
+            }))];
+            await Task.Delay(100);
+            Assert.All(writes, write => Assert.False(write.IsCompleted));
+        }
+
+        await Task.WhenAll(writes);
+        Assert.InRange(transactions.Distinct().Count(), 1, 2);
+        Assert.Equal(50, (await audit.ListAsync(tenant: null, beforeId: null, limit: 100)).Count);
     }
 
     public void Dispose() => _files.Dispose();

@@ -30,16 +30,14 @@ public sealed record AuditEventRecord
 
 public sealed class AuditRepository(IMetadataDatabase database)
 {
-    public async Task InsertAsync(AuditEventRecord auditEvent, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenForWriteAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
+    /// <remarks>Goes through <see cref="IMetadataDatabase.WriteAsync"/>: on SQLite, events recorded together are committed together.</remarks>
+    public Task InsertAsync(AuditEventRecord auditEvent, CancellationToken cancellationToken = default) =>
+        database.WriteAsync((connection, transaction, cancel) => connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO audit_events (occurred_at, actor_id, actor_name, actor_kind, action, outcome, tenant, target, client_ip, detail)
             VALUES (@OccurredAt, @ActorId, @ActorName, @ActorKind, @Action, @Outcome, @Tenant, @Target, @ClientIp, @Detail)
             """,
-            auditEvent, cancellationToken: cancellationToken));
-    }
+            auditEvent, transaction, cancellationToken: cancel)), cancellationToken);
 
     /// <summary>The newest events first, older than <paramref name="beforeId"/> when given, optionally of one tenant.</summary>
     public async Task<IReadOnlyList<AuditEventRecord>> ListAsync(string? tenant, long? beforeId, int limit, CancellationToken cancellationToken = default)

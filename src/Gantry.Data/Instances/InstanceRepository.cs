@@ -47,18 +47,13 @@ public sealed class InstanceRepository(IMetadataDatabase database)
     }
 
     /// <summary>Inserts or replaces the row; <see cref="InstanceRecord.CreatedAt"/> of an existing row is kept.</summary>
-    public async Task UpsertAsync(InstanceRecord record, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenForWriteAsync(cancellationToken);
-        await UpsertAsync(connection, null, record, cancellationToken);
-    }
+    /// <remarks>One row on its own: it goes through <see cref="IMetadataDatabase.WriteAsync"/> (group commit on SQLite).</remarks>
+    public Task UpsertAsync(InstanceRecord record, CancellationToken cancellationToken = default) =>
+        database.WriteAsync((connection, transaction, cancel) => UpsertAsync(connection, transaction, record, cancel), cancellationToken);
 
-    public async Task DeleteAsync(string tenant, string name, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenForWriteAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM instances WHERE tenant = @tenant AND name = @name", new { tenant, name }, cancellationToken: cancellationToken));
-    }
+    public Task DeleteAsync(string tenant, string name, CancellationToken cancellationToken = default) =>
+        database.WriteAsync((connection, transaction, cancel) => connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM instances WHERE tenant = @tenant AND name = @name", new { tenant, name }, transaction, cancellationToken: cancel)), cancellationToken);
 
     /// <summary>Replaces the whole index in one transaction (reindex from Git): readers see the old or the new, never half.</summary>
     public async Task ReplaceAllAsync(IEnumerable<InstanceRecord> records, CancellationToken cancellationToken = default)
