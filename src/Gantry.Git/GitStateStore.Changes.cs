@@ -46,6 +46,7 @@ public sealed partial class GitStateStore
             {
                 parent = CommitWriter.Write(pack, _tree!.WriteDirty(pack), parent, change.Author, committer, now, change.Message, change.Trailers());
                 landed.Add((p, parent.Value));
+                RememberFolder(parent.Value, change);
             }
             else
             {
@@ -69,6 +70,7 @@ public sealed partial class GitStateStore
             for (var i = 0; i < landed.Count; i++)
             {
                 landed[i] = (landed[i].Item1, commit);
+                RememberFolder(commit, landed[i].Item1.Change);
             }
         }
 
@@ -112,12 +114,31 @@ public sealed partial class GitStateStore
         // in this batch and has no id yet) each path is compared.
         if (change.Tenant is { } tenant && StateLayout.TenantFolder(tenant) is var folder && folder + "/" is var inFolder
             && change.Paths.All(path => path.StartsWith(inFolder, StringComparison.Ordinal))
-            && _tree!.Find(folder) is { } current && current != TreeCache.Unwritten && IdAt(baseRevision, folder) == current)
+            && _tree!.Find(folder) is { } current && current != TreeCache.Unwritten && FolderAt(baseRevision, folder) == current)
         {
             return [];
         }
 
         return change.Paths.Where(path => IdAt(baseRevision, path) != _tree!.Find(path)).ToList();
+    }
+
+    private GitHash? FolderAt(string revision, string folder)
+    {
+        if (_foldersAt.TryGetValue((revision, folder), out var known))
+        {
+            return known;
+        }
+
+        return IdAt(revision, folder) is { } id && id != TreeCache.Unwritten ? _foldersAt.Set((revision, folder), id) : null;
+    }
+
+    /// <summary>Notes the id of the changed tenant's folder in <paramref name="commit"/>, just built from the tree.</summary>
+    private void RememberFolder(GitHash commit, Change change)
+    {
+        if (change.Tenant is { } tenant && StateLayout.TenantFolder(tenant) is var folder && _tree!.Find(folder) is { } id && id != TreeCache.Unwritten)
+        {
+            _foldersAt.Set((commit.ToString(), folder), id);
+        }
     }
 
     /// <summary>The blob or tree id at <paramref name="path"/> in <paramref name="revision"/>; null when absent. An unknown revision matches nothing.</summary>

@@ -1,3 +1,4 @@
+using Gantry.Core.Caching;
 using System.Threading.Channels;
 using Gantry.Core.State;
 using Gantry.Git.Objects;
@@ -27,6 +28,11 @@ public sealed partial class GitStateStore(
     private readonly GitMetrics _metrics = metrics ?? new GitMetrics();
     private readonly bool _ownsMetrics = metrics is null;
     private readonly Lock _readLock = new();
+
+    // The id of a tenant's folder in the commits built here (commit text, folder): a change is based on the commit of
+    // its tenant's previous change, so the conflict check finds the folder's id at its base here instead of walking
+    // the commit's trees in the packs through libgit2. Content ids, so an entry is true whether or not its commit landed.
+    private readonly BoundedCache<(string Revision, string Folder), GitHash> _foldersAt = new(100_000);
     private readonly Channel<PendingChange> _queue = Channel.CreateBounded<PendingChange>(
         new BoundedChannelOptions(options.Value.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
