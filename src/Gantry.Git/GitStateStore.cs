@@ -1,5 +1,5 @@
-using Gantry.Core.Caching;
 using System.Threading.Channels;
+using Gantry.Core.Caching;
 using Gantry.Core.State;
 using Gantry.Git.Objects;
 using Gantry.Git.Remotes;

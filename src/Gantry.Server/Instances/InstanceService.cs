@@ -286,8 +286,10 @@ public sealed partial class InstanceService(
     /// the change's base, so a change by anyone else to the tenant's files since then is caught by the store as a
     /// conflict, and the snapshot is read afresh from Git.
     /// </summary>
-    // Immutable claims: each change makes the next snapshot by replacing one entry, sharing the rest (a copy of the
-    // whole dictionary per change was a noticeable part of what a change allocated).
+    /// <remarks>
+    /// The claims are immutable: each change makes the next snapshot by replacing one entry and sharing the rest (a copy
+    /// of the whole dictionary per change was a noticeable part of what a change allocated).
+    /// </remarks>
     private sealed record TenantSnapshot(string? Revision, ImmutableDictionary<string, InstanceClaim> Claims, bool Rendered)
     {
         /// <summary>The tenant's shared files as rendered from <see cref="Claims"/>, once a change needed them (under the tenant's gate).</summary>
