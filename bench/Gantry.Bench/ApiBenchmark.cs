@@ -152,9 +152,7 @@ public sealed class ApiBenchmark(ApiOptions options)
             {
                 for (var n = 0; Stopwatch.GetTimestamp() < deadline; n++)
                 {
-                    var started = Stopwatch.GetTimestamp();
-                    await Expect(http.GetAsync($"/api/v1/tenants/{Tenant(n % tenants)}/instances"), HttpStatusCode.OK);
-                    busyListings.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    busyListings.Add(await ListOnceAsync(http, Tenant(n % tenants)));
                     await Task.Delay(BusyListPause);
                 }
             });
@@ -234,12 +232,18 @@ public sealed class ApiBenchmark(ApiOptions options)
         var latencies = new List<double>(count);
         for (var n = 0; n < count; n++)
         {
-            var started = Stopwatch.GetTimestamp();
-            await Expect(http.GetAsync($"/api/v1/tenants/{Tenant(n % tenants)}/instances"), HttpStatusCode.OK);
-            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            latencies.Add(await ListOnceAsync(http, Tenant(n % tenants)));
         }
 
         return latencies;
+    }
+
+    /// <summary>Lists one tenant's instances; returns how long it took in milliseconds.</summary>
+    private static async Task<double> ListOnceAsync(HttpClient http, string tenant)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await Expect(http.GetAsync($"/api/v1/tenants/{tenant}/instances"), HttpStatusCode.OK);
+        return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     }
 
     private static async Task WaitForReadyAsync(HttpClient http, Process server)

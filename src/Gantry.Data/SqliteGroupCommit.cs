@@ -15,7 +15,7 @@ namespace Gantry.Data;
 internal sealed class SqliteGroupCommit : IDisposable
 {
     /// <summary>Most writes in one transaction: bounds how long the write lock is held.</summary>
-    public const int MaxGroup = 256;
+    private const int MaxGroup = 256;
 
     private readonly Channel<Write> _queue = Channel.CreateUnbounded<Write>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Func<CancellationToken, Task<DbConnection>> _openForWrite;
@@ -118,8 +118,13 @@ internal sealed class SqliteGroupCommit : IDisposable
         }
     }
 
-    private sealed record Write(Func<DbConnection, DbTransaction, CancellationToken, Task> Work, CancellationToken Cancellation)
+    // A class, not a record: a write is known by its identity (the group removes the one that failed), never by value.
+    private sealed class Write(Func<DbConnection, DbTransaction, CancellationToken, Task> work, CancellationToken cancellation)
     {
+        public Func<DbConnection, DbTransaction, CancellationToken, Task> Work { get; } = work;
+
+        public CancellationToken Cancellation { get; } = cancellation;
+
         // Callers continue on their own threads, not on the writer's.
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

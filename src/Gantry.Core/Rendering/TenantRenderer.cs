@@ -1,4 +1,3 @@
-using System.Text;
 using Gantry.Core.Catalog;
 using Gantry.Core.Yaml;
 
@@ -105,8 +104,8 @@ public static class TenantRenderer
     /// <summary>The Flux index over every tenant: what the bootstrap Kustomization applies.</summary>
     public static IReadOnlyDictionary<string, byte[]> RenderFluxIndex(IEnumerable<string> tenants) => new Dictionary<string, byte[]>
     {
-        [GitOpsLayout.FluxClusterIndex] = Encoding.UTF8.GetBytes(YamlWriter.Write(Manifests.Kustomization(
-            tenants.Order(StringComparer.Ordinal).Select(GitOpsLayout.FluxIndexEntry)))),
+        [GitOpsLayout.FluxClusterIndex] = YamlWriter.WriteUtf8(Manifests.Kustomization(
+            tenants.Order(StringComparer.Ordinal).Select(GitOpsLayout.FluxIndexEntry))),
     };
 
     /// <summary>
