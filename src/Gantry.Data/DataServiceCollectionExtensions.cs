@@ -44,6 +44,8 @@ public static class DataServiceCollectionExtensions
         services.TryAddSingleton<SealingKeyRepository>();
         services.TryAddSingleton<EnvironmentRepository>();
         services.TryAddSingleton<ChangeRequestRepository>();
+        services.TryAddSingleton<Clusters.ClusterRepository>();
+        services.TryAddSingleton<Status.StatusEventRepository>();
         return services;
     }
 }

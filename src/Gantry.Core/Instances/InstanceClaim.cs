@@ -51,6 +51,13 @@ public sealed record InstanceClaim
     /// </summary>
     public IReadOnlyDictionary<string, string> SealedSecrets { get; init; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Counts the changes to this claim (1 for the first), like a Kubernetes object's <c>metadata.generation</c>. The
+    /// rendered objects carry it, so an engine's event says which change it reports on; a commit's own id cannot be
+    /// written into the commit. Not part of <see cref="IsSameAs"/>: it says when, not what.
+    /// </summary>
+    public long Generation { get; init; }
+
     /// <summary>Whether <paramref name="other"/> claims exactly the same (values compared as JSON, not by reference).</summary>
     public bool IsSameAs(InstanceClaim? other) =>
         other is not null
@@ -78,7 +85,7 @@ public sealed record InstanceClaim
             ["kind"] = Kind,
             ["metadata"] = new JsonObject { ["name"] = Name, ["tenant"] = Tenant },
             ["spec"] = spec,
-            ["status"] = new JsonObject { ["chartVersion"] = ChartVersion, ["namespace"] = Namespace },
+            ["status"] = new JsonObject { ["chartVersion"] = ChartVersion, ["namespace"] = Namespace, ["generation"] = Generation },
         };
     }
 
@@ -115,8 +122,17 @@ public sealed record InstanceClaim
             Namespace = ns,
             Values = spec?["values"] as JsonObject is { } values ? values.DeepClone().AsObject() : [],
             SealedSecrets = ReadSealedSecrets(spec?["sealedSecrets"] as JsonObject),
+            Generation = ReadGeneration(status?["generation"]),
         };
     }
+
+    // Claims written before generations were counted have none: they read as 0, and their next change is 1.
+    private static long ReadGeneration(JsonNode? node) => node switch
+    {
+        JsonValue v when v.TryGetValue<long>(out var number) => Math.Max(0, number),
+        JsonValue v when v.TryGetValue<string>(out var text) && long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed) => parsed,
+        _ => 0,
+    };
 
     private static SortedDictionary<string, string> ReadSealedSecrets(JsonObject? sealedSecrets)
     {

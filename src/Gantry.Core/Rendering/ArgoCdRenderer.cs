@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Gantry.Core.Catalog;
 using Gantry.Core.Instances;
+using Gantry.Core.Status;
 using Gantry.Core.Yaml;
 using static Gantry.Core.Rendering.Manifests;
 
@@ -92,6 +93,13 @@ internal static class ArgoCdRenderer
                     ["syncOptions"] = Array(JsonValue.Create("CreateNamespace=true")),
                 },
             });
+
+        // Gantry's notification template sends these back with every event (the Application's own sync revision is
+        // the chart version, not the Git commit): which tenant, which instance, which change.
+        Annotate(application,
+            (StatusAnnotations.TenantAnnotation, tenant),
+            (StatusAnnotations.InstanceAnnotation, claim.Name),
+            (StatusAnnotations.GenerationAnnotation, claim.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
         // Deleting the Application (Gantry removes its file) also deletes what it deployed.
         application["metadata"]!["finalizers"] = Array(JsonValue.Create("resources-finalizer.argocd.argoproj.io"));

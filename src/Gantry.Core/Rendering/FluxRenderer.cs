@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Gantry.Core.Catalog;
 using Gantry.Core.Instances;
+using Gantry.Core.Status;
 using Gantry.Core.Yaml;
 using static Gantry.Core.Rendering.Manifests;
 
@@ -110,6 +111,12 @@ internal static class FluxRenderer
             },
             ["valuesFrom"] = ValuesFrom(claim, offering, valuesName),
         });
+
+        // Forwarded by Flux as event metadata (prefix stripped): each event says which instance and which change.
+        Annotate(release,
+            (StatusAnnotations.FluxAnnotation(StatusAnnotations.TenantKey), tenant),
+            (StatusAnnotations.FluxAnnotation(StatusAnnotations.InstanceKey), claim.Name),
+            (StatusAnnotations.FluxAnnotation(StatusAnnotations.GenerationKey), claim.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
         var resources = new List<string> { "helmrelease.yaml" };
         if (InstanceSecrets.SealedSecret(claim, offering) is { } sealedSecret)

@@ -62,4 +62,18 @@ internal static class Manifests
     }
 
     public static JsonArray Array(params JsonNode[] items) => new(items);
+
+    /// <summary>Sets <c>metadata.annotations</c> of <paramref name="manifest"/> (in the order given) and returns it.</summary>
+    public static JsonObject Annotate(JsonObject manifest, params (string Key, string Value)[] annotations)
+    {
+        var metadata = manifest["metadata"]!.AsObject();
+        var existing = metadata["annotations"] as JsonObject ?? [];
+        foreach (var (key, value) in annotations)
+        {
+            existing[key] = value;
+        }
+
+        metadata["annotations"] = existing;
+        return manifest;
+    }
 }

@@ -18,10 +18,27 @@ public sealed record InstanceRecord
     /// <summary>The Git revision of the last change to this instance: its ETag.</summary>
     public required string Revision { get; init; }
 
-    /// <summary><c>committed</c> when Gantry wrote it; later what the GitOps engine reports.</summary>
+    /// <summary>The claim's generation at <see cref="Revision"/>: what the rendered objects carry, and events name.</summary>
+    public long Generation { get; init; }
+
+    /// <summary>The deployment phase (<c>Gantry.Core.Status.DeploymentPhase</c>): Committed when Gantry wrote it, then what the engine reports.</summary>
     public required string Status { get; init; }
 
     public string? StatusMessage { get; init; }
+
+    /// <summary>The engine's reason (Flux <c>reason</c>, Argo CD operation phase and health) for the current status.</summary>
+    public string? StatusReason { get; init; }
+
+    /// <summary>The cluster whose engine reported the current status.</summary>
+    public string? StatusCluster { get; init; }
+
+    /// <summary>The generation the engine's last applied report was about; equal to <see cref="Generation"/> once it reports on this change.</summary>
+    public long? StatusGeneration { get; init; }
+
+    /// <summary>What the engine says it runs: a chart version (HelmRelease, Application) or <c>branch@sha1:commit</c> (Kustomization).</summary>
+    public string? EngineRevision { get; init; }
+
+    public DateTimeOffset? StatusObservedAt { get; init; }
 
     public required DateTimeOffset CreatedAt { get; init; }
 

@@ -7,8 +7,9 @@ public sealed class InstanceRepository(IMetadataDatabase database)
 {
     private const string Columns = """
         tenant AS Tenant, name AS Name, offering AS Offering, version AS Version, chart_version AS ChartVersion,
-        namespace AS Namespace, revision AS Revision, status AS Status, status_message AS StatusMessage,
-        created_at AS CreatedAt, updated_at AS UpdatedAt
+        namespace AS Namespace, revision AS Revision, generation AS Generation, status AS Status, status_message AS StatusMessage,
+        status_reason AS StatusReason, status_cluster AS StatusCluster, status_generation AS StatusGeneration,
+        engine_revision AS EngineRevision, status_observed_at AS StatusObservedAt, created_at AS CreatedAt, updated_at AS UpdatedAt
         """;
 
     public async Task<InstanceRecord?> FindAsync(string tenant, string name, CancellationToken cancellationToken = default)
@@ -51,6 +52,18 @@ public sealed class InstanceRepository(IMetadataDatabase database)
     public Task UpsertAsync(InstanceRecord record, CancellationToken cancellationToken = default) =>
         database.WriteAsync((connection, transaction, cancel) => UpsertAsync(connection, transaction, record, cancel), cancellationToken);
 
+    /// <summary>Upserts the row and adds its Committed event to the instance's timeline, in one transaction; returns the event's id.</summary>
+    public async Task<long> UpsertAsync(InstanceRecord record, Status.StatusEventRecord committed, CancellationToken cancellationToken = default)
+    {
+        long id = 0;
+        await database.WriteAsync(async (connection, transaction, cancel) =>
+        {
+            await UpsertAsync(connection, transaction, record, cancel);
+            id = await Status.StatusEventRepository.InsertAsync(connection, transaction, committed, cancel);
+        }, cancellationToken);
+        return id;
+    }
+
     public Task DeleteAsync(string tenant, string name, CancellationToken cancellationToken = default) =>
         database.WriteAsync((connection, transaction, cancel) => connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM instances WHERE tenant = @tenant AND name = @name", new { tenant, name }, transaction, cancellationToken: cancel)), cancellationToken);
@@ -72,12 +85,16 @@ public sealed class InstanceRepository(IMetadataDatabase database)
     private static Task<int> UpsertAsync(DbConnection connection, DbTransaction? transaction, InstanceRecord record, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO instances (tenant, name, offering, version, chart_version, namespace, revision, status, status_message, created_at, updated_at)
-            VALUES (@Tenant, @Name, @Offering, @Version, @ChartVersion, @Namespace, @Revision, @Status, @StatusMessage, @CreatedAt, @UpdatedAt)
+            INSERT INTO instances (tenant, name, offering, version, chart_version, namespace, revision, generation, status, status_message,
+                                   status_reason, status_cluster, status_generation, engine_revision, status_observed_at, created_at, updated_at)
+            VALUES (@Tenant, @Name, @Offering, @Version, @ChartVersion, @Namespace, @Revision, @Generation, @Status, @StatusMessage,
+                    @StatusReason, @StatusCluster, @StatusGeneration, @EngineRevision, @StatusObservedAt, @CreatedAt, @UpdatedAt)
             ON CONFLICT (tenant, name) DO UPDATE SET
                 offering = excluded.offering, version = excluded.version, chart_version = excluded.chart_version,
-                namespace = excluded.namespace, revision = excluded.revision, status = excluded.status,
-                status_message = excluded.status_message, updated_at = excluded.updated_at
+                namespace = excluded.namespace, revision = excluded.revision, generation = excluded.generation, status = excluded.status,
+                status_message = excluded.status_message, status_reason = excluded.status_reason, status_cluster = excluded.status_cluster,
+                status_generation = excluded.status_generation, engine_revision = excluded.engine_revision,
+                status_observed_at = excluded.status_observed_at, updated_at = excluded.updated_at
             """,
             record, transaction, cancellationToken: cancellationToken));
 }

@@ -53,6 +53,9 @@ public static class Schema
         new(6, "change requests",
             Sqlite: ChangeRequestTables(timestamp: "TEXT"),
             PostgreSql: ChangeRequestTables(timestamp: "TIMESTAMPTZ")),
+        new(7, "clusters, deployment status and the status timeline",
+            Sqlite: StatusTables(timestamp: "TEXT", autoId: "INTEGER PRIMARY KEY AUTOINCREMENT", boolean: "INTEGER"),
+            PostgreSql: StatusTables(timestamp: "TIMESTAMPTZ", autoId: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", boolean: "BOOLEAN")),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
@@ -211,5 +214,56 @@ public static class Schema
                 );
                 CREATE INDEX change_requests_pool ON change_requests (pool, status, id);
                 CREATE INDEX change_requests_target ON change_requests (kind, pool, target, status);
+                """;
+
+    // Clusters run a GitOps engine and report for the tenants bound to them. The webhook secret is never stored: it is
+    // derived from the server's cluster key and secret_nonce (rotation draws a new nonce); secret_hash lets a bearer
+    // be checked without deriving. The instance index gains the deployment status the engines report; status_events
+    // is each instance's timeline (bounded per instance by a background pruner) and the status stream's resume log.
+    private static string StatusTables(string timestamp, string autoId, string boolean) => $"""
+                CREATE TABLE clusters (
+                    name          TEXT PRIMARY KEY,
+                    engine        TEXT NOT NULL,
+                    notify_url    TEXT NULL,
+                    secret_nonce  TEXT NOT NULL,
+                    secret_hash   TEXT NOT NULL,
+                    created_by    TEXT NOT NULL,
+                    created_at    {timestamp} NOT NULL,
+                    rotated_at    {timestamp} NOT NULL,
+                    last_event_at {timestamp} NULL
+                );
+                CREATE TABLE cluster_tenants (
+                    cluster TEXT NOT NULL REFERENCES clusters (name) ON DELETE CASCADE,
+                    tenant  TEXT NOT NULL REFERENCES tenants (name) ON DELETE CASCADE,
+                    PRIMARY KEY (cluster, tenant)
+                );
+                CREATE INDEX cluster_tenants_tenant ON cluster_tenants (tenant);
+                ALTER TABLE instances ADD COLUMN generation BIGINT NOT NULL DEFAULT 0;
+                ALTER TABLE instances ADD COLUMN status_reason TEXT NULL;
+                ALTER TABLE instances ADD COLUMN status_cluster TEXT NULL;
+                ALTER TABLE instances ADD COLUMN status_generation BIGINT NULL;
+                ALTER TABLE instances ADD COLUMN engine_revision TEXT NULL;
+                ALTER TABLE instances ADD COLUMN status_observed_at {timestamp} NULL;
+                UPDATE instances SET status = 'Committed' WHERE status = 'committed';
+                CREATE INDEX instances_status ON instances (tenant, status, name);
+                CREATE TABLE status_events (
+                    id              {autoId},
+                    tenant          TEXT NOT NULL,
+                    target_kind     TEXT NOT NULL,
+                    target          TEXT NOT NULL,
+                    source          TEXT NOT NULL,
+                    cluster         TEXT NULL,
+                    phase           TEXT NOT NULL,
+                    reason          TEXT NULL,
+                    message         TEXT NULL,
+                    generation      BIGINT NULL,
+                    revision        TEXT NULL,
+                    engine_revision TEXT NULL,
+                    applied         {boolean} NOT NULL,
+                    occurred_at     {timestamp} NOT NULL,
+                    received_at     {timestamp} NOT NULL
+                );
+                CREATE INDEX status_events_tenant ON status_events (tenant, id);
+                CREATE INDEX status_events_target ON status_events (tenant, target_kind, target, id);
                 """;
 }

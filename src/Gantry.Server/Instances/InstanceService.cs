@@ -41,7 +41,7 @@ public sealed partial class InstanceService(
     TimeProvider time,
     ILogger<InstanceService> logger) : IDisposable
 {
-    public const string CommittedStatus = "committed";
+    public const string CommittedStatus = Core.Status.DeploymentPhase.Committed;
     private const int MaxRenderAttempts = 4;
     private const int MaxCachedTenants = 10_000;
     private const int MaxKeptConstraints = 1_024;
@@ -239,6 +239,7 @@ public sealed partial class InstanceService(
                     ChartVersion = claim.ChartVersion,
                     Namespace = claim.Namespace,
                     Revision = last.Revision,
+                    Generation = claim.Generation,
                     Status = existing?.Status ?? CommittedStatus,
                     StatusMessage = existing?.StatusMessage,
                     CreatedAt = existing?.CreatedAt ?? last.When,
@@ -314,6 +315,14 @@ public sealed partial class InstanceService(
     {
         var author = AuthorOf(principal);
         var basedOn = snapshot.Claims.GetValueOrDefault(name);
+
+        // Every change to the claim counts one generation up (a rollback too: it is a new change); an unchanged claim
+        // keeps its generation, so re-applying the same request still changes nothing.
+        if (claim is not null)
+        {
+            claim = claim with { Generation = basedOn is not null && claim.IsSameAs(basedOn) ? basedOn.Generation : (basedOn?.Generation ?? 0) + 1 };
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             var next = claim is null ? snapshot.Claims.Remove(name) : snapshot.Claims.SetItem(name, claim);
@@ -391,7 +400,14 @@ public sealed partial class InstanceService(
                 ChartVersion = claim.ChartVersion,
                 Namespace = claim.Namespace,
                 Revision = revision,
-                Status = CommittedStatus,
+                Generation = claim.Generation,
+                Status = unchanged && existing is not null ? existing.Status : CommittedStatus,
+                StatusMessage = unchanged ? existing?.StatusMessage : null,
+                StatusReason = unchanged ? existing?.StatusReason : null,
+                StatusCluster = unchanged ? existing?.StatusCluster : null,
+                StatusGeneration = unchanged ? existing?.StatusGeneration : null,
+                EngineRevision = unchanged ? existing?.EngineRevision : null,
+                StatusObservedAt = unchanged ? existing?.StatusObservedAt : null,
                 CreatedAt = existing?.CreatedAt ?? now,
                 UpdatedAt = now,
             };

@@ -1,0 +1,97 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Gantry.Data.Status;
+
+/// <summary>The status timeline: appended by commits and engine reports, read by the API and the status stream.</summary>
+public sealed class StatusEventRepository(IMetadataDatabase database)
+{
+    private const string Columns = """
+        id AS Id, tenant AS Tenant, target_kind AS TargetKind, target AS Target, source AS Source, cluster AS Cluster,
+        phase AS Phase, reason AS Reason, message AS Message, generation AS Generation, revision AS Revision,
+        engine_revision AS EngineRevision, applied AS Applied, occurred_at AS OccurredAt, received_at AS ReceivedAt
+        """;
+
+    /// <summary>Appends one event inside the caller's transaction; returns its id (the stream's event id).</summary>
+    public static Task<long> InsertAsync(DbConnection connection, DbTransaction? transaction, StatusEventRecord record, CancellationToken cancellationToken) =>
+        connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            """
+            INSERT INTO status_events (tenant, target_kind, target, source, cluster, phase, reason, message, generation, revision,
+                                       engine_revision, applied, occurred_at, received_at)
+            VALUES (@Tenant, @TargetKind, @Target, @Source, @Cluster, @Phase, @Reason, @Message, @Generation, @Revision,
+                    @EngineRevision, @Applied, @OccurredAt, @ReceivedAt)
+            RETURNING id
+            """,
+            record, transaction, cancellationToken: cancellationToken));
+
+    /// <summary>
+    /// Records an engine's report on an instance: moves the instance's status when the report is about its current
+    /// change (or a later one) and is not older than the status it has, and appends the event either way, in one
+    /// transaction. Returns the stored event (with its id and whether it applied), or null when the instance is gone.
+    /// </summary>
+    public async Task<StatusEventRecord?> ReportOnInstanceAsync(StatusEventRecord report, CancellationToken cancellationToken = default)
+    {
+        StatusEventRecord? stored = null;
+        await database.WriteAsync(async (connection, transaction, cancel) =>
+        {
+            stored = null;
+            var revision = await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+                "SELECT revision FROM instances WHERE tenant = @Tenant AND name = @Target", report, transaction, cancellationToken: cancel));
+            if (revision is null)
+            {
+                return;
+            }
+
+            // The conditions live in the statement, so two reports racing cannot apply out of order.
+            var applied = await connection.ExecuteAsync(new CommandDefinition(
+                """
+                UPDATE instances SET status = @Phase, status_message = @Message, status_reason = @Reason, status_cluster = @Cluster,
+                                     status_generation = @Generation, engine_revision = @EngineRevision, status_observed_at = @OccurredAt
+                WHERE tenant = @Tenant AND name = @Target AND generation <= @Generation
+                  AND (status_observed_at IS NULL OR status_observed_at <= @OccurredAt)
+                """,
+                report, transaction, cancellationToken: cancel)) == 1;
+            var record = report with { Applied = applied, Revision = applied ? revision : report.Revision };
+            stored = record with { Id = await InsertAsync(connection, transaction, record, cancel) };
+        }, cancellationToken);
+        return stored;
+    }
+
+    /// <summary>One target's timeline, newest first, older than <paramref name="beforeId"/> when given.</summary>
+    public async Task<IReadOnlyList<StatusEventRecord>> ListForTargetAsync(
+        string tenant, string targetKind, string target, long? beforeId, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return [.. await connection.QueryAsync<StatusEventRecord>(new CommandDefinition(
+            $"""
+            SELECT {Columns} FROM status_events
+            WHERE tenant = @tenant AND target_kind = @targetKind AND target = @target AND (@beforeId IS NULL OR id < @beforeId)
+            ORDER BY id DESC LIMIT @limit
+            """,
+            new { tenant, targetKind, target, beforeId, limit }, cancellationToken: cancellationToken))];
+    }
+
+    /// <summary>A tenant's events after <paramref name="afterId"/>, oldest first: what a resumed stream missed.</summary>
+    public async Task<IReadOnlyList<StatusEventRecord>> ListAfterAsync(string tenant, long afterId, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return [.. await connection.QueryAsync<StatusEventRecord>(new CommandDefinition(
+            $"SELECT {Columns} FROM status_events WHERE tenant = @tenant AND id > @afterId ORDER BY id LIMIT @limit",
+            new { tenant, afterId, limit }, cancellationToken: cancellationToken))];
+    }
+
+    /// <summary>Keeps the newest <paramref name="keepPerTarget"/> events of each target; returns how many went.</summary>
+    public async Task<int> PruneAsync(int keepPerTarget, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenForWriteAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            """
+            DELETE FROM status_events WHERE id IN (
+                SELECT id FROM (
+                    SELECT id, ROW_NUMBER() OVER (PARTITION BY tenant, target_kind, target ORDER BY id DESC) AS position
+                    FROM status_events) ranked
+                WHERE position > @keepPerTarget)
+            """,
+            new { keepPerTarget }, cancellationToken: cancellationToken));
+    }
+}
