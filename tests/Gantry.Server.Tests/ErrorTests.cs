@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Gantry.Server.Tests;
 
@@ -62,17 +63,23 @@ public sealed class UnhandledErrorTests : IDisposable
         Assert.DoesNotContain(Secret, body, StringComparison.Ordinal);
         Assert.DoesNotContain("at Gantry", body, StringComparison.Ordinal);
         Assert.DoesNotContain("InvalidOperationException", body, StringComparison.Ordinal);
+        var traceId = JsonDocument.Parse(body).RootElement.GetProperty("traceId").GetString()!;
+        Assert.Single(_factory.Logs.Lines, l => l.Contains(Secret, StringComparison.Ordinal) || l.Contains("Unhandled", StringComparison.Ordinal));
+        Assert.Contains(_factory.Logs.Lines, l => l.Contains(traceId, StringComparison.Ordinal));
     }
 
     private sealed class WebApplicationFactoryWithThrow : WebApplicationFactory<Program>
     {
         private readonly TempFolder _data = new("gantry-server");
 
+        public CapturingLoggerProvider Logs { get; } = new();
+
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment("Production");
             builder.UseSetting("Gantry:DataDir", _data.Path);
             builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new ThrowingStartupFilter()));
+            builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         }
 
         protected override void Dispose(bool disposing)

@@ -79,20 +79,27 @@ public static class TokenEndpoints
             return TypedResults.BadRequest(new OAuthError("invalid_request", "The password grant needs username and password."));
         }
 
-        if (!throttle.MayAttempt(request.Username, out var retryAfter))
+        var address = context.Connection.RemoteIpAddress?.ToString();
+        if (!throttle.MayAttempt(request.Username, address, out var retryAfter))
         {
             await audit.RecordEventAsync(context, null, request.Username, null, AuditActions.Login, AuditOutcomes.Failure, detail: "throttled");
             return TooManyRequests(context, retryAfter);
         }
 
+        if (throttle.SlowDown(request.Username) is { Ticks: > 0 } delay)
+        {
+            await Task.Delay(delay, cancellationToken);
+        }
+
         var user = await login.VerifyAsync(request.Username, request.Password, cancellationToken);
         if (user is null)
         {
-            throttle.RecordFailure(request.Username);
+            throttle.RecordFailure(request.Username, address);
             await audit.RecordEventAsync(context, null, request.Username, null, AuditActions.Login, AuditOutcomes.Failure);
             return TypedResults.BadRequest(new OAuthError("invalid_grant", InvalidLogin));
         }
 
+        throttle.RecordSuccess(request.Username, address);
         var response = await tokens.IssueAsync(user, familyId: null, cancellationToken);
         await audit.RecordEventAsync(context, user.Id, user.Username, nameof(PrincipalKind.User), AuditActions.Login, AuditOutcomes.Success, target: user.Id);
         return TypedResults.Ok(response);
@@ -150,7 +157,7 @@ public static class TokenEndpoints
     {
         context.Response.Headers.RetryAfter = ((int)Math.Ceiling(Math.Max(1, retryAfter.TotalSeconds))).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests.",
-            detail: "Too many failed logins for this username. Wait for the time in Retry-After, then try again.");
+            detail: "Too many failed logins for this username from this address. Wait for the time in Retry-After, then try again.");
     }
 
     private static async Task<T?> ReadAsync<T>(HttpRequest request, Func<IFormCollection, T> fromForm, CancellationToken cancellationToken)

@@ -266,7 +266,9 @@ public sealed partial class ChangeRequestService
     {
         ValidationFailedException invalid => "The change is no longer valid: "
             + string.Join("; ", invalid.Errors.Select(field => $"{field.Key}: {string.Join(", ", field.Value)}")),
-        ChangeConflictException or StateStoreException or VersionNotResolvedException or AccessRefusedException or ChangeRequestDecidedException => e.Message,
+        ChangeConflictException or StateStoreException or VersionNotResolvedException or AccessRefusedException or ChangeRequestDecidedException
+            or Environments.EnvironmentConflictException or Environments.EnvironmentNotFoundException or Instances.OfferingMissingException
+            or Instances.SealingKeyMissingException or Core.Versions.TagSourceException => e.Message,
         _ => "Applying the change failed unexpectedly; the server log has the details.",
     };
 

@@ -37,10 +37,7 @@ public sealed partial class EnvironmentManager
         var existing = await index.FindAsync(name, cancellationToken);
         if (operation == ChangeRequestOperations.Create)
         {
-            if (existing is not null)
-            {
-                throw new EnvironmentConflictException($"An environment named '{name}' exists already (pool '{existing.Pool}').");
-            }
+            await names.EnsureFreeAsync(name, pool, exceptRequest: null, cancellationToken);
 
             var planned = await PlanNewAsync(requester, ClaimOf(payload, pool, name), cancellationToken);
             return NeedsApproval(planned)
@@ -107,7 +104,7 @@ public sealed partial class EnvironmentManager
 
             if (request.Operation == ChangeRequestOperations.Create && existing is not null)
             {
-                throw new EnvironmentConflictException($"An environment named '{request.Target}' was created meanwhile.");
+                throw new EnvironmentConflictException($"{EnvironmentNames.TakenMessage} It was taken while the request waited; propose the environment again under another name.");
             }
 
             if (request.Operation == ChangeRequestOperations.Update && (existing is null || !IsStatic(existing)))

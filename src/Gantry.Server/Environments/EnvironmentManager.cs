@@ -25,6 +25,7 @@ public sealed partial class EnvironmentManager(
     BucketEnvironmentStore bucket,
     GitEnvironmentStore git,
     EnvironmentRepository index,
+    EnvironmentNames names,
     TenantRepository tenants,
     ServiceCatalogProvider services,
     ITagSource tags,
@@ -81,10 +82,7 @@ public sealed partial class EnvironmentManager(
         await _writeGate.WaitAsync(cancellationToken);
         try
         {
-            if (await index.FindAsync(claim.EnvironmentName, cancellationToken) is { } existing)
-            {
-                throw new EnvironmentConflictException($"An environment named '{existing.Name}' exists already (pool '{existing.Pool}'): environment names are unique.");
-            }
+            await names.EnsureFreeAsync(claim.EnvironmentName, claim.EnvironmentPool, exceptRequest: null, cancellationToken);
 
             return await WriteAsync(claim, cancellationToken);
         }

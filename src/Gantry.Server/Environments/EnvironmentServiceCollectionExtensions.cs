@@ -17,6 +17,7 @@ public static class EnvironmentServiceCollectionExtensions
         services.TryAddSingleton<ServiceCatalogProvider>();
         services.TryAddSingleton<BucketEnvironmentStore>();
         services.TryAddSingleton<GitEnvironmentStore>();
+        services.TryAddSingleton<EnvironmentNames>();
         services.TryAddSingleton<EnvironmentManager>();
         services.TryAddSingleton<EnvironmentExpiryService>();
         services.AddChangeRequestHandler<EnvironmentChangeRequestHandler>();

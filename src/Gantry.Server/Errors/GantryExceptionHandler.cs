@@ -4,16 +4,20 @@ using Gantry.Core.Versions;
 using Gantry.Server.Environments;
 using Gantry.Server.ChangeRequests;
 using Gantry.Server.Instances;
+using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace Gantry.Server.Errors;
 
 /// <summary>
-/// Maps domain exceptions to RFC 9457 problem details. Anything it does not know falls through to the
-/// framework's generic 500 problem, which carries no exception text or stack trace.
+/// Maps domain exceptions to RFC 9457 problem details. Anything it does not know is a 500 problem that shows no
+/// exception text or stack trace: the exception is logged once here with the trace id the answer carries, and
+/// counted in <see cref="ErrorMetrics"/>.
 /// </summary>
-internal sealed partial class GantryExceptionHandler(IProblemDetailsService problems, ILogger<GantryExceptionHandler> logger) : IExceptionHandler
+internal sealed partial class GantryExceptionHandler(
+    IProblemDetailsService problems, ErrorMetrics metrics, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, ILogger<GantryExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -23,7 +27,7 @@ internal sealed partial class GantryExceptionHandler(IProblemDetailsService prob
             {
                 Status = StatusCodes.Status400BadRequest,
                 Title = "The request is not valid.",
-                Detail = "See errors for each field that needs fixing.",
+                Detail = Summary(validation.Errors),
             },
             VersionNotResolvedException { Service: { } service } unresolved => Problem(StatusCodes.Status422UnprocessableEntity,
                 "No version matches the constraint.", $"{service}: {unresolved.Message}",
@@ -48,15 +52,20 @@ internal sealed partial class GantryExceptionHandler(IProblemDetailsService prob
             OfferingMissingException missing => Problem(StatusCodes.Status409Conflict, "The catalog no longer has an offering this tenant uses.", missing.Message),
             SealingKeyMissingException noKey => Problem(StatusCodes.Status409Conflict, "The tenant cannot seal secrets yet.", noKey.Message),
             StateStoreException store => Problem(StatusCodes.Status503ServiceUnavailable, "The change could not be made durable.", store.Message),
+            JsonInputException input => BodyProblem(input.Message, input.Field),
+            BadHttpRequestException { InnerException: JsonException binding } => BindingProblem(httpContext, binding),
             BadHttpRequestException badRequest => Problem(badRequest.StatusCode,
-                badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request is malformed.", badRequest.Message),
+                badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request is malformed.",
+                BadRequestDetail(badRequest)),
             _ => null,
         };
 
         if (problem is null)
         {
-            Log.Unhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
-            return false;
+            var traceId = System.Diagnostics.Activity.Current?.Id ?? httpContext.TraceIdentifier;
+            Log.Unhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path, traceId);
+            metrics.Unhandled((FailedEndpoint(httpContext) as RouteEndpoint)?.RoutePattern.RawText ?? "(none)");
+            problem = new ProblemDetails { Status = StatusCodes.Status500InternalServerError };
         }
 
         httpContext.Response.StatusCode = problem.Status!.Value;
@@ -73,6 +82,48 @@ internal sealed partial class GantryExceptionHandler(IProblemDetailsService prob
         });
     }
 
+    // The exception handler middleware clears the endpoint before handlers run; its feature keeps the one that failed.
+    private static Endpoint? FailedEndpoint(HttpContext context) => context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint();
+
+    private static string Summary(IDictionary<string, string[]> errors)
+    {
+        var named = errors.Take(3).Select(e => $"{e.Key} {string.Join("; ", e.Value)}");
+        var more = errors.Count > 3 ? $"; and {errors.Count - 3} more" : "";
+        return $"Fix {string.Join("; ", named)}{more}. errors names each field.";
+    }
+
+    private static HttpValidationProblemDetails BodyProblem(string detail, string? field) =>
+        new(field is null ? new Dictionary<string, string[]>() : new Dictionary<string, string[]> { [field] = [detail] })
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "The request body is not acceptable JSON.",
+            Detail = detail,
+        };
+
+    // The binder's JsonException names CLR types; the field and what it must hold are said from the body's type instead.
+    private HttpValidationProblemDetails BindingProblem(HttpContext context, JsonException binding)
+    {
+        var bodyType = FailedEndpoint(context)?.Metadata.GetOrderedMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()
+            .LastOrDefault(a => a.RequestType is not null)?.RequestType;
+        var field = JsonFieldDescriber.FieldName(binding.Path);
+        var position = binding.LineNumber is { } line ? $" (line {line + 1}, byte {(binding.BytePositionInLine ?? 0) + 1})" : "";
+        var detail = field is null
+            ? $"The body does not have the shape this operation takes{position}; see its request body in /openapi/v1.json."
+            : JsonFieldDescriber.Describe(bodyType, binding.Path, json.Value.SerializerOptions) is { } what
+                ? $"'{field}' must be {what}{position}."
+                : $"'{field}' does not have the shape this operation takes{position}; see its request body in /openapi/v1.json.";
+        var problem = BodyProblem(detail, field);
+        problem.Title = "The request body does not fit the operation.";
+        return problem;
+    }
+
+    private static string BadRequestDetail(BadHttpRequestException badRequest) => badRequest.Message switch
+    {
+        var m when m.StartsWith("Implicit body inferred", StringComparison.Ordinal) || m.StartsWith("Required parameter", StringComparison.Ordinal)
+            && m.Contains("body", StringComparison.Ordinal) => "This operation needs a JSON body; send one with Content-Type: application/json.",
+        var m => m,
+    };
+
     private static ProblemDetails Problem(int status, string title, string detail, params (string Key, object? Value)[] extensions)
     {
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
@@ -86,7 +137,7 @@ internal sealed partial class GantryExceptionHandler(IProblemDetailsService prob
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 500, Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
-        public static partial void Unhandled(ILogger logger, Exception exception, string method, string path);
+        [LoggerMessage(EventId = 500, Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path} (trace id {TraceId})")]
+        public static partial void Unhandled(ILogger logger, Exception exception, string method, string path, string traceId);
     }
 }

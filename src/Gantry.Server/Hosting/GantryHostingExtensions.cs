@@ -54,7 +54,17 @@ public static class GantryHostingExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GantryOptions>, GantryOptionsValidator>());
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
-            .Configure<IOptions<GantryOptions>>((kestrel, gantry) => kestrel.Limits.MaxRequestBodySize = gantry.Value.MaxRequestBodyBytes);
+            .Configure<IOptions<GantryOptions>>((kestrel, gantry) =>
+            {
+                // Kestrel answers its own limits with a bare status before any middleware; RequestLimitsMiddleware
+                // enforces Gantry's lower ones with a problem document, Kestrel's stay as the last resort.
+                kestrel.Limits.MaxRequestBodySize = gantry.Value.MaxRequestBodyBytes;
+                kestrel.Limits.MaxRequestLineSize = gantry.Value.MaxUrlBytes * RequestLimitsMiddleware.KestrelHeadroom;
+                kestrel.Limits.MaxRequestHeadersTotalSize = gantry.Value.MaxRequestHeadersBytes * RequestLimitsMiddleware.KestrelHeadroom;
+            });
+        // Binding failures (a body that does not fit the parameter's type, a query value that is not a number) throw
+        // BadHttpRequestException, which GantryExceptionHandler answers in words, instead of a bare 400.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<GantryPaths>();
@@ -93,7 +103,10 @@ public static class GantryHostingExtensions
             .AddCheck<StorageHealthCheck>(HealthCheckNames.Storage)
             .AddCheck<SealingKeyPoolHealthCheck>(HealthCheckNames.SealingKeys);
 
+        // Before AddProblemDetails: the first writer that can write wins, and Gantry's always can.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, GantryProblemDetailsWriter>());
         services.AddProblemDetails();
+        services.TryAddSingleton<ErrorMetrics>();
         services.AddExceptionHandler<GantryExceptionHandler>();
         services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
@@ -108,11 +121,13 @@ public static class GantryHostingExtensions
     {
         app.UseMiddleware<RequestLoggingMiddleware>();
         app.UseExceptionHandler();
-        app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseStatusCodePages();
+        app.UseMiddleware<RequestLimitsMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        // After sign-in, so a stranger learns nothing from a body before a 401; before every handler and binder.
+        app.UseMiddleware<JsonBodyMiddleware>();
         return app;
     }
 

@@ -14,6 +14,12 @@ public sealed class GantryOptions
     /// <summary>The largest request body accepted, in bytes. Larger bodies answer 413.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>The longest URL (path and query) accepted, in characters. Longer URLs answer 414.</summary>
+    public int MaxUrlBytes { get; set; } = 8 * 1024;
+
+    /// <summary>The most header bytes (names and values) a request may carry. More answer 431.</summary>
+    public int MaxRequestHeadersBytes { get; set; } = 32 * 1024;
+
     /// <summary>The storage health check fails when the data folder's volume has less free space than this.</summary>
     public long MinFreeDiskMegabytes { get; set; } = 256;
 }

@@ -28,6 +28,16 @@ internal sealed class GantryOptionsValidator : IValidateOptions<GantryOptions>
             failures.Add("Gantry:MaxRequestBodyBytes must be between 1024 and 1073741824.");
         }
 
+        if (options.MaxUrlBytes is < 1024 or > 1024 * 1024)
+        {
+            failures.Add("Gantry:MaxUrlBytes must be between 1024 and 1048576.");
+        }
+
+        if (options.MaxRequestHeadersBytes is < 4096 or > 1024 * 1024)
+        {
+            failures.Add("Gantry:MaxRequestHeadersBytes must be between 4096 and 1048576.");
+        }
+
         if (options.MinFreeDiskMegabytes < 0)
         {
             failures.Add("Gantry:MinFreeDiskMegabytes must not be negative.");

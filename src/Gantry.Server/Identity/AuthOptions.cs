@@ -26,13 +26,23 @@ public sealed class AuthOptions
 /// <summary>Limits on <c>/api/v1/auth/token</c>.</summary>
 public sealed class LoginThrottleOptions
 {
-    /// <summary>Failed logins per username in one window before further attempts answer 429.</summary>
+    /// <summary>Failed logins per username from one client address in <see cref="WindowSeconds"/> before that address answers 429 for it.</summary>
     public int FailuresPerUser { get; set; } = 5;
 
-    /// <summary>Token requests per client address in one window.</summary>
+    /// <summary>Token requests per client address in <see cref="WindowSeconds"/>.</summary>
     public int RequestsPerClient { get; set; } = 60;
 
-    public int WindowSeconds { get; set; } = 60;
+    public int WindowSeconds { get; set; } = 300;
+
+    /// <summary>Failed logins per username (from any address) in <see cref="AccountWindowSeconds"/> before its attempts are slowed.</summary>
+    public int SlowDownAfterFailures { get; set; } = 10;
+
+    public int AccountWindowSeconds { get; set; } = 900;
+
+    /// <summary>The first delay; each further failure doubles it.</summary>
+    public int SlowDownStartMilliseconds { get; set; } = 500;
+
+    public int SlowDownMaxSeconds { get; set; } = 10;
 }
 
 public sealed class OidcOptions

@@ -35,9 +35,11 @@ internal sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
             failures.Add("Auth:SigningKeyRotationDays must be 1 or more.");
         }
 
-        if (options.Throttle.FailuresPerUser < 1 || options.Throttle.RequestsPerClient < 1 || options.Throttle.WindowSeconds < 1)
+        var throttle = options.Throttle;
+        if (new[] { throttle.FailuresPerUser, throttle.RequestsPerClient, throttle.WindowSeconds, throttle.SlowDownAfterFailures, throttle.AccountWindowSeconds,
+                throttle.SlowDownStartMilliseconds, throttle.SlowDownMaxSeconds }.Any(v => v < 1))
         {
-            failures.Add("Auth:Throttle:FailuresPerUser, RequestsPerClient and WindowSeconds must be 1 or more.");
+            failures.Add("Auth:Throttle:FailuresPerUser, RequestsPerClient, WindowSeconds, SlowDownAfterFailures, AccountWindowSeconds, SlowDownStartMilliseconds and SlowDownMaxSeconds must be 1 or more.");
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);

@@ -144,7 +144,13 @@ public sealed class EnvironmentApiTests(EnvironmentWorld world) : IClassFixture<
     {
         await Post(world.As("john.doe"), Request("dev-unique", "dev", EnvironmentWorld.PoolA, new JsonObject { ["auth-service"] = "*" })).ExpectAsync(HttpStatusCode.Created);
 
-        await Post(world.As("jane.smith"), Request("dev-unique", "dev", EnvironmentWorld.PoolB, new JsonObject { ["auth-service"] = "*" })).ExpectAsync(HttpStatusCode.Conflict);
+        var taken = await Post(world.As("jane.smith"), Request("dev-unique", "dev", EnvironmentWorld.PoolB, new JsonObject { ["auth-service"] = "*" })).ExpectAsync(HttpStatusCode.Conflict);
+
+        // The answer says the name is taken, not by whom nor in which pool.
+        var detail = taken.GetProperty("detail").GetString()!;
+        Assert.Contains("name is taken", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(EnvironmentWorld.PoolA, taken.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain("john", taken.GetRawText(), StringComparison.Ordinal);
     }
 
     [Fact]
