@@ -40,6 +40,19 @@ public sealed record InstanceRecord
 
     public DateTimeOffset? StatusObservedAt { get; init; }
 
+    /// <summary>This row with the deployment status of <paramref name="other"/> (or Committed and nothing else when null).</summary>
+    /// <remarks>The one list of status fields, for writers that keep a status they did not change (an unchanged apply, a reindex).</remarks>
+    public InstanceRecord WithStatusOf(InstanceRecord? other) => other is null ? this : this with
+    {
+        Status = other.Status,
+        StatusMessage = other.StatusMessage,
+        StatusReason = other.StatusReason,
+        StatusCluster = other.StatusCluster,
+        StatusGeneration = other.StatusGeneration,
+        EngineRevision = other.EngineRevision,
+        StatusObservedAt = other.StatusObservedAt,
+    };
+
     public required DateTimeOffset CreatedAt { get; init; }
 
     public required DateTimeOffset UpdatedAt { get; init; }

@@ -240,11 +240,10 @@ public sealed partial class InstanceService(
                     Namespace = claim.Namespace,
                     Revision = last.Revision,
                     Generation = claim.Generation,
-                    Status = existing?.Status ?? CommittedStatus,
-                    StatusMessage = existing?.StatusMessage,
+                    Status = CommittedStatus,
                     CreatedAt = existing?.CreatedAt ?? last.When,
                     UpdatedAt = existing?.UpdatedAt ?? now,
-                });
+                }.WithStatusOf(existing));
             }
         }
 
@@ -401,16 +400,10 @@ public sealed partial class InstanceService(
                 Namespace = claim.Namespace,
                 Revision = revision,
                 Generation = claim.Generation,
-                Status = unchanged && existing is not null ? existing.Status : CommittedStatus,
-                StatusMessage = unchanged ? existing?.StatusMessage : null,
-                StatusReason = unchanged ? existing?.StatusReason : null,
-                StatusCluster = unchanged ? existing?.StatusCluster : null,
-                StatusGeneration = unchanged ? existing?.StatusGeneration : null,
-                EngineRevision = unchanged ? existing?.EngineRevision : null,
-                StatusObservedAt = unchanged ? existing?.StatusObservedAt : null,
+                Status = CommittedStatus,
                 CreatedAt = existing?.CreatedAt ?? now,
                 UpdatedAt = now,
-            };
+            }.WithStatusOf(unchanged ? existing : null); // nothing new was committed: what the engine said still holds
             await index.UpsertAsync(record, cancellationToken);
             return new InstanceState(claim, record);
         }
