@@ -1,5 +1,5 @@
 using System.Text.Json;
-using static Gantry.Core.Status.FluxEventReader;
+using static Gantry.Core.Status.EngineEventJson;
 
 namespace Gantry.Core.Status;
 
@@ -11,7 +11,7 @@ namespace Gantry.Core.Status;
 /// </summary>
 public static class ArgoCdEventReader
 {
-    public static EngineReport Read(ReadOnlySpan<byte> body)
+    public static EngineReport Read(ReadOnlyMemory<byte> body)
     {
         using var document = Parse(body);
         var root = document.RootElement;

@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text.Json;
+using static Gantry.Core.Status.EngineEventJson;
 
 namespace Gantry.Core.Status;
 
@@ -23,7 +23,7 @@ public static class FluxEventReader
 
     private static readonly HashSet<string> Kinds = new(StringComparer.Ordinal) { "HelmRelease", "Kustomization" };
 
-    public static EngineReport Read(ReadOnlySpan<byte> body)
+    public static EngineReport Read(ReadOnlyMemory<byte> body)
     {
         using var document = Parse(body);
         var root = document.RootElement;
@@ -69,34 +69,6 @@ public static class FluxEventReader
         "info" or "trace" => DeploymentPhase.Reconciling,
         _ => throw new EngineReportException($"severity '{severity}' is not one Flux sends (trace, info, error)"),
     };
-
-    internal static JsonDocument Parse(ReadOnlySpan<byte> body)
-    {
-        try
-        {
-            return JsonDocument.Parse(body.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
-        }
-        catch (JsonException e)
-        {
-            throw new EngineReportException($"the body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})");
-        }
-    }
-
-    internal static string Required(JsonElement element, string name, string path) =>
-        Optional(element, name) is { Length: > 0 } text ? text : throw new EngineReportException($"{path} is missing or not a string");
-
-    internal static string? Optional(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString() : null;
-
-    internal static long? Generation(string? text) =>
-        text is null ? null
-        : long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var generation) ? generation
-        : throw new EngineReportException($"generation '{text}' is not a whole number");
-
-    internal static DateTimeOffset Timestamp(string text) =>
-        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var when)
-            ? when : throw new EngineReportException($"timestamp '{text}' is not an RFC 3339 time");
 
     private static string? Metadata(JsonElement metadata, string key) => Optional(metadata, key);
 

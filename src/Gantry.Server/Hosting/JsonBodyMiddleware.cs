@@ -42,7 +42,7 @@ internal sealed class JsonBodyMiddleware(RequestDelegate next, IOptions<GantryOp
         {
             if (buffer.Length + read > limit)
             {
-                throw new BadHttpRequestException($"The request body is larger than {limit} bytes, the most accepted.", StatusCodes.Status413PayloadTooLarge);
+                throw RequestLimitsMiddleware.BodyTooLarge(limit);
             }
 
             buffer.Write(chunk, 0, read);

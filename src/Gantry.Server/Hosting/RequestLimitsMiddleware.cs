@@ -46,7 +46,7 @@ internal sealed class RequestLimitsMiddleware(RequestDelegate next, IOptions<Gan
 
         if (request.ContentLength > limits.MaxRequestBodyBytes)
         {
-            throw new BadHttpRequestException($"The request body is larger than {limits.MaxRequestBodyBytes} bytes, the most accepted.", StatusCodes.Status413PayloadTooLarge);
+            throw BodyTooLarge(limits.MaxRequestBodyBytes);
         }
 
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
@@ -56,6 +56,10 @@ internal sealed class RequestLimitsMiddleware(RequestDelegate next, IOptions<Gan
 
         await next(context);
     }
+
+    /// <summary>The 413 for a body over <paramref name="limit"/>, whether Content-Length or the bytes read say so.</summary>
+    public static BadHttpRequestException BodyTooLarge(long limit) =>
+        new($"The request body is larger than {limit} bytes, the most accepted.", StatusCodes.Status413PayloadTooLarge);
 
     private async Task RefuseAsync(HttpContext context, int status, string title, string detail)
     {
