@@ -80,6 +80,23 @@ public sealed class StatusEventRepository(IMetadataDatabase database)
             new { tenant, afterId, limit }, cancellationToken: cancellationToken))];
     }
 
+    /// <summary>Every tenant's events after <paramref name="afterId"/>, oldest first: what the status feed reads.</summary>
+    public async Task<IReadOnlyList<StatusEventRecord>> ListAllAfterAsync(long afterId, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return [.. await connection.QueryAsync<StatusEventRecord>(new CommandDefinition(
+            $"SELECT {Columns} FROM status_events WHERE id > @afterId ORDER BY id LIMIT @limit",
+            new { afterId, limit }, cancellationToken: cancellationToken))];
+    }
+
+    /// <summary>The newest event's id, or 0 when there is none: where a feed that starts now begins.</summary>
+    public async Task<long> LastIdAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT MAX(id) FROM status_events", cancellationToken: cancellationToken)) ?? 0;
+    }
+
     /// <summary>Keeps the newest <paramref name="keepPerTarget"/> events of each target; returns how many went.</summary>
     public async Task<int> PruneAsync(int keepPerTarget, CancellationToken cancellationToken = default)
     {

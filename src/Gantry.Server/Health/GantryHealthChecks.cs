@@ -18,6 +18,7 @@ public static class HealthCheckNames
     public const string Git = "git";
     public const string Storage = "storage";
     public const string SealingKeys = "sealing-keys";
+    public const string EngineNotifications = "engine-notifications";
 
     /// <summary>Checks that must pass before Kubernetes sends traffic to this replica.</summary>
     public const string ReadyTag = "ready";

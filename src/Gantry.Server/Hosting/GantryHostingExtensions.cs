@@ -18,6 +18,7 @@ using Gantry.Server.Errors;
 using Gantry.Server.Health;
 using Gantry.Server.Logging;
 using Gantry.Server.Sealing;
+using Gantry.Server.Status;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -82,6 +83,7 @@ public static class GantryHostingExtensions
         services.TryAddSingleton<InstanceService>();
         services.TryAddSingleton<InstanceSecretSealer>();
         services.AddEnvironments();
+        services.AddDeploymentStatus();
         services.TryAddSingleton<ChangeRequestService>();
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.SectionName);
         services.TryAddSingleton<IPasswordHasher<UserRecord>, PasswordHasher<UserRecord>>();
@@ -101,7 +103,8 @@ public static class GantryHostingExtensions
             .AddCheck<MigrationsHealthCheck>(HealthCheckNames.Migrations, tags: [HealthCheckNames.ReadyTag])
             .AddCheck<GitHealthCheck>(HealthCheckNames.Git, tags: [HealthCheckNames.ReadyTag])
             .AddCheck<StorageHealthCheck>(HealthCheckNames.Storage)
-            .AddCheck<SealingKeyPoolHealthCheck>(HealthCheckNames.SealingKeys);
+            .AddCheck<SealingKeyPoolHealthCheck>(HealthCheckNames.SealingKeys)
+            .AddCheck<EngineNotificationsHealthCheck>(HealthCheckNames.EngineNotifications);
 
         // Before AddProblemDetails: the first writer that can write wins, and Gantry's always can.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, GantryProblemDetailsWriter>());
@@ -147,6 +150,9 @@ public static class GantryHostingExtensions
         app.MapSealingKeyEndpoints();
         app.MapAuditEndpoints();
         app.MapChangeRequestEndpoints();
+        app.MapClusterEndpoints();
+        app.MapEngineWebhookEndpoints();
+        app.MapStatusEndpoints();
         app.MapOpenApi();
         app.MapScalarApiReference(options => options.WithTitle("Gantry API"));
         app.MapGet("/", () => TypedResults.Redirect("/scalar")).ExcludeFromDescription();

@@ -11,6 +11,12 @@ public sealed class GantryOptions
     /// <summary>A tenant created on first start so the tour has something to work in; empty for none.</summary>
     public string DemoTenant { get; set; } = "demo";
 
+    /// <summary>
+    /// The address others reach Gantry at (e.g. <c>https://gantry.example.com</c>), used in the webhook URLs handed to
+    /// clusters. Unset, the address of the request that asks is used.
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
     /// <summary>The largest request body accepted, in bytes. Larger bodies answer 413.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 

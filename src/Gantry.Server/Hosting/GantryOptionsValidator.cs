@@ -38,6 +38,13 @@ internal sealed class GantryOptionsValidator : IValidateOptions<GantryOptions>
             failures.Add("Gantry:MaxRequestHeadersBytes must be between 4096 and 1048576.");
         }
 
+        if (options.PublicUrl is { Length: > 0 } publicUrl
+            && (!Uri.TryCreate(publicUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.UserInfo.Length > 0
+                || uri.Query.Length > 0 || uri.Fragment.Length > 0))
+        {
+            failures.Add($"Gantry:PublicUrl '{publicUrl}' must be an absolute http(s) URL without credentials, query or fragment, e.g. https://gantry.example.com.");
+        }
+
         if (options.MinFreeDiskMegabytes < 0)
         {
             failures.Add("Gantry:MinFreeDiskMegabytes must not be negative.");

@@ -7,14 +7,16 @@ namespace Gantry.Server.Hosting;
 /// Reads every JSON request body (<c>application/json</c>, <c>*/*+json</c>) before any endpoint does and holds it to
 /// <see cref="JsonInput"/>'s rules; a body that breaks one answers 400 naming the rule, the field and the position,
 /// and no handler, binder or validator runs. A body that passes is handed on byte for byte, so a handler that
-/// checks a signature over the raw bytes still sees exactly what was sent.
+/// checks a signature over the raw bytes still sees exactly what was sent. Endpoints marked <see cref="Status.RawBody"/>
+/// (engine webhooks) read their body themselves, signature first, within their own, smaller limit.
 /// </summary>
 internal sealed class JsonBodyMiddleware(RequestDelegate next, IOptions<GantryOptions> options)
 {
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (!request.HasJsonContentType() || request.ContentLength == 0 || (request.ContentLength is null && !IsChunked(request)))
+        if (!request.HasJsonContentType() || request.ContentLength == 0 || (request.ContentLength is null && !IsChunked(request))
+            || context.GetEndpoint()?.Metadata.GetMetadata<Status.RawBody>() is not null)
         {
             await next(context);
             return;

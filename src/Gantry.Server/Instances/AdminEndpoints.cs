@@ -19,6 +19,21 @@ public sealed class BootstrapOptions
 
     /// <summary>The Secret holding the clone credentials on the cluster (Flux: in flux-system); null for a public repository.</summary>
     public string? SecretName { get; set; } = "gantry-git";
+
+    /// <summary>The URL a cluster clones: <see cref="RepositoryUrl"/>, or the http(s) remote without credentials; null when there is none.</summary>
+    public string? CloneUrl(Git.GitOptions git) => RepositoryUrl ?? WithoutCredentials(git.Remote);
+
+    private static string? WithoutCredentials(string? remote)
+    {
+        if (string.IsNullOrWhiteSpace(remote))
+        {
+            return null;
+        }
+
+        return Uri.TryCreate(remote, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? new UriBuilder(uri) { UserName = string.Empty, Password = string.Empty }.Uri.ToString()
+            : null; // a local path or file:// remote is on this machine, not reachable by a cluster
+    }
 }
 
 public sealed record ReindexResponse(int Tenants, int Instances, int Environments);
@@ -56,7 +71,7 @@ public static class AdminEndpoints
             _ => throw Core.Validation.ValidationFailedException.For("engine", "must be flux or argocd"),
         };
 
-        var url = options.Value.RepositoryUrl ?? WithoutCredentials(git.Value.Remote);
+        var url = options.Value.CloneUrl(git.Value);
         if (url is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "No repository a cluster can reach.",
@@ -86,17 +101,5 @@ public static class AdminEndpoints
         var environmentCount = await environments.ReindexAsync(context.RequestAborted);
         await audit.RecordAsync(context, principal, Environments.EnvironmentAuditActions.Reindexed, detail: $"{environmentCount} environments");
         return TypedResults.Ok(new ReindexResponse(tenants, count, environmentCount));
-    }
-
-    private static string? WithoutCredentials(string? remote)
-    {
-        if (string.IsNullOrWhiteSpace(remote))
-        {
-            return null;
-        }
-
-        return Uri.TryCreate(remote, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-            ? new UriBuilder(uri) { UserName = string.Empty, Password = string.Empty }.Uri.ToString()
-            : null; // a local path or file:// remote is on this machine, not reachable by a cluster
     }
 }

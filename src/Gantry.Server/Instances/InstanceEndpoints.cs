@@ -11,6 +11,7 @@ using Gantry.Core.Validation;
 using Gantry.Data.Instances;
 using Gantry.Server.Audit;
 using Gantry.Server.Identity;
+using Gantry.Server.Status;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -31,7 +32,7 @@ public sealed record InstanceResponse(
     JsonObject Values,
     IReadOnlyList<string> Secrets,
     string Revision,
-    string Status,
+    DeploymentStatusResponse Status,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
@@ -50,7 +51,7 @@ public sealed record InstanceResponse(
     public static InstanceResponse From(InstanceState state) => new(
         state.Claim.Tenant, state.Claim.Name, state.Claim.Offering, state.Claim.Version, state.Claim.ChartVersion,
         state.Claim.Namespace, state.Claim.Values, state.Claim.SealedSecrets.Keys.Order(StringComparer.Ordinal).ToList(),
-        state.Record.Revision, state.Record.Status, state.Record.CreatedAt, state.Record.UpdatedAt)
+        state.Record.Revision, DeploymentStatusResponse.From(state.Record), state.Record.CreatedAt, state.Record.UpdatedAt)
     {
         Credentials = state.Credentials.Count > 0 ? state.Credentials : null,
         CredentialsNotice = state.Credentials.Count > 0 ? ShownOnceNotice : null,
@@ -61,11 +62,23 @@ public sealed record InstanceResponse(
 }
 
 /// <summary>A list item: the index row, without values.</summary>
-public sealed record InstanceSummary(string Name, string Offering, string ChartVersion, string Namespace, string Revision, string Status, DateTimeOffset UpdatedAt);
+public sealed record InstanceSummary(string Name, string Offering, string ChartVersion, string Namespace, string Revision, DeploymentStatusResponse Status, DateTimeOffset UpdatedAt);
 
 public sealed record InstancePage(IReadOnlyList<InstanceSummary> Items, string? Next);
 
 public sealed record ScaleRequest(int? Replicas);
+
+/// <summary>
+/// <c>?wait=Ready&amp;timeout=120s</c> on a change: answer once the engine reports the outcome (or the phase named),
+/// or 202 with the status so far when the timeout passes first.
+/// </summary>
+public sealed record WaitQuery(
+    [FromQuery(Name = "wait")] string? Wait,
+    [FromQuery(Name = "timeout")] string? Timeout,
+    DeploymentWaiter Waiter)
+{
+    public WaitRequest? Parse() => WaitRequest.Parse(Wait, Timeout, Waiter.MaxWait);
+}
 
 public sealed record RollbackRequest(string? Revision);
 
@@ -87,7 +100,7 @@ public static class InstanceEndpoints
     public static IEndpointRouteBuilder MapInstanceEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/v1/tenants/{tenant}/instances").WithTags("Instances").RequireAuthorization();
-        group.MapGet("/", ListAsync).WithName("ListInstances").WithSummary("Lists a tenant's instances (filters: offering, status, prefix; paged by name).");
+        group.MapGet("/", ListAsync).WithName("ListInstances").WithSummary("Lists a tenant's instances with their deployment status (filters: offering, phase, prefix; paged by name).");
         group.MapGet("/{name}", GetAsync).WithName("GetInstance").WithSummary("Gets an instance: its accepted spec, chart version, revision (ETag) and status.");
         group.MapPut("/{name}", PutAsync).WithName("PutInstance").WithSummary("Creates or replaces an instance. If-Match makes it conditional; Idempotency-Key makes a retried create safe.");
         group.MapPatch("/{name}", PatchAsync).WithName("PatchInstance").WithSummary("Changes an instance's values with a JSON merge patch (RFC 7396).");
@@ -103,7 +116,7 @@ public static class InstanceEndpoints
 
     internal static async Task<Results<Ok<InstancePage>, ProblemHttpResult>> ListAsync(
         string tenant, ClaimsPrincipal user, IAuthorizer authorizer, InstanceRepository index, HttpContext context,
-        string? offering = null, string? status = null, string? prefix = null, string? after = null, int limit = 100)
+        string? offering = null, string? phase = null, string? status = null, string? prefix = null, string? after = null, int limit = 100)
     {
         if (authorizer.Refuse(user.ToPrincipal(), ResourceAction.Read, ResourceRef.InTenant(tenant, ResourceKinds.Instance)) is { } refusal)
         {
@@ -115,8 +128,16 @@ public static class InstanceEndpoints
             throw ValidationFailedException.For("limit", $"must be between 1 and {MaxPageSize}");
         }
 
-        var rows = await index.ListAsync(tenant, new InstanceQuery { Offering = offering, Status = status, NamePrefix = prefix, After = after, Limit = limit + 1 }, context.RequestAborted);
-        var items = rows.Take(limit).Select(r => new InstanceSummary(r.Name, r.Offering, r.ChartVersion, r.Namespace, r.Revision, r.Status, r.UpdatedAt)).ToList();
+        // ?status= is the older name of ?phase=; either takes a phase in any case.
+        var wanted = phase ?? status;
+        var parsed = Core.Status.DeploymentPhase.Parse(wanted);
+        if (wanted is not null && parsed is null)
+        {
+            throw ValidationFailedException.For(phase is null ? "status" : "phase", $"must be one of: {string.Join(", ", Core.Status.DeploymentPhase.All)}");
+        }
+
+        var rows = await index.ListAsync(tenant, new InstanceQuery { Offering = offering, Status = parsed, NamePrefix = prefix, After = after, Limit = limit + 1 }, context.RequestAborted);
+        var items = rows.Take(limit).Select(r => new InstanceSummary(r.Name, r.Offering, r.ChartVersion, r.Namespace, r.Revision, DeploymentStatusResponse.From(r), r.UpdatedAt)).ToList();
         return TypedResults.Ok(new InstancePage(items, rows.Count > limit ? items[^1].Name : null));
     }
 
@@ -135,7 +156,7 @@ public static class InstanceEndpoints
 
     internal static async Task<IResult> PutAsync(
         string tenant, string name, InstanceRequest request, ClaimsPrincipal user, IAuthorizer authorizer, InstanceService instances,
-        IdempotencyRepository idempotency, AuditLog audit, TimeProvider time, HttpContext context,
+        IdempotencyRepository idempotency, AuditLog audit, TimeProvider time, [AsParameters] WaitQuery waitQuery, HttpContext context,
         [FromHeader(Name = "If-Match")] string? ifMatch = null, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey = null)
     {
         var principal = user.ToPrincipal();
@@ -144,6 +165,7 @@ public static class InstanceEndpoints
             return refusal;
         }
 
+        var wait = waitQuery.Parse();
         var requestHash = idempotencyKey is null ? null : Hash(tenant, name, request);
         if (idempotencyKey is not null)
         {
@@ -184,15 +206,17 @@ public static class InstanceEndpoints
         }
 
         context.Response.Headers.ETag = ETags.From(state.Record.Revision);
+        var (answered, timedOut) = await WaitAsync(context, state, wait, waitQuery.Waiter);
+        response = InstanceResponse.From(answered) with { Credentials = response.Credentials, CredentialsNotice = response.CredentialsNotice };
         NoStoreWhenShowingCredentials(context, response);
-        return created
-            ? TypedResults.Created($"/api/v1/tenants/{tenant}/instances/{name}", response)
+        return timedOut ? TypedResults.Accepted(Location(answered), response)
+            : created ? TypedResults.Created(Location(answered), response)
             : TypedResults.Ok(response);
     }
 
-    internal static async Task<Results<Ok<InstanceResponse>, ProblemHttpResult>> PatchAsync(
+    internal static async Task<Results<Ok<InstanceResponse>, Accepted<InstanceResponse>, ProblemHttpResult>> PatchAsync(
         string tenant, string name, JsonObject patch, ClaimsPrincipal user, IAuthorizer authorizer, InstanceService instances, AuditLog audit,
-        HttpContext context, [FromHeader(Name = "If-Match")] string? ifMatch = null)
+        [AsParameters] WaitQuery waitQuery, HttpContext context, [FromHeader(Name = "If-Match")] string? ifMatch = null)
     {
         var principal = user.ToPrincipal();
         if (authorizer.Refuse(principal, ResourceAction.Update, ResourceRef.InTenant(tenant, ResourceKinds.Instance, name)) is { } refusal)
@@ -200,10 +224,11 @@ public static class InstanceEndpoints
             return refusal;
         }
 
+        var wait = waitQuery.Parse();
         var state = await instances.PatchValuesAsync(principal, tenant, name, patch, ifMatch, context.RequestAborted);
         await audit.RecordAsync(context, principal, "instance.update", tenant, name, $"revision {state.Record.Revision}");
         context.Response.Headers.ETag = ETags.From(state.Record.Revision);
-        return Answer(context, state);
+        return await AnswerAsync(context, state, wait, waitQuery.Waiter);
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
@@ -221,9 +246,9 @@ public static class InstanceEndpoints
         return TypedResults.NoContent();
     }
 
-    internal static async Task<Results<Ok<InstanceResponse>, ProblemHttpResult>> ScaleAsync(
+    internal static async Task<Results<Ok<InstanceResponse>, Accepted<InstanceResponse>, ProblemHttpResult>> ScaleAsync(
         string tenant, string name, ScaleRequest request, ClaimsPrincipal user, IAuthorizer authorizer, InstanceService instances, AuditLog audit,
-        HttpContext context, [FromHeader(Name = "If-Match")] string? ifMatch = null)
+        [AsParameters] WaitQuery waitQuery, HttpContext context, [FromHeader(Name = "If-Match")] string? ifMatch = null)
     {
         var principal = user.ToPrincipal();
         if (authorizer.Refuse(principal, ResourceAction.Update, ResourceRef.InTenant(tenant, ResourceKinds.Instance, name)) is { } refusal)
@@ -232,16 +257,16 @@ public static class InstanceEndpoints
         }
 
         var replicas = request.Replicas ?? throw ValidationFailedException.For("replicas", "is required");
-
+        var wait = waitQuery.Parse();
         var state = await instances.ScaleAsync(principal, tenant, name, replicas, ifMatch, context.RequestAborted);
         await audit.RecordAsync(context, principal, "instance.scale", tenant, name, $"replicas {replicas}, revision {state.Record.Revision}");
         context.Response.Headers.ETag = ETags.From(state.Record.Revision);
-        return Answer(context, state);
+        return await AnswerAsync(context, state, wait, waitQuery.Waiter);
     }
 
-    internal static async Task<Results<Ok<InstanceResponse>, ProblemHttpResult>> RotateCredentialsAsync(
+    internal static async Task<Results<Ok<InstanceResponse>, Accepted<InstanceResponse>, ProblemHttpResult>> RotateCredentialsAsync(
         string tenant, string name, [FromBody] RotateCredentialsRequest? request, ClaimsPrincipal user, IAuthorizer authorizer,
-        InstanceService instances, AuditLog audit, HttpContext context, [FromHeader(Name = "If-Match")] string? ifMatch = null)
+        InstanceService instances, AuditLog audit, [AsParameters] WaitQuery waitQuery, HttpContext context, [FromHeader(Name = "If-Match")] string? ifMatch = null)
     {
         var principal = user.ToPrincipal();
         if (authorizer.Refuse(principal, ResourceAction.Update, ResourceRef.InTenant(tenant, ResourceKinds.Instance, name)) is { } refusal)
@@ -249,11 +274,12 @@ public static class InstanceEndpoints
             return refusal;
         }
 
+        var wait = waitQuery.Parse();
         var state = await instances.RotateCredentialsAsync(principal, tenant, name, request?.Secrets, ifMatch, context.RequestAborted);
         await audit.RecordAsync(context, principal, "instance.credentials.rotate", tenant, name,
             $"{string.Join(", ", state.Credentials.Keys)}, revision {state.Record.Revision}");
         context.Response.Headers.ETag = ETags.From(state.Record.Revision);
-        return Answer(context, state);
+        return await AnswerAsync(context, state, wait, waitQuery.Waiter);
     }
 
     internal static async Task<Results<Ok<HistoryResponse>, ProblemHttpResult>> HistoryAsync(
@@ -303,9 +329,9 @@ public static class InstanceEndpoints
         return TypedResults.Ok<IReadOnlyList<DiffResponse>>(diffs.Select(d => new DiffResponse(d.Path, d.Kind.ToString().ToLowerInvariant(), d.Patch)).ToList());
     }
 
-    internal static async Task<Results<Ok<InstanceResponse>, ProblemHttpResult>> RollbackAsync(
+    internal static async Task<Results<Ok<InstanceResponse>, Accepted<InstanceResponse>, ProblemHttpResult>> RollbackAsync(
         string tenant, string name, RollbackRequest request, ClaimsPrincipal user, IAuthorizer authorizer, InstanceService instances, AuditLog audit,
-        HttpContext context)
+        [AsParameters] WaitQuery waitQuery, HttpContext context)
     {
         var principal = user.ToPrincipal();
         if (authorizer.Refuse(principal, ResourceAction.Update, ResourceRef.InTenant(tenant, ResourceKinds.Instance, name)) is { } refusal)
@@ -316,19 +342,38 @@ public static class InstanceEndpoints
         var revision = request.Revision is { } given && StateRevision.IsWellFormed(given)
             ? given
             : throw ValidationFailedException.For("revision", "must be a 40-character hexadecimal revision");
-
+        var wait = waitQuery.Parse();
         var state = await instances.RollbackAsync(principal, tenant, name, revision, context.RequestAborted);
         await audit.RecordAsync(context, principal, "instance.rollback", tenant, name, $"to {revision}, revision {state.Record.Revision}");
         context.Response.Headers.ETag = ETags.From(state.Record.Revision);
-        return TypedResults.Ok(InstanceResponse.From(state));
+        return await AnswerAsync(context, state, wait, waitQuery.Waiter);
     }
 
-    private static Ok<InstanceResponse> Answer(HttpContext context, InstanceState state)
+    /// <summary>
+    /// The answer to a change: at once, or, when the request asked to wait, once the engine has reported on it, with
+    /// the status it reported; 202 with the status so far when the wait ran out.
+    /// </summary>
+    private static async Task<Results<Ok<InstanceResponse>, Accepted<InstanceResponse>, ProblemHttpResult>> AnswerAsync(
+        HttpContext context, InstanceState state, WaitRequest? wait, DeploymentWaiter waiter)
     {
-        var response = InstanceResponse.From(state);
+        var (answered, timedOut) = await WaitAsync(context, state, wait, waiter);
+        var response = InstanceResponse.From(answered);
         NoStoreWhenShowingCredentials(context, response);
-        return TypedResults.Ok(response);
+        return timedOut ? TypedResults.Accepted(Location(answered), response) : TypedResults.Ok(response);
     }
+
+    private static async Task<(InstanceState State, bool TimedOut)> WaitAsync(HttpContext context, InstanceState state, WaitRequest? wait, DeploymentWaiter waiter)
+    {
+        if (wait is null)
+        {
+            return (state, false);
+        }
+
+        var (record, reached) = await waiter.WaitAsync(state.Record.Tenant, state.Record.Name, state.Record.Generation, wait, context.RequestAborted);
+        return (state with { Record = record ?? state.Record }, !reached);
+    }
+
+    private static string Location(InstanceState state) => $"/api/v1/tenants/{state.Record.Tenant}/instances/{state.Record.Name}";
 
     // A response with a generated secret must not be kept by a browser or a proxy cache.
     private static void NoStoreWhenShowingCredentials(HttpContext context, InstanceResponse response)

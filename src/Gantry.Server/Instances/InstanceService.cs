@@ -38,6 +38,7 @@ public sealed partial class InstanceService(
     TenantRepository tenants,
     ITagSource tagSource,
     InstanceSecretSealer secrets,
+    Status.DeploymentSignals signals,
     TimeProvider time,
     ILogger<InstanceService> logger) : IDisposable
 {
@@ -386,6 +387,7 @@ public sealed partial class InstanceService(
             if (claim is null)
             {
                 await index.DeleteAsync(tenant, name, cancellationToken);
+                signals.Committed(tenant, revision);
                 return null;
             }
 
@@ -404,7 +406,30 @@ public sealed partial class InstanceService(
                 CreatedAt = existing?.CreatedAt ?? now,
                 UpdatedAt = now,
             }.WithStatusOf(unchanged ? existing : null); // nothing new was committed: what the engine said still holds
-            await index.UpsertAsync(record, cancellationToken);
+            if (unchanged)
+            {
+                await index.UpsertAsync(record, cancellationToken);
+                return new InstanceState(claim, record);
+            }
+
+            // The row and the Committed entry of the timeline go together; the engines are told after both, so an
+            // engine that reports at once finds the generation it reports on.
+            await index.UpsertAsync(record, new Data.Status.StatusEventRecord
+            {
+                Tenant = tenant,
+                TargetKind = Data.Status.StatusTargetKinds.Instance,
+                Target = name,
+                Source = Data.Status.StatusSources.Gantry,
+                Phase = CommittedStatus,
+                Reason = message.StartsWith("Roll back", StringComparison.Ordinal) ? "Rollback" : message.Split(' ', 2)[0],
+                Message = message,
+                Generation = claim.Generation,
+                Revision = revision,
+                Applied = true,
+                OccurredAt = now,
+                ReceivedAt = now,
+            }, cancellationToken);
+            signals.Committed(tenant, revision);
             return new InstanceState(claim, record);
         }
     }

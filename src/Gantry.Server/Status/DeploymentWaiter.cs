@@ -1,0 +1,98 @@
+using System.Globalization;
+using Gantry.Core.Status;
+using Gantry.Core.Validation;
+using Gantry.Data.Instances;
+using Microsoft.Extensions.Options;
+
+namespace Gantry.Server.Status;
+
+/// <summary>What a request asked to wait for: a phase and how long at most.</summary>
+public sealed record WaitRequest(string Phase, TimeSpan Timeout)
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Reads <c>?wait=</c> and <c>?timeout=</c> (<c>120s</c>, <c>2m</c>, or seconds); null when no wait was asked.
+    /// Throws a validation failure naming the parameter when either is malformed.
+    /// </summary>
+    public static WaitRequest? Parse(string? wait, string? timeout, TimeSpan max)
+    {
+        if (wait is null)
+        {
+            return timeout is null ? null : throw ValidationFailedException.For("timeout", "is only read with wait=");
+        }
+
+        var phase = DeploymentPhase.Parse(wait);
+        if (phase is null or DeploymentPhase.Committed)
+        {
+            throw ValidationFailedException.For("wait", $"must be one of {DeploymentPhase.Reconciling}, {DeploymentPhase.Ready}, {DeploymentPhase.Failed}, {DeploymentPhase.Degraded}");
+        }
+
+        var span = timeout is null ? DefaultTimeout : ParseDuration(timeout)
+            ?? throw ValidationFailedException.For("timeout", "must be a duration such as 120s, 2m or 90 (seconds)");
+        return span <= TimeSpan.Zero || span > max
+            ? throw ValidationFailedException.For("timeout", $"must be more than 0 and at most {max.TotalSeconds:0} seconds")
+            : new WaitRequest(phase, span);
+    }
+
+    private static TimeSpan? ParseDuration(string text)
+    {
+        var (number, unit) = text.EndsWith('m') ? (text[..^1], 60) : text.EndsWith('s') ? (text[..^1], 1) : (text, 1);
+        return number.Length is > 0 and <= 6 && int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? TimeSpan.FromSeconds((long)value * unit) : null;
+    }
+}
+
+/// <summary>
+/// Holds a request until the engine has said what became of its change: the instance's status reaches the phase
+/// asked for, or an outcome (Ready, Failed, Degraded), or a later change replaces it, or time runs out.
+/// </summary>
+public sealed class DeploymentWaiter(StatusFeed feed, InstanceRepository instances, IOptions<StatusOptions> options)
+{
+    public TimeSpan MaxWait => options.Value.MaxWait;
+
+    /// <summary>The instance's record when the wait ended, and whether it ended because the engine answered.</summary>
+    public async Task<(InstanceRecord? Record, bool Reached)> WaitAsync(
+        string tenant, string name, long generation, WaitRequest wait, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(wait.Timeout);
+        var record = default(InstanceRecord);
+        try
+        {
+            while (true)
+            {
+                // Listen first, then read: an event recorded in between is in the listener, not lost.
+                using var listener = await feed.ListenAsync(tenant, name, deadline.Token);
+                record = await instances.FindAsync(tenant, name, deadline.Token);
+                if (Done(record, generation, wait.Phase))
+                {
+                    return (record, true);
+                }
+
+                await foreach (var e in listener.Events.ReadAllAsync(deadline.Token))
+                {
+                    if (e.Applied || e.Generation >= generation)
+                    {
+                        record = await instances.FindAsync(tenant, name, deadline.Token);
+                        if (Done(record, generation, wait.Phase))
+                        {
+                            return (record, true);
+                        }
+                    }
+                }
+
+                // The listener fell behind and was closed: listen again and read the record anew.
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (await instances.FindAsync(tenant, name, cancellationToken) ?? record, false);
+        }
+    }
+
+    private static bool Done(InstanceRecord? record, long generation, string phase) =>
+        record is null || record.Generation > generation
+        || (record.Generation == generation && (record.Status == phase || DeploymentPhase.IsOutcome(record.Status)
+            || (phase == DeploymentPhase.Reconciling && record.Status != DeploymentPhase.Committed)));
+}
