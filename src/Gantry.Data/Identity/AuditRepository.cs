@@ -40,18 +40,54 @@ public sealed class AuditRepository(IMetadataDatabase database)
             auditEvent, transaction, cancellationToken: cancel)), cancellationToken);
 
     /// <summary>The newest events first, older than <paramref name="beforeId"/> when given, optionally of one tenant.</summary>
-    public async Task<IReadOnlyList<AuditEventRecord>> ListAsync(string? tenant, long? beforeId, int limit, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<AuditEventRecord>> ListAsync(string? tenant, long? beforeId, int limit, CancellationToken cancellationToken = default) =>
+        ListAsync(new AuditQuery { Tenant = tenant, BeforeId = beforeId, Limit = limit }, cancellationToken);
+
+    /// <summary>The newest events first that match every filter given; filters are parameters, never SQL text.</summary>
+    public async Task<IReadOnlyList<AuditEventRecord>> ListAsync(AuditQuery query, CancellationToken cancellationToken = default)
     {
+        // "instance.*" (or any text ending in '*') filters on the action's prefix; anything else is the exact action.
+        var prefix = query.Action is { } action && action.EndsWith('*') ? SqlLike.Escape(action[..^1]) + "%" : null;
+        var exact = prefix is null ? query.Action : null;
         await using var connection = await database.OpenAsync(cancellationToken);
         return [.. await connection.QueryAsync<AuditEventRecord>(new CommandDefinition(
             """
             SELECT id AS Id, occurred_at AS OccurredAt, actor_id AS ActorId, actor_name AS ActorName, actor_kind AS ActorKind,
                    action AS Action, outcome AS Outcome, tenant AS Tenant, target AS Target, client_ip AS ClientIp, detail AS Detail
             FROM audit_events
-            WHERE (@tenant IS NULL OR tenant = @tenant) AND (@beforeId IS NULL OR id < @beforeId)
+            WHERE (@Tenant IS NULL OR tenant = @Tenant) AND (@BeforeId IS NULL OR id < @BeforeId)
+              AND (@Actor IS NULL OR actor_id = @Actor OR actor_name = @Actor)
+              AND (@exact IS NULL OR action = @exact) AND (@prefix IS NULL OR action LIKE @prefix ESCAPE '\')
+              AND (@Target IS NULL OR target = @Target)
+              AND (@Since IS NULL OR occurred_at >= @Since) AND (@Until IS NULL OR occurred_at < @Until)
             ORDER BY id DESC
-            LIMIT @limit
+            LIMIT @Limit
             """,
-            new { tenant, beforeId, limit }, cancellationToken: cancellationToken))];
+            new { query.Tenant, query.BeforeId, query.Actor, exact, prefix, query.Target, query.Since, query.Until, query.Limit },
+            cancellationToken: cancellationToken))];
     }
+}
+
+/// <summary>Filters of the audit list; all optional, combined with AND.</summary>
+public sealed record AuditQuery
+{
+    public string? Tenant { get; init; }
+
+    /// <summary>The actor's id or name.</summary>
+    public string? Actor { get; init; }
+
+    /// <summary>An action (<c>instance.scale</c>), or a prefix ending in <c>*</c> (<c>instance.*</c>).</summary>
+    public string? Action { get; init; }
+
+    public string? Target { get; init; }
+
+    /// <summary>Events at or after this time.</summary>
+    public DateTimeOffset? Since { get; init; }
+
+    /// <summary>Events before this time.</summary>
+    public DateTimeOffset? Until { get; init; }
+
+    public long? BeforeId { get; init; }
+
+    public int Limit { get; init; } = 100;
 }

@@ -27,26 +27,28 @@ public static class AuditEndpoints
         endpoints.MapGroup("/api/v1/audit").WithTags("Audit").RequireAuthorization()
             .MapGet("/", ListAsync)
             .WithName("ListAuditEvents")
-            .WithSummary("Audit events, newest first; ?tenant= narrows to one tenant, ?before= pages by id, ?limit= (at most 500).");
+            .WithSummary("Audit events, newest first; filters ?tenant=, ?actor= (id or name), ?action= (exact, or a prefix ending in *), ?target=, ?since= and ?until= (RFC 3339); ?before= pages by id, ?limit= (at most 500).");
         return endpoints;
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<AuditEventResponse>>, ProblemHttpResult>> ListAsync(
-        ClaimsPrincipal user, IAuthorizer authorizer, AuditRepository audit, string? tenant, long? before, int? limit, CancellationToken cancellationToken)
+        ClaimsPrincipal user, IAuthorizer authorizer, AuditRepository audit, string? tenant, long? before, int? limit, CancellationToken cancellationToken,
+        string? actor = null, string? action = null, string? target = null, DateTimeOffset? since = null, DateTimeOffset? until = null)
     {
         var principal = user.ToPrincipal();
         var take = Math.Clamp(limit ?? 100, 1, MaxLimit);
+        var query = new AuditQuery { Actor = actor, Action = action, Target = target, Since = since, Until = until, BeforeId = before, Limit = take };
         if (tenant is not null)
         {
             var decision = authorizer.Decide(principal, ResourceAction.Read, ResourceRef.InTenant(tenant, ResourceKinds.Audit));
             return decision == AccessDecision.Allowed
-                ? TypedResults.Ok<IReadOnlyList<AuditEventResponse>>([.. (await audit.ListAsync(tenant, before, take, cancellationToken)).Select(AuditEventResponse.From)])
+                ? TypedResults.Ok<IReadOnlyList<AuditEventResponse>>([.. (await audit.ListAsync(query with { Tenant = tenant }, cancellationToken)).Select(AuditEventResponse.From)])
                 : decision.ToProblem();
         }
 
         if (principal.IsPlatformAdmin)
         {
-            return TypedResults.Ok<IReadOnlyList<AuditEventResponse>>([.. (await audit.ListAsync(null, before, take, cancellationToken)).Select(AuditEventResponse.From)]);
+            return TypedResults.Ok<IReadOnlyList<AuditEventResponse>>([.. (await audit.ListAsync(query, cancellationToken)).Select(AuditEventResponse.From)]);
         }
 
         // Everyone else: the events of each tenant the policy lets them read, merged newest first.
@@ -54,7 +56,7 @@ public static class AuditEndpoints
         var events = new List<AuditEventRecord>();
         foreach (var readableTenant in readable)
         {
-            events.AddRange(await audit.ListAsync(readableTenant, before, take, cancellationToken));
+            events.AddRange(await audit.ListAsync(query with { Tenant = readableTenant }, cancellationToken));
         }
 
         return TypedResults.Ok<IReadOnlyList<AuditEventResponse>>([.. events.OrderByDescending(e => e.Id).Take(take).Select(AuditEventResponse.From)]);

@@ -167,6 +167,30 @@ public abstract class IdentityRepositoryContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Audit_filters_by_actor_action_prefix_target_and_time()
+    {
+        var audit = new AuditRepository(_database);
+        var rows = new[]
+        {
+            ("instance.create", "alice", "db1", Now), ("instance.scale", "alice", "db1", Now.AddMinutes(1)),
+            ("instance.scale", "bob", "db2", Now.AddMinutes(2)), ("instance_scale", "bob", "db2", Now.AddMinutes(3)), ("tenant.create", "admin", "acme", Now.AddMinutes(4)),
+        };
+        foreach (var (action, actor, target, when) in rows)
+        {
+            await audit.InsertAsync(new AuditEventRecord { OccurredAt = when, Action = action, Outcome = "success", ActorId = "id-" + actor, ActorName = actor, Target = target });
+        }
+
+        Assert.Equal(["instance.scale", "instance.create"], (await audit.ListAsync(new AuditQuery { Actor = "alice" })).Select(e => e.Action));
+        Assert.Equal(["instance.create"], (await audit.ListAsync(new AuditQuery { Actor = "id-alice", Action = "instance.create" })).Select(e => e.Action));
+
+        // The prefix is taken literally: '_' is no wildcard, so instance_scale is not an instance.* action.
+        Assert.Equal(3, (await audit.ListAsync(new AuditQuery { Action = "instance.*" })).Count);
+        Assert.Equal(["bob"], (await audit.ListAsync(new AuditQuery { Target = "db2", Action = "instance.*" })).Select(e => e.ActorName));
+        Assert.Equal(["instance_scale", "instance.scale"],
+            (await audit.ListAsync(new AuditQuery { Since = Now.AddMinutes(2), Until = Now.AddMinutes(4) })).Select(e => e.Action));
+    }
+
+    [Fact]
     public async Task External_users_are_found_by_issuer_and_subject_and_usernames_stay_unique()
     {
         var users = new UserRepository(_database);
