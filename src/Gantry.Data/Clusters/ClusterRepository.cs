@@ -70,6 +70,29 @@ public sealed class ClusterRepository(IMetadataDatabase database)
             "SELECT cluster FROM cluster_tenants WHERE tenant = @tenant ORDER BY cluster", new { tenant }, cancellationToken: cancellationToken))).AsList();
     }
 
+    /// <summary>Replaces the cluster's notify URL and tenant bindings in one transaction; false when it is gone.</summary>
+    public async Task<bool> UpdateAsync(string name, string? notifyUrl, IReadOnlyList<string> tenants, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenForWriteAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE clusters SET notify_url = @notifyUrl WHERE name = @name", new { name, notifyUrl }, transaction, cancellationToken: cancellationToken)) == 0)
+        {
+            return false;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM cluster_tenants WHERE cluster = @name", new { name }, transaction, cancellationToken: cancellationToken));
+        foreach (var tenant in tenants)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO cluster_tenants (cluster, tenant) VALUES (@name, @tenant)", new { name, tenant }, transaction, cancellationToken: cancellationToken));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
     public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenForWriteAsync(cancellationToken);

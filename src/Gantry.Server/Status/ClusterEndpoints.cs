@@ -17,6 +17,9 @@ namespace Gantry.Server.Status;
 /// <summary>A cluster to register: its engine, the tenants it reports for, and where its engine is told of new commits.</summary>
 public sealed record ClusterRequest(string? Name, string? Engine, IReadOnlyList<string>? Tenants, string? NotifyUrl);
 
+/// <summary>A change to a cluster: what is given replaces what it had (an empty <see cref="NotifyUrl"/> removes it); the secret stays.</summary>
+public sealed record ClusterUpdate(IReadOnlyList<string>? Tenants, string? NotifyUrl);
+
 /// <summary>
 /// A registered cluster. <see cref="WebhookUrl"/> is where its engine sends events; <see cref="NotifyUrl"/> where
 /// Gantry tells it of commits (its Flux receiver or Argo CD server), with how that has gone.
@@ -56,6 +59,8 @@ public static class ClusterEndpoints
             .WithSummary("Registers a cluster; the answer holds its webhook URL and secret and the setup manifests, shown once.");
         group.MapGet("/", ListAsync).WithName("ListClusters").WithSummary("The clusters you may manage.");
         group.MapGet("/{name}", GetAsync).WithName("GetCluster").WithSummary("A cluster, its tenants, its last event and how notifying it has gone.");
+        group.MapPatch("/{name}", UpdateAsync).WithName("UpdateCluster")
+            .WithSummary("Changes the tenants a cluster serves and where its engine is told of commits; the webhook secret stays.");
         group.MapDelete("/{name}", DeleteAsync).WithName("DeleteCluster").WithSummary("Removes a cluster: its events are refused from now on.");
         group.MapPost("/{name}/rotate-secret", RotateSecretAsync).WithName("RotateClusterSecret")
             .WithSummary("Makes a new webhook secret (the old one stops working) and answers it with the setup that holds it, once.");
@@ -77,40 +82,15 @@ public static class ClusterEndpoints
         }
 
         var bound = request.Tenants ?? [];
-        if (bound.Count is 0 or > MaxTenantsPerCluster)
-        {
-            errors.Add("tenants", $"must name 1 to {MaxTenantsPerCluster} tenants whose instances the cluster deploys");
-        }
-
-        foreach (var (tenant, index) in bound.Select((t, i) => (t, i)))
-        {
-            ResourceName.Validate(tenant, $"tenants[{index}]", errors);
-        }
-
-        if (bound.Distinct(StringComparer.Ordinal).Count() != bound.Count)
-        {
-            errors.Add("tenants", "names a tenant more than once");
-        }
-
+        ValidateTenants(bound, errors);
         ValidateNotifyUrl(request.NotifyUrl, principal.IsPlatformAdmin, errors);
         errors.ThrowIfAny();
-
-        // A tenant admin binds a cluster to their own tenant only; naming any other is refused without saying whether it exists.
-        if (!principal.IsPlatformAdmin && !(bound.Count == 1 && principal.RoleIn(bound[0]) == TenantRole.Admin))
+        if (RefuseBinding(principal, bound) is { } refusal)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden.",
-                detail: "A tenant admin may register a cluster bound to their own tenant only; platform administrators register shared clusters.");
+            return refusal;
         }
 
-        foreach (var (tenant, index) in bound.Select((t, i) => (t, i)))
-        {
-            if (await tenants.FindAsync(tenant, context.RequestAborted) is null)
-            {
-                errors.Add($"tenants[{index}]", $"there is no tenant '{tenant}'");
-            }
-        }
-
-        errors.ThrowIfAny();
+        await CheckTenantsExistAsync(bound, tenants, context.RequestAborted);
         var now = time.GetUtcNow();
         var nonce = ClusterSecrets.NewNonce();
         var secret = secrets.Derive(request.Name!, nonce);
@@ -152,6 +132,43 @@ public static class ClusterEndpoints
         await FindManagedAsync(name, user.ToPrincipal(), clusters, context) is { } cluster
             ? TypedResults.Ok(Describe(cluster, context, gantry.Value, notifier))
             : NotFound(name);
+
+    internal static async Task<Results<Ok<ClusterResponse>, ProblemHttpResult>> UpdateAsync(
+        string name, ClusterUpdate update, ClaimsPrincipal user, ClusterRepository clusters, TenantRepository tenants, EngineNotifier notifier,
+        AuditLog audit, IOptions<GantryOptions> gantry, HttpContext context)
+    {
+        var principal = user.ToPrincipal();
+        if (await FindManagedAsync(name, principal, clusters, context) is not { } cluster)
+        {
+            return NotFound(name);
+        }
+
+        var errors = new ValidationErrors();
+        var bound = update.Tenants ?? cluster.Tenants;
+        ValidateTenants(bound, errors);
+        var notifyUrl = update.NotifyUrl is null ? cluster.NotifyUrl : update.NotifyUrl.Length == 0 ? null : update.NotifyUrl;
+        if (update.NotifyUrl is { Length: > 0 })
+        {
+            ValidateNotifyUrl(update.NotifyUrl, principal.IsPlatformAdmin, errors);
+        }
+
+        errors.ThrowIfAny();
+        if (RefuseBinding(principal, bound) is { } refusal)
+        {
+            return refusal;
+        }
+
+        await CheckTenantsExistAsync(bound, tenants, context.RequestAborted);
+        var sorted = bound.Order(StringComparer.Ordinal).ToList();
+        if (!await clusters.UpdateAsync(cluster.Name, notifyUrl, sorted, context.RequestAborted))
+        {
+            return NotFound(name);
+        }
+
+        await audit.RecordAsync(context, principal, "cluster.update", sorted.Count == 1 ? sorted[0] : null, cluster.Name,
+            $"tenants {string.Join(", ", sorted)}, notify {(notifyUrl is null ? "none" : "set")}");
+        return TypedResults.Ok(Describe(cluster with { NotifyUrl = notifyUrl, Tenants = sorted }, context, gantry.Value, notifier));
+    }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         string name, ClaimsPrincipal user, ClusterRepository clusters, AuditLog audit, HttpContext context)
@@ -231,6 +248,45 @@ public static class ClusterEndpoints
         Secret = secret,
         Tenants = cluster.Tenants,
     });
+
+    private static void ValidateTenants(IReadOnlyList<string> bound, ValidationErrors errors)
+    {
+        if (bound.Count is 0 or > MaxTenantsPerCluster)
+        {
+            errors.Add("tenants", $"must name 1 to {MaxTenantsPerCluster} tenants whose instances the cluster deploys");
+        }
+
+        foreach (var (tenant, index) in bound.Select((t, i) => (t, i)))
+        {
+            ResourceName.Validate(tenant, $"tenants[{index}]", errors);
+        }
+
+        if (bound.Distinct(StringComparer.Ordinal).Count() != bound.Count)
+        {
+            errors.Add("tenants", "names a tenant more than once");
+        }
+    }
+
+    // A tenant admin binds a cluster to their own tenant only; naming any other is refused without saying whether it exists.
+    private static ProblemHttpResult? RefuseBinding(Principal principal, IReadOnlyList<string> bound) =>
+        principal.IsPlatformAdmin || (bound.Count == 1 && principal.RoleIn(bound[0]) == TenantRole.Admin)
+            ? null
+            : TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden.",
+                detail: "A tenant admin may bind a cluster to their own tenant only; platform administrators manage shared clusters.");
+
+    private static async Task CheckTenantsExistAsync(IReadOnlyList<string> bound, TenantRepository tenants, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        foreach (var (tenant, index) in bound.Select((t, i) => (t, i)))
+        {
+            if (await tenants.FindAsync(tenant, cancellationToken) is null)
+            {
+                errors.Add($"tenants[{index}]", $"there is no tenant '{tenant}'");
+            }
+        }
+
+        errors.ThrowIfAny();
+    }
 
     // Gantry posts to this URL from inside the platform: a tenant admin may not point it at Gantry's own host or
     // other loopback, link-local (cloud metadata) or unspecified addresses.
