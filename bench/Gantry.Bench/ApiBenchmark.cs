@@ -95,7 +95,7 @@ public sealed class ApiBenchmark(ApiOptions options)
     {
         var data = Path.Combine(Path.GetTempPath(), $"gantry-api-bench-{Guid.NewGuid():N}");
         var port = FreePort();
-        var server = StartServer(data, port, options);
+        var server = StartServer(data, port, options.SealingKeyBits, options.KeyPool);
         try
         {
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Clients * 2 })
@@ -195,7 +195,7 @@ public sealed class ApiBenchmark(ApiOptions options)
         }
     }
 
-    private static Process StartServer(string data, int port, ApiOptions options)
+    internal static Process StartServer(string data, int port, int sealingKeyBits, int keyPool)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -211,8 +211,8 @@ public sealed class ApiBenchmark(ApiOptions options)
         info.Environment["GANTRY_BOOTSTRAP_ADMIN_PASSWORD"] = Password;
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["DOTNET_gcServer"] = "1";
-        info.Environment["Sealing__KeyPool__KeySizeBits"] = options.SealingKeyBits.ToString(CultureInfo.InvariantCulture);
-        info.Environment["Sealing__KeyPool__Capacity"] = options.KeyPool.ToString(CultureInfo.InvariantCulture);
+        info.Environment["Sealing__KeyPool__KeySizeBits"] = sealingKeyBits.ToString(CultureInfo.InvariantCulture);
+        info.Environment["Sealing__KeyPool__Capacity"] = keyPool.ToString(CultureInfo.InvariantCulture);
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) =>
@@ -246,7 +246,7 @@ public sealed class ApiBenchmark(ApiOptions options)
         return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     }
 
-    private static async Task WaitForReadyAsync(HttpClient http, Process server)
+    internal static async Task WaitForReadyAsync(HttpClient http, Process server)
     {
         for (var i = 0; i < 300; i++)
         {
@@ -272,7 +272,7 @@ public sealed class ApiBenchmark(ApiOptions options)
         throw new TimeoutException("Gantry.Server did not become ready.");
     }
 
-    private static async Task WaitForKeyPoolAsync(HttpClient http)
+    internal static async Task WaitForKeyPoolAsync(HttpClient http)
     {
         for (var i = 0; i < 6000; i++)
         {
@@ -289,7 +289,7 @@ public sealed class ApiBenchmark(ApiOptions options)
         throw new TimeoutException("The server's sealing key pool did not fill up within 10 minutes.");
     }
 
-    private static async Task<string> LoginAsync(HttpClient http)
+    internal static async Task<string> LoginAsync(HttpClient http)
     {
         var response = await http.PostAsync("/api/v1/auth/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
@@ -304,7 +304,7 @@ public sealed class ApiBenchmark(ApiOptions options)
     private async Task ParallelAsync(IEnumerable<int> items, Func<int, Task> body) =>
         await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = options.Clients }, async (i, _) => await body(i));
 
-    private static async Task Expect(Task<HttpResponseMessage> request, HttpStatusCode expected)
+    internal static async Task Expect(Task<HttpResponseMessage> request, HttpStatusCode expected)
     {
         using var response = await request;
         if (response.StatusCode != expected)
@@ -318,15 +318,15 @@ public sealed class ApiBenchmark(ApiOptions options)
     // Instances spread round-robin over tenants, so concurrent clients mostly touch different tenants.
     private static string InstanceUrl(int i, int tenants) => $"/api/v1/tenants/{Tenant(i % tenants)}/instances/db{i / tenants}";
 
-    private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+    internal static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
-    private static double PeakRssMb(int pid)
+    internal static double PeakRssMb(int pid)
     {
         var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
         return line is null ? 0 : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -49,17 +49,32 @@ public sealed class AuditRepository(IMetadataDatabase database)
         // "instance.*" (or any text ending in '*') filters on the action's prefix; anything else is the exact action.
         var prefix = query.Action is { } action && action.EndsWith('*') ? SqlLike.Escape(action[..^1]) + "%" : null;
         var exact = prefix is null ? query.Action : null;
+        // Each filter given adds a fixed clause (PostgreSQL cannot type a parameter that is only ever compared with NULL);
+        // the values are parameters, never SQL text.
+        var clauses = new List<string> { "1 = 1" };
+        void When(bool given, string clause)
+        {
+            if (given)
+            {
+                clauses.Add(clause);
+            }
+        }
+
+        When(query.Tenant is not null, "tenant = @Tenant");
+        When(query.BeforeId is not null, "id < @BeforeId");
+        When(query.Actor is not null, "(actor_id = @Actor OR actor_name = @Actor)");
+        When(exact is not null, "action = @exact");
+        When(prefix is not null, "action LIKE @prefix ESCAPE '\\'");
+        When(query.Target is not null, "target = @Target");
+        When(query.Since is not null, "occurred_at >= @Since");
+        When(query.Until is not null, "occurred_at < @Until");
         await using var connection = await database.OpenAsync(cancellationToken);
         return [.. await connection.QueryAsync<AuditEventRecord>(new CommandDefinition(
-            """
+            $"""
             SELECT id AS Id, occurred_at AS OccurredAt, actor_id AS ActorId, actor_name AS ActorName, actor_kind AS ActorKind,
                    action AS Action, outcome AS Outcome, tenant AS Tenant, target AS Target, client_ip AS ClientIp, detail AS Detail
             FROM audit_events
-            WHERE (@Tenant IS NULL OR tenant = @Tenant) AND (@BeforeId IS NULL OR id < @BeforeId)
-              AND (@Actor IS NULL OR actor_id = @Actor OR actor_name = @Actor)
-              AND (@exact IS NULL OR action = @exact) AND (@prefix IS NULL OR action LIKE @prefix ESCAPE '\')
-              AND (@Target IS NULL OR target = @Target)
-              AND (@Since IS NULL OR occurred_at >= @Since) AND (@Until IS NULL OR occurred_at < @Until)
+            WHERE {string.Join(" AND ", clauses)}
             ORDER BY id DESC
             LIMIT @Limit
             """,

@@ -53,3 +53,24 @@ public sealed record StatusEventRecord
 
     public required DateTimeOffset ReceivedAt { get; init; }
 }
+
+/// <summary>What became of an engine's report on an instance.</summary>
+public enum ReportOutcome
+{
+    /// <summary>It moved the instance's status (and is in the timeline).</summary>
+    Applied,
+
+    /// <summary>It is in the timeline, but the instance has a later change, so its status did not move.</summary>
+    Kept,
+
+    /// <summary>Older than the status the instance has: refused, nothing stored.</summary>
+    Stale,
+
+    /// <summary>There is no such instance: nothing stored.</summary>
+    NoInstance,
+}
+
+/// <param name="Outcome">Whether it was applied, kept, refused as stale, or had no instance.</param>
+/// <param name="Stored">The stored event, with its id, when it was stored.</param>
+/// <param name="StatusObservedAt">When the instance's status was last observed, before this report.</param>
+public sealed record InstanceReportResult(ReportOutcome Outcome, StatusEventRecord? Stored, DateTimeOffset? StatusObservedAt);

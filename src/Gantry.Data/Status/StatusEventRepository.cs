@@ -25,24 +25,30 @@ public sealed class StatusEventRepository(IMetadataDatabase database)
             record, transaction, cancellationToken: cancellationToken));
 
     /// <summary>
-    /// Records an engine's report on an instance: moves the instance's status when the report is about its current
-    /// change (or a later one) and is not older than the status it has, and appends the event either way, in one
-    /// transaction. Returns the stored event (with its id and whether it applied), or null when the instance is gone.
+    /// Records an engine's report on an instance, in one transaction: refuses it (nothing stored) when it is older than
+    /// the status the instance has and not about a later change; otherwise appends it to the timeline and moves the
+    /// instance's status when it is about the current change (or a later one) and not older than that status.
     /// </summary>
-    public async Task<StatusEventRecord?> ReportOnInstanceAsync(StatusEventRecord report, CancellationToken cancellationToken = default)
+    public async Task<InstanceReportResult> ReportOnInstanceAsync(StatusEventRecord report, CancellationToken cancellationToken = default)
     {
-        StatusEventRecord? stored = null;
+        var result = new InstanceReportResult(ReportOutcome.NoInstance, null, null);
         await database.WriteAsync(async (connection, transaction, cancel) =>
         {
-            stored = null;
-            var revision = await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
-                "SELECT revision FROM instances WHERE tenant = @Tenant AND name = @Target", report, transaction, cancellationToken: cancel));
-            if (revision is null)
+            result = new InstanceReportResult(ReportOutcome.NoInstance, null, null);
+            var current = await connection.QuerySingleOrDefaultAsync<(string Revision, long Generation, DateTimeOffset? ObservedAt)?>(new CommandDefinition(
+                "SELECT revision, generation, status_observed_at FROM instances WHERE tenant = @Tenant AND name = @Target", report, transaction, cancellationToken: cancel));
+            if (current is not { } instance)
             {
                 return;
             }
 
-            // The conditions live in the statement, so two reports racing cannot apply out of order.
+            if (instance.ObservedAt > report.OccurredAt && (report.Generation ?? 0) <= instance.Generation)
+            {
+                result = new InstanceReportResult(ReportOutcome.Stale, null, instance.ObservedAt);
+                return;
+            }
+
+            // The conditions live in the statement too, so two reports racing cannot apply out of order.
             var applied = await connection.ExecuteAsync(new CommandDefinition(
                 """
                 UPDATE instances SET status = @Phase, status_message = @Message, status_reason = @Reason, status_cluster = @Cluster,
@@ -51,10 +57,11 @@ public sealed class StatusEventRepository(IMetadataDatabase database)
                   AND (status_observed_at IS NULL OR status_observed_at <= @OccurredAt)
                 """,
                 report, transaction, cancellationToken: cancel)) == 1;
-            var record = report with { Applied = applied, Revision = applied ? revision : report.Revision };
-            stored = record with { Id = await InsertAsync(connection, transaction, record, cancel) };
+            var record = report with { Applied = applied, Revision = applied ? instance.Revision : report.Revision };
+            result = new InstanceReportResult(applied ? ReportOutcome.Applied : ReportOutcome.Kept,
+                record with { Id = await InsertAsync(connection, transaction, record, cancel) }, instance.ObservedAt);
         }, cancellationToken);
-        return stored;
+        return result;
     }
 
     /// <summary>One target's timeline, newest first, older than <paramref name="beforeId"/> when given.</summary>

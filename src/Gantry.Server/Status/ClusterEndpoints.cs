@@ -70,7 +70,7 @@ public static class ClusterEndpoints
     }
 
     internal static async Task<Results<Created<ClusterSecretResponse>, ProblemHttpResult>> CreateAsync(
-        ClusterRequest request, ClaimsPrincipal user, ClusterRepository clusters, TenantRepository tenants, ClusterSecrets secrets,
+        ClusterRequest request, ClaimsPrincipal user, ClusterRepository clusters, ClusterCache cache, TenantRepository tenants, ClusterSecrets secrets,
         AuditLog audit, TimeProvider time, IOptions<GantryOptions> gantry, HttpContext context)
     {
         var principal = user.ToPrincipal();
@@ -106,6 +106,7 @@ public static class ClusterEndpoints
             CreatedAt = now,
             RotatedAt = now,
         };
+        cache.Forget(cluster.Name); // a name probed before it existed
         if (!await clusters.InsertAsync(cluster, context.RequestAborted))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The name is taken.",
@@ -134,7 +135,7 @@ public static class ClusterEndpoints
             : NotFound(name);
 
     internal static async Task<Results<Ok<ClusterResponse>, ProblemHttpResult>> UpdateAsync(
-        string name, ClusterUpdate update, ClaimsPrincipal user, ClusterRepository clusters, TenantRepository tenants, EngineNotifier notifier,
+        string name, ClusterUpdate update, ClaimsPrincipal user, ClusterRepository clusters, ClusterCache cache, TenantRepository tenants, EngineNotifier notifier,
         AuditLog audit, IOptions<GantryOptions> gantry, HttpContext context)
     {
         var principal = user.ToPrincipal();
@@ -165,13 +166,15 @@ public static class ClusterEndpoints
             return NotFound(name);
         }
 
+        cache.Forget(cluster.Name);
+
         await audit.RecordAsync(context, principal, "cluster.update", sorted.Count == 1 ? sorted[0] : null, cluster.Name,
             $"tenants {string.Join(", ", sorted)}, notify {(notifyUrl is null ? "none" : "set")}");
         return TypedResults.Ok(Describe(cluster with { NotifyUrl = notifyUrl, Tenants = sorted }, context, gantry.Value, notifier));
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string name, ClaimsPrincipal user, ClusterRepository clusters, AuditLog audit, HttpContext context)
+        string name, ClaimsPrincipal user, ClusterRepository clusters, ClusterCache cache, AuditLog audit, HttpContext context)
     {
         var principal = user.ToPrincipal();
         if (await FindManagedAsync(name, principal, clusters, context) is not { } cluster)
@@ -180,12 +183,13 @@ public static class ClusterEndpoints
         }
 
         await clusters.DeleteAsync(cluster.Name, context.RequestAborted);
+        cache.Forget(cluster.Name);
         await audit.RecordAsync(context, principal, "cluster.delete", cluster.Tenants.Count == 1 ? cluster.Tenants[0] : null, cluster.Name);
         return TypedResults.NoContent();
     }
 
     internal static async Task<Results<Ok<ClusterSecretResponse>, ProblemHttpResult>> RotateSecretAsync(
-        string name, ClaimsPrincipal user, ClusterRepository clusters, ClusterSecrets secrets, EngineNotifier notifier, AuditLog audit,
+        string name, ClaimsPrincipal user, ClusterRepository clusters, ClusterCache cache, ClusterSecrets secrets, EngineNotifier notifier, AuditLog audit,
         TimeProvider time, IOptions<GantryOptions> gantry, HttpContext context)
     {
         var principal = user.ToPrincipal();
@@ -201,6 +205,8 @@ public static class ClusterEndpoints
         {
             return NotFound(name);
         }
+
+        cache.Forget(cluster.Name);
 
         await audit.RecordAsync(context, principal, "cluster.secret.rotate", cluster.Tenants.Count == 1 ? cluster.Tenants[0] : null, cluster.Name);
         context.Response.Headers.CacheControl = "no-store";

@@ -23,6 +23,7 @@ public sealed record EngineEventOutcome(int StatusCode, string Title, string? De
 /// </summary>
 public sealed partial class EngineEventRecorder(
     ClusterRepository clusters,
+    ClusterCache cache,
     ClusterSecrets secrets,
     InstanceRepository instances,
     StatusEventRepository events,
@@ -39,7 +40,7 @@ public sealed partial class EngineEventRecorder(
     public async Task<EngineEventOutcome> RecordAsync(
         string engine, string clusterName, ReadOnlyMemory<byte> body, string? signature, string? authorization, CancellationToken cancellationToken)
     {
-        var cluster = await clusters.FindAsync(clusterName, cancellationToken);
+        var cluster = await cache.FindAsync(clusterName, cancellationToken);
         if (cluster is null || !Authentic(cluster, engine, body.Span, signature, authorization))
         {
             metrics.Event(engine, "unauthenticated");
@@ -90,21 +91,9 @@ public sealed partial class EngineEventRecorder(
                 $"Cluster '{cluster.Name}' may report only on instances of the tenants bound to it, through the objects Gantry rendered for them.");
         }
 
-        var record = await instances.FindAsync(tenant, instance, cancellationToken);
-        if (record is null)
-        {
-            metrics.Event(engine, "ignored");
-            return Ignored(report, $"Tenant '{tenant}' has no instance '{instance}' (it may have been deleted).");
-        }
-
-        if (record.StatusObservedAt is { } last && report.OccurredAt < last && (report.Generation ?? record.Generation) <= record.Generation)
-        {
-            metrics.Event(engine, "stale");
-            return EngineEventOutcome.Refused(StatusCodes.Status409Conflict, "Older than the status.",
-                $"The event's timestamp {report.OccurredAt:O} is older than the last event applied to the instance ({last:O}).");
-        }
-
-        var stored = await events.ReportOnInstanceAsync(new StatusEventRecord
+        // Without Gantry's generation (Flux before 2.5 forwards no annotations) the instance's row says which change it is.
+        var generation = report.Generation ?? GenerationOf(report, await instances.FindAsync(tenant, instance, cancellationToken));
+        var result = await events.ReportOnInstanceAsync(new StatusEventRecord
         {
             Tenant = tenant,
             TargetKind = StatusTargetKinds.Instance,
@@ -114,17 +103,23 @@ public sealed partial class EngineEventRecorder(
             Phase = report.Phase,
             Reason = Truncate(report.Reason, 256),
             Message = Truncate(report.Message, 4096),
-            Generation = report.Generation ?? GenerationOf(report, record),
+            Generation = generation,
             EngineRevision = Truncate(report.EngineRevision, 256),
             OccurredAt = report.OccurredAt,
             ReceivedAt = now,
         }, cancellationToken);
-        if (stored is null)
+        switch (result.Outcome)
         {
-            metrics.Event(engine, "ignored");
-            return Ignored(report, $"Tenant '{tenant}' has no instance '{instance}' (it may have been deleted).");
+            case ReportOutcome.NoInstance:
+                metrics.Event(engine, "ignored");
+                return Ignored(report, $"Tenant '{tenant}' has no instance '{instance}' (it may have been deleted).");
+            case ReportOutcome.Stale:
+                metrics.Event(engine, "stale");
+                return EngineEventOutcome.Refused(StatusCodes.Status409Conflict, "Older than the status.",
+                    $"The event's timestamp {report.OccurredAt:O} is older than the last event applied to the instance ({result.StatusObservedAt:O}).");
         }
 
+        var stored = result.Stored!;
         feed.Signal();
         metrics.Event(engine, stored.Applied ? "applied" : "kept");
         return new EngineEventOutcome(StatusCodes.Status202Accepted, "Accepted.", null, new EngineEventAccepted(
@@ -182,8 +177,8 @@ public sealed partial class EngineEventRecorder(
 
     // Without Gantry's generation (Flux before 2.5 does not forward annotations) a report counts for the current
     // change only when the engine runs the chart version that change resolved.
-    private static long GenerationOf(EngineReport report, InstanceRecord record) =>
-        report.EngineRevision == record.ChartVersion ? record.Generation : 0;
+    private static long GenerationOf(EngineReport report, InstanceRecord? record) =>
+        record is not null && report.EngineRevision == record.ChartVersion ? record.Generation : 0;
 
     private static EngineEventOutcome Ignored(EngineReport report, string note) =>
         new(StatusCodes.Status202Accepted, "Accepted.", null, new EngineEventAccepted(null, false, null, null, report.Phase, note));

@@ -76,7 +76,15 @@ public sealed partial class StatusFeed(StatusEventRepository events, IOptions<St
             var signalled = await _signal.WaitAsync(interval, stoppingToken);
             try
             {
-                await ReadAsync(lookBack: !signalled, stoppingToken);
+                if (_listeners.Values.Any(l => !l.IsEmpty))
+                {
+                    await ReadAsync(lookBack: !signalled, stoppingToken);
+                }
+                else if (!signalled)
+                {
+                    // Nobody listens: no need to read what was recorded, only to know where "now" is for the next listener.
+                    Interlocked.Exchange(ref _cursor, Math.Max(Cursor, await events.LastIdAsync(stoppingToken)));
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

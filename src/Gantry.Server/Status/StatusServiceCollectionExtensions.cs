@@ -9,6 +9,7 @@ public static class StatusServiceCollectionExtensions
     {
         services.AddOptions<StatusOptions>().BindConfiguration(StatusOptions.SectionName);
         services.TryAddSingleton<ClusterSecrets>();
+        services.TryAddSingleton<ClusterCache>();
         services.TryAddSingleton<StatusMetrics>();
         services.TryAddSingleton<EngineEventRecorder>();
         services.TryAddSingleton<DeploymentWaiter>();

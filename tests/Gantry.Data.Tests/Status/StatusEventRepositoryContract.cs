@@ -21,7 +21,7 @@ public abstract class StatusEventRepositoryContract
         var (instances, events) = (new InstanceRepository(database), new StatusEventRepository(database));
         var committedId = await instances.UpsertAsync(Record(generation: 2), Event("Committed", 2, Now));
 
-        var stored = await events.ReportOnInstanceAsync(Event("Ready", 2, Now.AddSeconds(5)) with { Source = StatusSources.Flux, Cluster = "prod" });
+        var stored = (await events.ReportOnInstanceAsync(Event("Ready", 2, Now.AddSeconds(5)) with { Source = StatusSources.Flux, Cluster = "prod" })).Stored;
 
         Assert.True(stored?.Applied);
         Assert.True(stored!.Id > committedId);
@@ -44,10 +44,12 @@ public abstract class StatusEventRepositoryContract
         var older = await events.ReportOnInstanceAsync(Event("Failed", 2, Now.AddSeconds(20)));
         var earlier = await events.ReportOnInstanceAsync(Event("Failed", 3, Now.AddSeconds(5)));
 
-        Assert.False(older?.Applied);
-        Assert.False(earlier?.Applied);
+        // A report on an older change is kept in the timeline; one older than the status is refused and not stored.
+        Assert.Equal((ReportOutcome.Kept, false), (older.Outcome, older.Stored!.Applied));
+        Assert.Equal((ReportOutcome.Stale, null, Now.AddSeconds(10)), (earlier.Outcome, earlier.Stored, earlier.StatusObservedAt));
         Assert.Equal("Ready", (await instances.FindAsync("acme", "db1"))!.Status);
-        Assert.Null(await events.ReportOnInstanceAsync(Event("Ready", 1, Now) with { Target = "gone" }));
+        Assert.Equal(3, (await events.ListForTargetAsync("acme", StatusTargetKinds.Instance, "db1", null, 10)).Count);
+        Assert.Equal(ReportOutcome.NoInstance, (await events.ReportOnInstanceAsync(Event("Ready", 1, Now) with { Target = "gone" })).Outcome);
     }
 
     [Fact]
