@@ -17,7 +17,7 @@ namespace Gantry.Server.Deployment;
 public sealed class DeploymentChecks(IConfiguration configuration)
 {
     /// <summary>Bootstrap passwords everyone tries first; a longer one that is still one of these is no better.</summary>
-    private static readonly string[] WellKnownPasswords = ["admin", "administrator", "password", "changeme", "change-me", "gantry", "secret", "letmein", "123456", "12345678", "qwerty"];
+    private static readonly string[] WellKnownPasswords = ["admin", "administrator", "password", "changeme", "gantry", "secret", "letmein", "qwerty", "welcome"];
 
     /// <summary>Below this a bootstrap password is refused: the generated one has 24 characters.</summary>
     public const int MinAdminPasswordLength = 16;
@@ -50,7 +50,9 @@ public sealed class DeploymentChecks(IConfiguration configuration)
             return;
         }
 
-        if (password.Length < MinAdminPasswordLength || WellKnownPasswords.Any(w => password.Contains(w, StringComparison.OrdinalIgnoreCase) && password.Length < w.Length + 8))
+        // "Password123456789" is long enough and still the first guess: a well-known word padded with digits is weak too.
+        var letters = new string([.. password.Where(char.IsLetter)]).ToLowerInvariant();
+        if (password.Length < MinAdminPasswordLength || letters.Length == 0 || WellKnownPasswords.Contains(letters, StringComparer.Ordinal))
         {
             findings.Add(DeploymentFinding.Error("admin.E001",
                 $"{AdminBootstrapper.PasswordVariable} is weak: shorter than {MinAdminPasswordLength} characters or a well-known default.",
