@@ -33,6 +33,7 @@ public sealed class DeploymentChecks(IConfiguration configuration)
         CheckTransport(findings, gantry);
         CheckDatabase(findings, gantry, Bind<DatabaseOptions>(DatabaseOptions.SectionName));
         CheckGit(findings, gantry, Bind<GitOptions>(GitOptions.SectionName));
+        CheckBuckets(findings, gantry);
         CheckCors(findings, gantry);
         CheckApiReference(findings, gantry);
         CheckLogging(findings);
@@ -203,6 +204,21 @@ public sealed class DeploymentChecks(IConfiguration configuration)
             findings.Add(DeploymentFinding.Warning("git.W002",
                 "Git:Remote carries its credentials in the URL, where they end up in logs and process listings.",
                 "Git:Username and Git:PasswordFile instead of user:token@ in Git:Remote."));
+        }
+    }
+
+    private void CheckBuckets(List<DeploymentFinding> findings, GantryOptions gantry)
+    {
+        // Bound as AddObjectBucket binds it: the Buckets section, then the logical bucket's own.
+        var section = configuration.GetSection(Buckets.ObjectBucketOptions.SectionName);
+        var bucket = new Buckets.ObjectBucketOptions();
+        section.Bind(bucket);
+        section.GetSection(Buckets.BucketServiceCollectionExtensions.Environments).Bind(bucket);
+        if (bucket.Provider == Buckets.BucketProviders.FileSystem && gantry.Replicas > 1)
+        {
+            findings.Add(DeploymentFinding.Error("buckets.E001",
+                $"Dynamic environment claims are kept in the data folder while Gantry:Replicas is {gantry.Replicas}: each replica would see only its own.",
+                "Buckets:Provider=s3 with Buckets:Endpoint, Buckets:AccessKey and Buckets:SecretKeyFile."));
         }
     }
 

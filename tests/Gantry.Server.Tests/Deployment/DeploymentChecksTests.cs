@@ -22,6 +22,7 @@ public sealed class DeploymentChecksTests : IDisposable
         Assert.Contains("git.E003", ids);
         Assert.Contains("auth.E001", ids);
         Assert.Contains("status.E001", ids);
+        Assert.Contains("buckets.E001", ids);
         Assert.DoesNotContain("git.W001", ids);
     }
 

@@ -91,7 +91,7 @@ public sealed class ServerCommandTests(PostgresServer postgres) : IClassFixture<
 
         Assert.Equal(2, exit);
         Assert.Contains("Gantry:StrictProduction", server.StandardError, StringComparison.Ordinal);
-        foreach (var id in new[] { "http.E001", "database.E001", "auth.E001", "status.E001", "git.E003" })
+        foreach (var id in new[] { "http.E001", "database.E001", "auth.E001", "status.E001", "git.E003", "buckets.E001" })
         {
             Assert.Contains(id, server.StandardError, StringComparison.Ordinal);
         }
