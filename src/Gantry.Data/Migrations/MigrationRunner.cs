@@ -11,6 +11,9 @@ namespace Gantry.Data.Migrations;
 /// </summary>
 public sealed record MigrationStatus(int AppliedVersion, int LatestVersion, int Pending = 0)
 {
+    /// <summary>How many migrations the call that returned this status applied itself (0 when another process had).</summary>
+    public int NewlyApplied { get; init; }
+
     public bool IsCurrent => AppliedVersion == LatestVersion && Pending == 0;
 }
 
@@ -46,6 +49,33 @@ public sealed partial class MigrationRunner
     public async Task<MigrationStatus> ApplyAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await _database.OpenAsync(cancellationToken);
+
+        // Pods that start together (the init containers of three replicas) queue here for the whole run: even the
+        // history table's CREATE TABLE IF NOT EXISTS races in PostgreSQL (a unique violation in pg_type). The
+        // per-migration transaction lock below stays for a runner that has not taken this one; a session may hold
+        // both. SQLite needs nothing more: each migration's transaction takes the write lock (BEGIN IMMEDIATE).
+        var postgres = _database.Provider == DatabaseProviders.PostgreSql;
+        if (postgres)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@key)", new { key = PostgresMigrationLockKey }, cancellationToken: cancellationToken));
+        }
+
+        try
+        {
+            return await ApplyLockedAsync(connection, cancellationToken);
+        }
+        finally
+        {
+            if (postgres)
+            {
+                // Unlocked explicitly: the connection goes back to the pool, where a session lock would outlive this run.
+                await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_unlock(@key)", new { key = PostgresMigrationLockKey }, cancellationToken: CancellationToken.None));
+            }
+        }
+    }
+
+    private async Task<MigrationStatus> ApplyLockedAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
         await EnsureHistoryTableAsync(connection, cancellationToken);
 
         var applied = await ReadAppliedVersionsAsync(connection, cancellationToken);
@@ -56,12 +86,13 @@ public sealed partial class MigrationRunner
                 $"The database is at schema version {newest}, newer than this Gantry build knows ({_migrations[^1].Version}). Upgrade Gantry instead of downgrading.");
         }
 
+        var newlyApplied = 0;
         foreach (var migration in _migrations.Where(m => !applied.Contains(m.Version)))
         {
-            await ApplyOneAsync(connection, migration, cancellationToken);
+            newlyApplied += await ApplyOneAsync(connection, migration, cancellationToken) ? 1 : 0;
         }
 
-        return await GetStatusAsync(connection, cancellationToken);
+        return await GetStatusAsync(connection, cancellationToken) with { NewlyApplied = newlyApplied };
     }
 
     public async Task<MigrationStatus> GetStatusAsync(DbConnection connection, CancellationToken cancellationToken = default)
@@ -70,7 +101,7 @@ public sealed partial class MigrationRunner
         return new MigrationStatus(applied.Count == 0 ? 0 : applied.Max(), _migrations[^1].Version, _migrations.Count(m => !applied.Contains(m.Version)));
     }
 
-    private async Task ApplyOneAsync(DbConnection connection, Migration migration, CancellationToken cancellationToken)
+    private async Task<bool> ApplyOneAsync(DbConnection connection, Migration migration, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
         if (_database.Provider == DatabaseProviders.PostgreSql)
@@ -93,6 +124,7 @@ public sealed partial class MigrationRunner
         }
 
         await transaction.CommitAsync(cancellationToken);
+        return already == 0;
     }
 
     private async Task EnsureHistoryTableAsync(DbConnection connection, CancellationToken cancellationToken)

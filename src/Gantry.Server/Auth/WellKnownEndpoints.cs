@@ -91,6 +91,12 @@ public static class WellKnownEndpoints
             return refusal;
         }
 
+        if (keys.IsExternal)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
+                detail: "Signing keys come from Auth:SigningKeysFolder; rotate by adding a newer key file to that Secret.");
+        }
+
         var key = keys.Rotate();
         await audit.RecordAsync(context, principal, AuditActions.SigningKeyRotated, target: key.KeyId);
         return TypedResults.Ok(new SigningKeyResponse(key.KeyId, key.CreatedAt));

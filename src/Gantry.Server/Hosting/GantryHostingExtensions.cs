@@ -63,6 +63,36 @@ public static class GantryHostingExtensions
                 kestrel.Limits.MaxRequestLineSize = gantry.Value.MaxUrlBytes * RequestLimitsMiddleware.KestrelHeadroom;
                 kestrel.Limits.MaxRequestHeadersTotalSize = gantry.Value.MaxRequestHeadersBytes * RequestLimitsMiddleware.KestrelHeadroom;
             });
+        // Behind an ingress that ends TLS: believe the forwarded client address and scheme, but only from the proxies named.
+        services.AddOptions<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>().Configure<IOptions<GantryOptions>>((forwarded, gantry) =>
+        {
+            forwarded.KnownIPNetworks.Clear();
+            forwarded.KnownProxies.Clear();
+            foreach (var proxy in gantry.Value.TrustedProxies)
+            {
+                if (TrustedProxy.TryParse(proxy, out var network))
+                {
+                    forwarded.KnownIPNetworks.Add(network);
+                }
+            }
+
+            forwarded.ForwardedHeaders = forwarded.KnownIPNetworks.Count == 0
+                ? Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.None
+                : Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto;
+        });
+        // No origins configured, no policy: the CORS middleware then adds nothing to any answer.
+        services.AddCors();
+        services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IOptions<GantryOptions>>((cors, gantry) =>
+        {
+            var origins = gantry.Value.CorsOrigins;
+            if (origins.Count > 0)
+            {
+                cors.AddDefaultPolicy(policy => (origins.Contains("*") ? policy.AllowAnyOrigin() : policy.WithOrigins([.. origins]))
+                    .AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("ETag", "Location", "Retry-After"));
+            }
+        });
+        services.TryAddSingleton<Deployment.DeploymentChecks>();
+
         // Binding failures (a body that does not fit the parameter's type, a query value that is not a number) throw
         // BadHttpRequestException, which GantryExceptionHandler answers in words, instead of a bare 400.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -122,10 +152,12 @@ public static class GantryHostingExtensions
 
     public static WebApplication UseGantry(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         app.UseMiddleware<RequestLoggingMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<RequestLimitsMiddleware>();
+        app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -153,21 +185,47 @@ public static class GantryHostingExtensions
         app.MapClusterEndpoints();
         app.MapEngineWebhookEndpoints();
         app.MapStatusEndpoints();
-        app.MapOpenApi();
-        app.MapScalarApiReference(options => options.WithTitle("Gantry API"));
-        app.MapGet("/", () => TypedResults.Redirect("/scalar")).ExcludeFromDescription();
+        if (app.Services.GetRequiredService<IOptions<GantryOptions>>().Value.ExposeApiReference)
+        {
+            app.MapOpenApi();
+            app.MapScalarApiReference(options => options.WithTitle("Gantry API"));
+            app.MapGet("/", () => TypedResults.Redirect("/scalar")).ExcludeFromDescription();
+        }
+
         return app;
     }
 
     /// <summary>
-    /// Builds the application and runs it until SIGTERM/Ctrl+C. A start that fails (settings are validated while
-    /// building and starting) prints one line naming what to fix and exits 2.
+    /// Builds the application and runs <paramref name="command"/>: <c>serve</c> runs it until SIGTERM/Ctrl+C (after the
+    /// production check when <see cref="GantryOptions.StrictProduction"/> is on); <c>migrate</c> and <c>check</c> use the
+    /// built services without starting them. A start that fails (settings are validated while building and starting)
+    /// prints one line naming what to fix and exits 2.
     /// </summary>
-    public static async Task<int> RunGantryAsync(this WebApplicationBuilder builder, Action<WebApplication> configure)
+    public static async Task<int> RunGantryAsync(this WebApplicationBuilder builder, ServerCommand command, Action<WebApplication> configure)
     {
         try
         {
             var app = builder.Build();
+            switch (command.Verb)
+            {
+                case ServerVerb.Migrate:
+                    await using (app)
+                    {
+                        return await GantryCommands.MigrateAsync(app, Console.Out, Console.Error);
+                    }
+
+                case ServerVerb.Check:
+                    await using (app)
+                    {
+                        return await GantryCommands.CheckAsync(app, command.Deploy, Console.Out);
+                    }
+            }
+
+            if (await GantryCommands.RefuseStrictStartAsync(app, Console.Error))
+            {
+                return 2;
+            }
+
             configure(app);
             await app.RunAsync();
             return 0;

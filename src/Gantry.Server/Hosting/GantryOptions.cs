@@ -28,4 +28,28 @@ public sealed class GantryOptions
 
     /// <summary>The storage health check fails when the data folder's volume has less free space than this.</summary>
     public long MinFreeDiskMegabytes { get; set; } = 256;
+
+    /// <summary>
+    /// How many replicas the deployment runs (the Kubernetes manifests set it). Gantry does not start them; it is told,
+    /// so that <c>check --deploy</c> can refuse what cannot be shared (SQLite, per-pod keys) across several.
+    /// </summary>
+    public int Replicas { get; set; } = 1;
+
+    /// <summary>
+    /// Run the <c>check --deploy</c> findings at start and refuse to start (exit 2) on any error. An explicit opt-in rather
+    /// than <c>ASPNETCORE_ENVIRONMENT=Production</c>, which a laptop run or a test may use without production settings.
+    /// </summary>
+    public bool StrictProduction { get; set; }
+
+    /// <summary>
+    /// Addresses or CIDR networks of the reverse proxies (ingress controller) that end TLS; their
+    /// <c>X-Forwarded-For</c>/<c>X-Forwarded-Proto</c> are believed. Empty: forwarded headers are ignored.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
+    /// <summary>Origins a browser may call the API from (CORS). Empty: no CORS headers at all.</summary>
+    public List<string> CorsOrigins { get; set; } = [];
+
+    /// <summary>Serve the OpenAPI document (<c>/openapi/v1.json</c>) and its UI (<c>/scalar</c>) to anyone; off in production.</summary>
+    public bool ExposeApiReference { get; set; } = true;
 }

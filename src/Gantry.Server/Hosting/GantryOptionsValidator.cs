@@ -50,6 +50,21 @@ internal sealed class GantryOptionsValidator : IValidateOptions<GantryOptions>
             failures.Add("Gantry:MinFreeDiskMegabytes must not be negative.");
         }
 
+        if (options.Replicas < 1)
+        {
+            failures.Add("Gantry:Replicas must be at least 1.");
+        }
+
+        foreach (var proxy in options.TrustedProxies.Where(p => !TrustedProxy.TryParse(p, out _)))
+        {
+            failures.Add($"Gantry:TrustedProxies entry '{proxy}' is not an IP address or CIDR network (e.g. 10.0.0.0/8).");
+        }
+
+        foreach (var origin in options.CorsOrigins.Where(o => o != "*" && !(Uri.TryCreate(o, UriKind.Absolute, out var u) && u.Scheme is "http" or "https" && u.AbsolutePath == "/")))
+        {
+            failures.Add($"Gantry:CorsOrigins entry '{origin}' is not an origin such as https://portal.example.com.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -18,6 +18,13 @@ public sealed class AuthOptions
     /// <summary>A new signing key is made when the newest is this old; older keys stay published until their last token expires.</summary>
     public int SigningKeyRotationDays { get; set; } = 90;
 
+    /// <summary>
+    /// A folder of signing keys managed outside Gantry (a Secret mounted into every replica), one <c>*.json</c> file per
+    /// key. Gantry then only reads it: the newest key signs, and rotating means adding a newer file. Unset, Gantry makes
+    /// and rotates its keys in <c>keys/</c> in the data folder, which only one replica can use.
+    /// </summary>
+    public string? SigningKeysFolder { get; set; }
+
     public LoginThrottleOptions Throttle { get; set; } = new();
 
     public OidcOptions Oidc { get; set; } = new();

@@ -27,7 +27,10 @@ public sealed partial class SigningKeyStore(GantryPaths paths, IOptions<AuthOpti
     private readonly Lock _lock = new();
     private List<SigningKey>? _keys;
 
-    public string Folder => Path.Combine(paths.DataDir, "keys");
+    public string Folder => IsExternal ? options.Value.SigningKeysFolder! : Path.Combine(paths.DataDir, "keys");
+
+    /// <summary>The keys come from <see cref="AuthOptions.SigningKeysFolder"/>: read, never written, rotated or deleted.</summary>
+    public bool IsExternal => !string.IsNullOrWhiteSpace(options.Value.SigningKeysFolder);
 
     /// <summary>The key that signs new tokens, rotating first when it is due.</summary>
     public SigningKey Current
@@ -38,7 +41,7 @@ public sealed partial class SigningKeyStore(GantryPaths paths, IOptions<AuthOpti
             {
                 var keys = LoadLocked();
                 var newest = keys[^1];
-                if (time.GetUtcNow() - newest.CreatedAt >= TimeSpan.FromDays(options.Value.SigningKeyRotationDays))
+                if (!IsExternal && time.GetUtcNow() - newest.CreatedAt >= TimeSpan.FromDays(options.Value.SigningKeyRotationDays))
                 {
                     return RotateLocked();
                 }
@@ -63,6 +66,11 @@ public sealed partial class SigningKeyStore(GantryPaths paths, IOptions<AuthOpti
     /// <summary>Makes a new signing key now; the previous one stays published until its tokens expire.</summary>
     public SigningKey Rotate()
     {
+        if (IsExternal)
+        {
+            throw new InvalidOperationException($"Signing keys come from {AuthOptions.SectionName}:{nameof(AuthOptions.SigningKeysFolder)}; rotate by adding a newer key file there.");
+        }
+
         lock (_lock)
         {
             LoadLocked();
@@ -77,8 +85,17 @@ public sealed partial class SigningKeyStore(GantryPaths paths, IOptions<AuthOpti
     {
         if (_keys is null)
         {
+            if (IsExternal)
+            {
+                _keys = FindProblem(Folder) is { } problem
+                    ? throw new GantryStartupException($"{AuthOptions.SectionName}:{nameof(AuthOptions.SigningKeysFolder)} '{Folder}' is not usable: {problem}")
+                    : [.. KeyFiles(Folder).Select(Read).OrderBy(k => k.CreatedAt)];
+                MarkRetired(_keys);
+                return _keys;
+            }
+
             Directory.CreateDirectory(Folder);
-            _keys = [.. Directory.EnumerateFiles(Folder, "*.json").Select(Read).OrderBy(k => k.CreatedAt)];
+            _keys = [.. KeyFiles(Folder).Select(Read).OrderBy(k => k.CreatedAt)];
             MarkRetired(_keys);
             if (_keys.Count == 0)
             {
@@ -86,7 +103,11 @@ public sealed partial class SigningKeyStore(GantryPaths paths, IOptions<AuthOpti
             }
         }
 
-        Prune(_keys);
+        if (!IsExternal)
+        {
+            Prune(_keys);
+        }
+
         return _keys;
     }
 
@@ -137,12 +158,61 @@ public sealed partial class SigningKeyStore(GantryPaths paths, IOptions<AuthOpti
         }
     }
 
+    /// <summary>
+    /// Why the key files in <paramref name="folder"/> cannot sign Gantry's tokens, or null when they can: used at
+    /// start for <see cref="AuthOptions.SigningKeysFolder"/> and by <c>check --deploy</c>.
+    /// </summary>
+    public static string? FindProblem(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            return "the folder does not exist";
+        }
+
+        var files = KeyFiles(folder).ToList();
+        if (files.Count == 0)
+        {
+            return "it holds no *.json key file";
+        }
+
+        foreach (var file in files)
+        {
+            try
+            {
+                _ = Read(file);
+            }
+            catch (Exception e) when (e is JsonException or FormatException or CryptographicException or GantryStartupException or IOException)
+            {
+                return $"{Path.GetFileName(file)}: {e.Message}";
+            }
+        }
+
+        return null;
+    }
+
+    // A Secret mounted as a volume also holds ..data and timestamped folders: only the key files themselves count.
+    private static IEnumerable<string> KeyFiles(string folder) =>
+        Directory.EnumerateFiles(folder, "*.json").Where(f => !Path.GetFileName(f).StartsWith('.'));
+
     private static SigningKey Read(string path)
     {
         var file = JsonSerializer.Deserialize<KeyFile>(File.ReadAllText(path))
             ?? throw new GantryStartupException($"Signing key file {path} is empty.");
+        if (string.IsNullOrWhiteSpace(file.KeyId) || string.IsNullOrWhiteSpace(file.PrivateKey))
+        {
+            throw new GantryStartupException("a key file needs KeyId, CreatedAt and PrivateKey (base64 PKCS#8).");
+        }
+
         var ecdsa = ECDsa.Create();
         ecdsa.ImportPkcs8PrivateKey(Convert.FromBase64String(file.PrivateKey), out _);
+
+        // ES256 is defined over P-256 only; a key of another curve or size would sign tokens nobody can verify as ES256.
+        if (ecdsa.KeySize != 256)
+        {
+            ecdsa.Dispose();
+            throw new GantryStartupException("the key is not an ECDSA P-256 key (ES256 needs P-256).");
+        }
+
         return new SigningKey(file.KeyId, file.CreatedAt, new ECDsaSecurityKey(ecdsa) { KeyId = file.KeyId });
     }
 

@@ -46,7 +46,8 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static ServerProcess Start(IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
+    /// <summary>Starts the server; <paramref name="command"/> (<c>migrate</c>, <c>check</c>) goes first, as the executable expects.</summary>
+    public static ServerProcess Start(IEnumerable<string> arguments, IDictionary<string, string>? environment = null, string? command = null)
     {
         var port = Gantry.Testing.Ports.Free();
         var address = new Uri($"http://127.0.0.1:{port}");
@@ -58,6 +59,11 @@ public sealed class ServerProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add(serverDll);
+        if (command is not null)
+        {
+            info.ArgumentList.Add(command);
+        }
+
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add(address.ToString().TrimEnd('/'));
         foreach (var argument in arguments)
