@@ -26,6 +26,7 @@ bench: test-deps
 	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll engine --instances $(BENCH_INSTANCES) --json bench/results/engine.json
 	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll api --instances $(BENCH_API_INSTANCES) --json bench/results/api.json
 	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll seal
+	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll status --json bench/results/status.json
 
 clean:
 	dotnet clean Gantry.slnx -nologo
