@@ -203,7 +203,7 @@ public sealed partial class StatusFeed(StatusEventRepository events, IOptions<St
         [LoggerMessage(EventId = 7101, Level = LogLevel.Warning, Message = "Reading the status timeline failed; the next round tries again")]
         public static partial void ReadFailed(ILogger logger, Exception exception);
 
-        [LoggerMessage(EventId = 7102, Level = LogLevel.Information, Message = "A status listener of tenant {Tenant} fell behind and was closed; it resumes from the timeline")]
+        [LoggerMessage(EventId = 7102, Level = LogLevel.Warning, Message = "A status listener of tenant {Tenant} fell behind and was closed; it resumes from the timeline")]
         public static partial void ListenerBehind(ILogger logger, string tenant);
     }
 }
