@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Gantry.Server.Tests.Infrastructure;
+using Gantry.Testing.Engines;
 
 namespace Gantry.Server.Tests.Status;
 
@@ -65,8 +64,8 @@ public sealed class StatusWorld : IAsyncLifetime
         (await As("platform-admin").GetAsync($"/api/v1/tenants/{tenant}/instances/{name}").ExpectAsync(HttpStatusCode.OK)).GetProperty("status");
 
     /// <summary>
-    /// A Flux notification-controller event about a HelmRelease, byte for byte as Go's json.Marshal writes
-    /// eventv1.Event (field order, compact, metadata keys sorted; shared/interop/flux/SOURCE.txt).
+    /// A Flux notification-controller event about a HelmRelease, byte for byte as Flux sends it (the test engine's
+    /// payload builder: Go's json.Marshal of eventv1.Event), with Gantry's annotations forwarded as metadata.
     /// </summary>
     public static byte[] FluxEvent(
         string tenant, string instance, long? generation, string severity, string reason, string message, DateTimeOffset timestamp,
@@ -80,48 +79,45 @@ public sealed class StatusWorld : IAsyncLifetime
             metadata["gantry-tenant"] = annotatedTenant ?? tenant;
         }
 
-        var body = new
+        return TestGitOpsEngine.FluxEventBody(new FluxEvent
         {
-            involvedObject = new
+            InvolvedObject = new FluxObjectReference
             {
-                kind = "HelmRelease",
-                @namespace = @namespace ?? tenant,
-                name = name ?? instance,
-                uid = "7d0cdc51-ddcf-4743-b223-83ca5c699632",
-                apiVersion = "helm.toolkit.fluxcd.io/v2",
-                resourceVersion = "56921",
+                Kind = "HelmRelease",
+                Namespace = @namespace ?? tenant,
+                Name = name ?? instance,
+                Uid = "7d0cdc51-ddcf-4743-b223-83ca5c699632",
+                ApiVersion = "helm.toolkit.fluxcd.io/v2",
+                ResourceVersion = "56921",
             },
-            severity,
-            timestamp = timestamp.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
-            message,
-            reason,
-            metadata,
-            reportingController = "helm-controller",
-        };
-        return JsonSerializer.SerializeToUtf8Bytes(body);
+            Severity = severity,
+            Timestamp = timestamp,
+            Message = message,
+            Reason = reason,
+            Metadata = metadata,
+            ReportingController = "helm-controller",
+        });
     }
 
     /// <summary>The body Gantry's Argo CD notification template sends (ClusterSetupRenderer), as Argo CD renders it.</summary>
     public static byte[] ArgoCdEvent(
         string tenant, string instance, long generation, string trigger, string operationPhase, string health, string? message, DateTimeOffset timestamp) =>
-        JsonSerializer.SerializeToUtf8Bytes(new
+        TestGitOpsEngine.ArgoCdEventBody(new Gantry.Testing.Engines.ArgoCdEvent
         {
-            application = $"{tenant}-{instance}",
-            @namespace = "argocd",
-            tenant,
-            instance,
-            generation = generation.ToString(CultureInfo.InvariantCulture),
-            trigger,
-            operationPhase,
-            healthStatus = health,
-            syncStatus = "Synced",
-            syncRevision = "1.13.6",
-            message,
-            timestamp = timestamp.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+            Application = $"{tenant}-{instance}",
+            Namespace = "argocd",
+            Tenant = tenant,
+            Instance = instance,
+            Generation = generation.ToString(CultureInfo.InvariantCulture),
+            Trigger = trigger,
+            OperationPhase = operationPhase,
+            HealthStatus = health,
+            SyncRevision = "1.13.6",
+            Message = message,
+            Timestamp = timestamp,
         });
 
-    public static string Sign(string secret, byte[] body) =>
-        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
+    public static string Sign(string secret, byte[] body) => TestGitOpsEngine.Sign(secret, body);
 
     /// <summary>Posts a Flux event to the cluster's webhook, signed with <paramref name="secret"/> (its own unless given).</summary>
     public Task<HttpResponseMessage> PostFluxAsync(string cluster, byte[] body, string? secret = null)
