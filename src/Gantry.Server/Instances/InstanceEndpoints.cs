@@ -109,7 +109,9 @@ public static class InstanceEndpoints
         group.MapPost("/{name}/credentials/rotate", RotateCredentialsAsync).WithName("RotateInstanceCredentials")
             .WithSummary("Makes new values for the instance's generated secrets (e.g. the Qdrant API key), seals and commits them, and shows them once.");
         group.MapGet("/{name}/history", HistoryAsync).WithName("InstanceHistory").WithSummary("The commits that changed the instance, newest first.");
-        group.MapGet("/{name}/diff", DiffAsync).WithName("InstanceDiff").WithSummary("What changed in the instance's files between two revisions.");
+        group.MapGet("/{name}/diff", DiffAsync).WithName("InstanceDiff")
+            .WithSummary("What changed in the instance's files between two revisions: JSON per file, or one unified diff with Accept: text/x-diff.")
+            .Produces<string>(StatusCodes.Status200OK, UnifiedDiff.MediaType);
         group.MapPost("/{name}/rollback", RollbackAsync).WithName("RollbackInstance").WithSummary("Restores the instance as it was at a revision, as a new commit.");
         return endpoints;
     }
@@ -307,7 +309,7 @@ public static class InstanceEndpoints
             page.NextCursor));
     }
 
-    internal static async Task<Results<Ok<IReadOnlyList<DiffResponse>>, ProblemHttpResult>> DiffAsync(
+    internal static async Task<Results<Ok<IReadOnlyList<DiffResponse>>, ContentHttpResult, ProblemHttpResult>> DiffAsync(
         string tenant, string name, string? from, string? to, ClaimsPrincipal user, IAuthorizer authorizer, InstanceService instances, HttpContext context)
     {
         if (authorizer.Refuse(user.ToPrincipal(), ResourceAction.Read, ResourceRef.InTenant(tenant, ResourceKinds.Instance, name)) is { } refusal)
@@ -326,6 +328,11 @@ public static class InstanceEndpoints
 
         errors.ThrowIfAny();
         var diffs = await instances.DiffAsync(tenant, name, from!, to!, context.RequestAborted);
+        if (UnifiedDiff.IsWanted(context.Request))
+        {
+            return TypedResults.Text(UnifiedDiff.Concatenate(diffs), UnifiedDiff.MediaType, Encoding.UTF8);
+        }
+
         return TypedResults.Ok<IReadOnlyList<DiffResponse>>(diffs.Select(d => new DiffResponse(d.Path, d.Kind.ToString().ToLowerInvariant(), d.Patch)).ToList());
     }
 

@@ -46,6 +46,33 @@ public sealed class InstanceApiTests(InstanceWorld world) : IClassFixture<Instan
     }
 
     [Fact]
+    public async Task Diff_answers_json_by_default_and_the_unified_diff_git_prints_when_asked_for_text_x_diff()
+    {
+        var client = world.As("operator");
+        var first = (await client.SendJsonAsync(HttpMethod.Put, $"{Base}/diffed", new { offering = "qdrant", values = new { replicaCount = 1 } })
+            .ExpectAsync(HttpStatusCode.Created)).GetProperty("revision").GetString()!;
+        var second = (await client.SendJsonAsync(HttpMethod.Post, $"{Base}/diffed/scale", new { replicas = 2 })
+            .ExpectAsync(HttpStatusCode.OK)).GetProperty("revision").GetString()!;
+        var url = $"{Base}/diffed/diff?from={first}&to={second}";
+
+        var json = await client.GetAsync(url).ExpectAsync(HttpStatusCode.OK);
+        var paths = json.EnumerateArray().Select(d => d.GetProperty("path").GetString()!).ToList();
+        Assert.NotEmpty(paths);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Accept.ParseAdd("text/x-diff");
+        request.Headers.Accept.ParseAdd("application/json;q=0.5");
+        var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/x-diff", response.Content.Headers.ContentType?.MediaType);
+        var text = await response.Content.ReadAsStringAsync();
+
+        // The same text git prints for those files, so it applies with git apply or patch -p1.
+        Assert.Equal(world.Git(["diff", "--no-color", "--no-renames", first, second, "--", .. paths]), text);
+        Assert.StartsWith("diff --git a/", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Viewer_reads_but_cannot_change_and_another_tenant_cannot_see()
     {
         await world.As("operator").SendJsonAsync(HttpMethod.Put, $"{Base}/watched", new { offering = "qdrant" }).ExpectAsync(HttpStatusCode.Created);
