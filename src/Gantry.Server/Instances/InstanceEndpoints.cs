@@ -6,7 +6,6 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Gantry.Core.Identity;
 using Gantry.Core.Instances;
-using Gantry.Core.State;
 using Gantry.Core.Validation;
 using Gantry.Data.Instances;
 using Gantry.Server.Audit;
@@ -318,16 +317,10 @@ public static class InstanceEndpoints
         }
 
         var errors = new ValidationErrors();
-        foreach (var (field, value) in new[] { ("from", from), ("to", to) })
-        {
-            if (value is null || !StateRevision.IsWellFormed(value))
-            {
-                errors.Add(field, "must be a 40-character hexadecimal revision");
-            }
-        }
-
+        var fromRevision = await instances.ResolveRevisionAsync(tenant, name, "from", from, errors, context.RequestAborted);
+        var toRevision = await instances.ResolveRevisionAsync(tenant, name, "to", to, errors, context.RequestAborted);
         errors.ThrowIfAny();
-        var diffs = await instances.DiffAsync(tenant, name, from!, to!, context.RequestAborted);
+        var diffs = await instances.DiffAsync(tenant, name, fromRevision!, toRevision!, context.RequestAborted);
         if (UnifiedDiff.IsWanted(context.Request))
         {
             return TypedResults.Text(UnifiedDiff.Concatenate(diffs), UnifiedDiff.MediaType, Encoding.UTF8);
@@ -346,11 +339,11 @@ public static class InstanceEndpoints
             return refusal;
         }
 
-        var revision = request.Revision is { } given && StateRevision.IsWellFormed(given)
-            ? given
-            : throw ValidationFailedException.For("revision", "must be a 40-character hexadecimal revision");
+        var errors = new ValidationErrors();
+        var revision = await instances.ResolveRevisionAsync(tenant, name, "revision", request.Revision, errors, context.RequestAborted);
+        errors.ThrowIfAny();
         var wait = waitQuery.Parse();
-        var state = await instances.RollbackAsync(principal, tenant, name, revision, context.RequestAborted);
+        var state = await instances.RollbackAsync(principal, tenant, name, revision!, context.RequestAborted);
         await audit.RecordAsync(context, principal, "instance.rollback", tenant, name, $"to {revision}, revision {state.Record.Revision}");
         context.Response.Headers.ETag = ETags.From(state.Record.Revision);
         return await AnswerAsync(context, state, wait, waitQuery.Waiter);
