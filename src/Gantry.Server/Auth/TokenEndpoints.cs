@@ -36,11 +36,13 @@ public static class TokenEndpoints
     {
         var group = endpoints.MapGroup("/api/v1/auth").WithTags("Auth");
         group.MapPost("/token", IssueAsync)
+            .Accepts<TokenRequest>("application/x-www-form-urlencoded", "application/json")
             .AllowAnonymous()
             .RequireRateLimiting(GantryAuthentication.TokenEndpointPolicy)
             .WithName("IssueToken")
             .WithSummary("Exchanges a username and password, or a refresh token, for an access token (OAuth 2.0, form or JSON).");
         group.MapPost("/revoke", RevokeAsync)
+            .Accepts<RevokeRequest>("application/x-www-form-urlencoded", "application/json")
             .AllowAnonymous()
             .RequireRateLimiting(GantryAuthentication.TokenEndpointPolicy)
             .WithName("RevokeToken")

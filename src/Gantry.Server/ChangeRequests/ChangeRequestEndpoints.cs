@@ -39,7 +39,12 @@ public sealed record ChangeRequestResponse(
 public sealed record ChangeRequestPage(IReadOnlyList<ChangeRequestResponse> Items, string? Next);
 
 /// <summary>The body of <c>POST /api/v1/change-requests</c>.</summary>
-public sealed record CreateChangeRequest(string? Kind, string? Pool, string? Target, string? Operation, JsonNode? Payload, string? Summary);
+/// <remarks>
+/// <c>payload</c> (not needed to delete) and <c>summary</c> default to null so the OpenAPI document does not call them
+/// required: the server makes a summary when none is given. The other fields are checked by the service, which names
+/// every missing one in one answer.
+/// </remarks>
+public sealed record CreateChangeRequest(string? Kind, string? Pool, string? Target, string? Operation, JsonNode? Payload = null, string? Summary = null);
 
 /// <summary>The optional body of approve and reject.</summary>
 public sealed record ChangeRequestDecision(string? Comment);

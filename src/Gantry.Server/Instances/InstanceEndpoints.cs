@@ -9,6 +9,7 @@ using Gantry.Core.Instances;
 using Gantry.Core.Validation;
 using Gantry.Data.Instances;
 using Gantry.Server.Audit;
+using Gantry.Server.Hosting;
 using Gantry.Server.Identity;
 using Gantry.Server.Status;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -110,7 +111,7 @@ public static class InstanceEndpoints
         group.MapGet("/{name}/history", HistoryAsync).WithName("InstanceHistory").WithSummary("The commits that changed the instance, newest first.");
         group.MapGet("/{name}/diff", DiffAsync).WithName("InstanceDiff")
             .WithSummary("What changed in the instance's files between two revisions: JSON per file, or one unified diff with Accept: text/x-diff.")
-            .Produces<string>(StatusCodes.Status200OK, UnifiedDiff.MediaType);
+            .ProducesText(UnifiedDiff.MediaType);
         group.MapPost("/{name}/rollback", RollbackAsync).WithName("RollbackInstance").WithSummary("Restores the instance as it was at a revision, as a new commit.");
         return endpoints;
     }

@@ -8,6 +8,7 @@ using Gantry.Sealing;
 using Gantry.Sealing.Keys;
 using Gantry.Sealing.Manifests;
 using Gantry.Server.Audit;
+using Gantry.Server.Hosting;
 using Gantry.Server.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -56,7 +57,9 @@ public static class SealingKeyEndpoints
         group.MapPost("/rotate", RotateAsync).WithName("RotateSealingKey")
             .WithSummary("Makes a new key pair active; the old key is retired and its certificate kept.");
         group.MapPut("/controller-cert", UploadControllerCertAsync).WithName("PutControllerCertificate")
-            .WithSummary("Uses a Sealed Secrets controller's certificate (PEM body, or JSON {\"pem\"} or {\"url\"}); expired ones are refused.");
+            .WithSummary("Uses a Sealed Secrets controller's certificate (PEM body, or JSON {\"pem\"} or {\"url\"}); expired ones are refused.")
+            .Accepts<ControllerCertRequest>("application/json")
+            .AcceptsText(PemContentType, "text/plain");
         return endpoints;
     }
 
