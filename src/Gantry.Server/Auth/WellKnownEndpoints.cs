@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json.Serialization;
 using Gantry.Core.Identity;
 using Gantry.Server.Audit;
+using Gantry.Server.Hosting;
 using Gantry.Server.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -51,6 +52,7 @@ public static class WellKnownEndpoints
         endpoints.MapPost("/api/v1/auth/signing-keys/rotate", RotateAsync)
             .WithTags("Auth")
             .RequireAuthorization()
+            .AnswersProblems(StatusCodes.Status403Forbidden)
             .WithName("RotateSigningKey")
             .WithSummary("Platform administrators: makes a new signing key now; the old one stays published until its tokens expire.");
         return endpoints;

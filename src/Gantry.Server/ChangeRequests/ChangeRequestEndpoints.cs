@@ -6,6 +6,7 @@ using Gantry.Server.Audit;
 using Gantry.Server.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Gantry.Server.Hosting;
 
 namespace Gantry.Server.ChangeRequests;
 
@@ -59,7 +60,7 @@ public static class ChangeRequestEndpoints
 
     public static IEndpointRouteBuilder MapChangeRequestEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/v1/change-requests").WithTags("Change requests").RequireAuthorization();
+        var group = endpoints.MapGroup("/api/v1/change-requests").WithTags("Change requests").RequireAuthorization().AnswersProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         group.MapGet("/", ListAsync).WithName("ListChangeRequests")
             .WithSummary("Lists the change requests of the caller's pools, newest first (filters: status, kind, pool, target; paged by id).");
         group.MapGet("/{id}", GetAsync).WithName("GetChangeRequest").WithSummary("Gets a change request with its payload and decision.");

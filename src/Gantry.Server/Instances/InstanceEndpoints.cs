@@ -99,7 +99,7 @@ public static class InstanceEndpoints
 
     public static IEndpointRouteBuilder MapInstanceEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/v1/tenants/{tenant}/instances").WithTags("Instances").RequireAuthorization();
+        var group = endpoints.MapGroup("/api/v1/tenants/{tenant}/instances").WithTags("Instances").RequireAuthorization().AnswersProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/", ListAsync).WithName("ListInstances").WithSummary("Lists a tenant's instances with their deployment status (filters: offering, phase, prefix; paged by name).");
         group.MapGet("/{name}", GetAsync).WithName("GetInstance").WithSummary("Gets an instance: its accepted spec, chart version, revision (ETag) and status.");
         group.MapPut("/{name}", PutAsync).WithName("PutInstance").WithSummary("Creates or replaces an instance. If-Match makes it conditional; Idempotency-Key makes a retried create safe.");
@@ -111,7 +111,8 @@ public static class InstanceEndpoints
         group.MapGet("/{name}/history", HistoryAsync).WithName("InstanceHistory").WithSummary("The commits that changed the instance, newest first.");
         group.MapGet("/{name}/diff", DiffAsync).WithName("InstanceDiff")
             .WithSummary("What changed in the instance's files between two revisions: JSON per file, or one unified diff with Accept: text/x-diff.")
-            .ProducesText(UnifiedDiff.MediaType);
+            .ProducesText(UnifiedDiff.MediaType)
+            .AnswersProblems(StatusCodes.Status400BadRequest);
         group.MapPost("/{name}/rollback", RollbackAsync).WithName("RollbackInstance").WithSummary("Restores the instance as it was at a revision, as a new commit.");
         return endpoints;
     }

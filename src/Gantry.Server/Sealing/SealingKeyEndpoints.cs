@@ -47,7 +47,7 @@ public static class SealingKeyEndpoints
 
     public static IEndpointRouteBuilder MapSealingKeyEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/v1/tenants/{tenant}/sealing-key").WithTags("Sealing key").RequireAuthorization();
+        var group = endpoints.MapGroup("/api/v1/tenants/{tenant}/sealing-key").WithTags("Sealing key").RequireAuthorization().AnswersProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status410Gone);
         group.MapGet("/", GetAsync).WithName("GetSealingKey")
             .WithSummary("The active sealing certificate as PEM (like a controller's /v1/cert.pem), or its facts with ?format=json.");
         group.MapGet("/private-key", DownloadPrivateKeyAsync).WithName("DownloadSealingPrivateKey")
@@ -58,8 +58,7 @@ public static class SealingKeyEndpoints
             .WithSummary("Makes a new key pair active; the old key is retired and its certificate kept.");
         group.MapPut("/controller-cert", UploadControllerCertAsync).WithName("PutControllerCertificate")
             .WithSummary("Uses a Sealed Secrets controller's certificate (PEM body, or JSON {\"pem\"} or {\"url\"}); expired ones are refused.")
-            .Accepts<ControllerCertRequest>("application/json")
-            .AcceptsText(PemContentType, "text/plain");
+            .DescribesBody<ControllerCertRequest, RouteHandlerBuilder>(PemContentType, "text/plain");
         return endpoints;
     }
 

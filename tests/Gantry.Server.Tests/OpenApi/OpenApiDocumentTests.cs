@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using Gantry.Server.Tests.Infrastructure;
 
@@ -47,6 +48,16 @@ public sealed class OpenApiWorld : IAsyncLifetime
     public JsonElement Operation(string path, string method) => Document.GetProperty("paths").GetProperty(path).GetProperty(method);
 
     public JsonElement Schema(string name) => Document.GetProperty("components").GetProperty("schemas").GetProperty(name);
+
+    /// <summary>A client signed in as a user who is in no tenant and administers nothing.</summary>
+    public async Task<HttpClient> SignedInWithoutRolesAsync()
+    {
+        var admin = await Factory.CreateAdminClientAsync();
+        var created = await admin.PostAsJsonAsync("/api/v1/users", new { username = "nobody", password = "a long enough test password" });
+        Assert.True(created.IsSuccessStatusCode || created.StatusCode == System.Net.HttpStatusCode.Conflict, await created.Content.ReadAsStringAsync());
+        var login = await Factory.CreateClient().LoginAsync("nobody", "a long enough test password");
+        return Factory.CreateClient().WithBearer(login.GetProperty("access_token").GetString()!);
+    }
 
     public async Task InitializeAsync() =>
         Document = JsonDocument.Parse(await Factory.CreateClient().GetStringAsync("/openapi/v1.json")).RootElement.Clone();
