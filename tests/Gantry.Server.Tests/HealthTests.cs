@@ -21,6 +21,25 @@ public sealed class HealthTests : IDisposable
     }
 
     [Fact]
+    public async Task Hc_reports_the_time_since_the_process_started_not_since_the_check_was_made()
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        var started = process.StartTime.ToUniversalTime();
+        var wait = TimeSpan.FromSeconds(2) - (DateTime.UtcNow - started);
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait);
+        }
+
+        var body = await _factory.CreateClient().GetFromJsonAsync<JsonElement>("/hc?format=json");
+        var app = body.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "app");
+        var description = app.GetProperty("description").GetString()!;
+        var uptime = TimeSpan.ParseExact(description[(description.LastIndexOf("up ", StringComparison.Ordinal) + 3)..], @"d\.hh\:mm\:ss", System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.InRange(uptime, TimeSpan.FromSeconds(1), DateTime.UtcNow - started + TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
     public async Task Readiness_checks_database_migrations_and_git()
     {
         var response = await _factory.CreateClient().GetAsync("/readyz");

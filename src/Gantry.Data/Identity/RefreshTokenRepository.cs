@@ -57,19 +57,32 @@ public sealed class RefreshTokenRepository(IMetadataDatabase database)
             new { id, now }, cancellationToken: cancellationToken)) == 1;
     }
 
-    public async Task<int> RevokeFamilyAsync(string familyId, DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenForWriteAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE refresh_tokens SET revoked_at = @now WHERE family_id = @familyId AND revoked_at IS NULL",
-            new { familyId, now }, cancellationToken: cancellationToken));
-    }
+    // Revocations move the identity version like user and membership writes: the access tokens of a login are
+    // checked against its family on every request, through the same cache (IsFamilyRevokedAsync).
+    public Task<int> RevokeFamilyAsync(string familyId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        database.ChangingIdentityAsync(async () =>
+        {
+            await using var connection = await database.OpenForWriteAsync(cancellationToken);
+            return await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE refresh_tokens SET revoked_at = @now WHERE family_id = @familyId AND revoked_at IS NULL",
+                new { familyId, now }, cancellationToken: cancellationToken));
+        });
 
-    public async Task<int> RevokeForUserAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public Task<int> RevokeForUserAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        database.ChangingIdentityAsync(async () =>
+        {
+            await using var connection = await database.OpenForWriteAsync(cancellationToken);
+            return await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE refresh_tokens SET revoked_at = @now WHERE user_id = @userId AND revoked_at IS NULL",
+                new { userId, now }, cancellationToken: cancellationToken));
+        });
+
+    /// <summary>Whether the login (refresh token family) <paramref name="familyId"/> was revoked (RFC 7009, or a reused refresh token).</summary>
+    public async Task<bool> IsFamilyRevokedAsync(string familyId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenForWriteAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE refresh_tokens SET revoked_at = @now WHERE user_id = @userId AND revoked_at IS NULL",
-            new { userId, now }, cancellationToken: cancellationToken));
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
+            "SELECT 1 FROM refresh_tokens WHERE family_id = @familyId AND revoked_at IS NOT NULL LIMIT 1",
+            new { familyId }, cancellationToken: cancellationToken)) is not null;
     }
 }

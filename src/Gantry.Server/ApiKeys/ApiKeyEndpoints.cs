@@ -6,6 +6,7 @@ using Gantry.Data.Tenants;
 using Gantry.Server.Audit;
 using Gantry.Server.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Gantry.Server.Hosting;
 
 namespace Gantry.Server.ApiKeys;
 
@@ -39,7 +40,7 @@ public static class ApiKeyEndpoints
 
     public static IEndpointRouteBuilder MapApiKeyEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/v1/tenants/{tenant}/api-keys").WithTags("API keys").RequireAuthorization();
+        var group = endpoints.MapGroup("/api/v1/tenants/{tenant}/api-keys").WithTags("API keys").RequireAuthorization().AnswersProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
         group.MapPost("/", CreateAsync).WithName("CreateApiKey").WithSummary("Creates an API key with a role; the answer holds the secret, shown this once.");
         group.MapGet("/", ListAsync).WithName("ListApiKeys").WithSummary("Lists the tenant's API keys, without secrets.");
         group.MapDelete("/{id}", RevokeAsync).WithName("RevokeApiKey").WithSummary("Revokes an API key; it stops working at once.");

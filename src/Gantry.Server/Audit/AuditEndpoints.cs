@@ -3,6 +3,7 @@ using Gantry.Core.Identity;
 using Gantry.Data.Identity;
 using Gantry.Server.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Gantry.Server.Hosting;
 
 namespace Gantry.Server.Audit;
 
@@ -24,7 +25,7 @@ public static class AuditEndpoints
 
     public static IEndpointRouteBuilder MapAuditEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGroup("/api/v1/audit").WithTags("Audit").RequireAuthorization()
+        endpoints.MapGroup("/api/v1/audit").WithTags("Audit").RequireAuthorization().AnswersProblems(StatusCodes.Status403Forbidden)
             .MapGet("/", ListAsync)
             .WithName("ListAuditEvents")
             .WithSummary("Audit events, newest first; filters ?tenant=, ?actor= (id or name), ?action= (exact, or a prefix ending in *), ?target=, ?since= and ?until= (RFC 3339); ?before= pages by id, ?limit= (at most 500).");

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Gantry.Core.Identity;
 using Gantry.Data.Users;
 using Gantry.Server.Audit;
+using Gantry.Server.Hosting;
 using Gantry.Server.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -36,13 +37,17 @@ public static class TokenEndpoints
     {
         var group = endpoints.MapGroup("/api/v1/auth").WithTags("Auth");
         group.MapPost("/token", IssueAsync)
+            .DescribesBody<TokenRequest, RouteHandlerBuilder>("application/x-www-form-urlencoded")
             .AllowAnonymous()
             .RequireRateLimiting(GantryAuthentication.TokenEndpointPolicy)
+            .AnswersProblems(StatusCodes.Status429TooManyRequests)
             .WithName("IssueToken")
             .WithSummary("Exchanges a username and password, or a refresh token, for an access token (OAuth 2.0, form or JSON).");
         group.MapPost("/revoke", RevokeAsync)
+            .DescribesBody<RevokeRequest, RouteHandlerBuilder>("application/x-www-form-urlencoded")
             .AllowAnonymous()
             .RequireRateLimiting(GantryAuthentication.TokenEndpointPolicy)
+            .AnswersProblems(StatusCodes.Status429TooManyRequests)
             .WithName("RevokeToken")
             .WithSummary("Revokes a refresh token and every token refreshed from the same login (RFC 7009).");
         group.MapGet("/me", WhoAmI)

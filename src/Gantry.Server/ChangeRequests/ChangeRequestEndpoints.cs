@@ -6,6 +6,7 @@ using Gantry.Server.Audit;
 using Gantry.Server.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Gantry.Server.Hosting;
 
 namespace Gantry.Server.ChangeRequests;
 
@@ -39,7 +40,12 @@ public sealed record ChangeRequestResponse(
 public sealed record ChangeRequestPage(IReadOnlyList<ChangeRequestResponse> Items, string? Next);
 
 /// <summary>The body of <c>POST /api/v1/change-requests</c>.</summary>
-public sealed record CreateChangeRequest(string? Kind, string? Pool, string? Target, string? Operation, JsonNode? Payload, string? Summary);
+/// <remarks>
+/// <c>payload</c> (not needed to delete) and <c>summary</c> default to null so the OpenAPI document does not call them
+/// required: the server makes a summary when none is given. The other fields are checked by the service, which names
+/// every missing one in one answer.
+/// </remarks>
+public sealed record CreateChangeRequest(string? Kind, string? Pool, string? Target, string? Operation, JsonNode? Payload = null, string? Summary = null);
 
 /// <summary>The optional body of approve and reject.</summary>
 public sealed record ChangeRequestDecision(string? Comment);
@@ -54,7 +60,7 @@ public static class ChangeRequestEndpoints
 
     public static IEndpointRouteBuilder MapChangeRequestEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/v1/change-requests").WithTags("Change requests").RequireAuthorization();
+        var group = endpoints.MapGroup("/api/v1/change-requests").WithTags("Change requests").RequireAuthorization().AnswersProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         group.MapGet("/", ListAsync).WithName("ListChangeRequests")
             .WithSummary("Lists the change requests of the caller's pools, newest first (filters: status, kind, pool, target; paged by id).");
         group.MapGet("/{id}", GetAsync).WithName("GetChangeRequest").WithSummary("Gets a change request with its payload and decision.");

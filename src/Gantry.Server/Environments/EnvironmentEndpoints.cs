@@ -12,6 +12,7 @@ using Gantry.Server.Identity;
 using Gantry.Server.Instances;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Gantry.Server.Hosting;
 
 namespace Gantry.Server.Environments;
 
@@ -46,8 +47,9 @@ public static class EnvironmentEndpoints
 
     public static IEndpointRouteBuilder MapEnvironmentEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/v1/environments").WithTags("Environments").RequireAuthorization();
-        group.MapPost("/", CreateAsync).WithName("CreateEnvironment")
+        var group = endpoints.MapGroup("/api/v1/environments").WithTags("Environments").RequireAuthorization().AnswersProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);
+        // The handler reads the claim itself (it is stored byte for byte), so the body is declared here.
+        group.MapPost("/", CreateAsync).WithName("CreateEnvironment").DescribesBody<JsonObject, RouteHandlerBuilder>()
             .WithSummary("Creates an environment from a claim: validated against its type policy, versions resolved, rendered and stored.");
         group.MapGet("/", ListAsync).WithName("ListEnvironments")
             .WithSummary("Lists the environments of the caller's pools (filters: type, pool, user, service, expiring_before, q; paged by name).");

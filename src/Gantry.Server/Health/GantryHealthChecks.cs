@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reflection;
 using Gantry.Data;
 using Gantry.Data.Migrations;
@@ -29,10 +30,21 @@ internal sealed class AppHealthCheck(TimeProvider time) : IHealthCheck
     private static readonly string Version =
         typeof(AppHealthCheck).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
-    private readonly DateTimeOffset _started = time.GetUtcNow();
+    // The process's own start, as the operating system recorded it: the check object is made anew for every run of
+    // the checks, so a time taken when it is constructed always reported "up 0.00:00:00".
+    private static readonly DateTimeOffset ProcessStarted = ReadProcessStart();
 
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(HealthCheckResult.Healthy($"Gantry {Version}, up {time.GetUtcNow() - _started:d\\.hh\\:mm\\:ss}"));
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var uptime = time.GetUtcNow() - ProcessStarted;
+        return Task.FromResult(HealthCheckResult.Healthy($"Gantry {Version}, up {(uptime < TimeSpan.Zero ? TimeSpan.Zero : uptime):d\\.hh\\:mm\\:ss}"));
+    }
+
+    private static DateTimeOffset ReadProcessStart()
+    {
+        using var process = Process.GetCurrentProcess();
+        return new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero);
+    }
 }
 
 internal sealed class DatabaseHealthCheck(IMetadataDatabase database) : IHealthCheck

@@ -141,12 +141,16 @@ public static class GantryHostingExtensions
         services.AddProblemDetails();
         services.TryAddSingleton<ErrorMetrics>();
         services.AddExceptionHandler<GantryExceptionHandler>();
-        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        services.AddOpenApi(options =>
         {
-            document.Info.Title = "Gantry API";
-            document.Info.Description = "Self-service GitOps control plane: tenants, offerings, instances and environments.";
-            return Task.CompletedTask;
-        }));
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "Gantry API";
+                document.Info.Description = "Self-service GitOps control plane: tenants, offerings, instances and environments.";
+                return Task.CompletedTask;
+            });
+            options.AddOperationTransformer<ProblemResponses>();
+        });
         return services;
     }
 

@@ -153,6 +153,13 @@ public static class GantryAuthentication
                     return;
                 }
 
+                if (context.Principal?.FindFirst(GantryClaims.Login)?.Value is { } login
+                    && await loader.IsLoginRevokedAsync(login, context.HttpContext.RequestAborted))
+                {
+                    context.Fail("The token's login was revoked.");
+                    return;
+                }
+
                 context.Principal = new System.Security.Claims.ClaimsPrincipal(GantryClaims.CreateIdentity(principal));
             },
         };

@@ -10,6 +10,9 @@ namespace Gantry.Server.Identity;
 public static class GantryClaims
 {
     public const string Subject = "sub";
+
+    /// <summary>The login (refresh token family) an access token was issued for (OpenID Connect's session id claim).</summary>
+    public const string Login = "sid";
     public const string Name = "name";
     public const string Kind = "gantry_kind";
     public const string PlatformAdmin = "platform_admin";

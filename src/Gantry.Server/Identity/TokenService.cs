@@ -42,15 +42,15 @@ public sealed class TokenService(
     {
         ArgumentNullException.ThrowIfNull(user);
         var principal = await principals.ToPrincipalAsync(user, PrincipalKind.User, cancellationToken);
-        var access = CreateAccessToken(principal);
-
         var now = time.GetUtcNow();
+        familyId ??= Guid.CreateVersion7(now).ToString();
+        var access = CreateAccessToken(principal, familyId);
         var refresh = Secrets.Create(Secrets.RefreshTokenPrefix);
         await refreshTokens.InsertAsync(new RefreshTokenRecord
         {
             Id = Guid.CreateVersion7(now).ToString(),
             TokenHash = Secrets.Hash(refresh),
-            FamilyId = familyId ?? Guid.CreateVersion7(now).ToString(),
+            FamilyId = familyId,
             UserId = user.Id,
             CreatedAt = now,
             ExpiresAt = now.AddDays(options.Value.RefreshTokenDays),
@@ -95,7 +95,11 @@ public sealed class TokenService(
         return token;
     }
 
-    public string CreateAccessToken(Principal principal)
+    /// <summary>
+    /// An access token for <paramref name="principal"/>; with <paramref name="familyId"/> it carries the login's
+    /// <c>sid</c>, so revoking the login (its refresh tokens) refuses its access tokens at once, not when they expire.
+    /// </summary>
+    public string CreateAccessToken(Principal principal, string? familyId = null)
     {
         ArgumentNullException.ThrowIfNull(principal);
         var key = keys.Current;
@@ -110,6 +114,11 @@ public sealed class TokenService(
         if (principal.IsPlatformAdmin)
         {
             claims[GantryClaims.PlatformAdmin] = true;
+        }
+
+        if (familyId is not null)
+        {
+            claims[GantryClaims.Login] = familyId;
         }
 
         return _handler.CreateToken(new SecurityTokenDescriptor

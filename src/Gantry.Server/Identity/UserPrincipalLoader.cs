@@ -1,4 +1,5 @@
 using Gantry.Core.Identity;
+using Gantry.Data.Identity;
 using Gantry.Data.Tenants;
 using Gantry.Data.Users;
 using Gantry.Data;
@@ -12,9 +13,14 @@ namespace Gantry.Server.Identity;
 /// process writes), the principal read for an earlier request is used again: reading it was a fifth of the server's
 /// CPU per instance change. With PostgreSQL, which replicas share, it is read every time.
 /// </summary>
-public sealed class UserPrincipalLoader(UserRepository users, MembershipRepository memberships, IMetadataDatabase database)
+public sealed class UserPrincipalLoader(UserRepository users, MembershipRepository memberships, RefreshTokenRepository refreshTokens, IMetadataDatabase database)
 {
     private readonly IdentityCache<(string UserId, PrincipalKind Kind), Principal?> _loaded = new(database, 10_000);
+    private readonly IdentityCache<string, bool> _revokedLogins = new(database, 10_000, StringComparer.Ordinal);
+
+    /// <summary>Whether the login an access token names was revoked; cached like principals (revocations move the identity version).</summary>
+    public Task<bool> IsLoginRevokedAsync(string familyId, CancellationToken cancellationToken = default) =>
+        _revokedLogins.GetAsync(familyId, () => refreshTokens.IsFamilyRevokedAsync(familyId, cancellationToken));
 
     public Task<Principal?> LoadAsync(string userId, PrincipalKind kind, CancellationToken cancellationToken = default) =>
         _loaded.GetAsync((userId, kind), async () =>

@@ -6,6 +6,7 @@ using Gantry.Server.Audit;
 using Gantry.Server.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Gantry.Server.Hosting;
 
 namespace Gantry.Server.Instances;
 
@@ -46,11 +47,13 @@ public static class AdminEndpoints
         endpoints.MapGet("/api/v1/bootstrap", Bootstrap)
             .WithTags("Admin")
             .RequireAuthorization()
+            .AnswersProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden)
             .WithName("GetBootstrap")
             .WithSummary("The manifests to apply once to a cluster so Flux (engine=flux) or Argo CD (engine=argocd) follows Gantry's repository.");
         endpoints.MapPost("/api/v1/admin/reindex", ReindexAsync)
             .WithTags("Admin")
             .RequireAuthorization()
+            .AnswersProblems(StatusCodes.Status403Forbidden)
             .WithName("Reindex")
             .WithSummary("Rebuilds the instance index from the claims in Git and the environment index from the environments bucket.");
         return endpoints;

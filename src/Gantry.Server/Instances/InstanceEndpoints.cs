@@ -6,10 +6,10 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Gantry.Core.Identity;
 using Gantry.Core.Instances;
-using Gantry.Core.State;
 using Gantry.Core.Validation;
 using Gantry.Data.Instances;
 using Gantry.Server.Audit;
+using Gantry.Server.Hosting;
 using Gantry.Server.Identity;
 using Gantry.Server.Status;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -99,7 +99,7 @@ public static class InstanceEndpoints
 
     public static IEndpointRouteBuilder MapInstanceEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/v1/tenants/{tenant}/instances").WithTags("Instances").RequireAuthorization();
+        var group = endpoints.MapGroup("/api/v1/tenants/{tenant}/instances").WithTags("Instances").RequireAuthorization().AnswersProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/", ListAsync).WithName("ListInstances").WithSummary("Lists a tenant's instances with their deployment status (filters: offering, phase, prefix; paged by name).");
         group.MapGet("/{name}", GetAsync).WithName("GetInstance").WithSummary("Gets an instance: its accepted spec, chart version, revision (ETag) and status.");
         group.MapPut("/{name}", PutAsync).WithName("PutInstance").WithSummary("Creates or replaces an instance. If-Match makes it conditional; Idempotency-Key makes a retried create safe.");
@@ -109,7 +109,10 @@ public static class InstanceEndpoints
         group.MapPost("/{name}/credentials/rotate", RotateCredentialsAsync).WithName("RotateInstanceCredentials")
             .WithSummary("Makes new values for the instance's generated secrets (e.g. the Qdrant API key), seals and commits them, and shows them once.");
         group.MapGet("/{name}/history", HistoryAsync).WithName("InstanceHistory").WithSummary("The commits that changed the instance, newest first.");
-        group.MapGet("/{name}/diff", DiffAsync).WithName("InstanceDiff").WithSummary("What changed in the instance's files between two revisions.");
+        group.MapGet("/{name}/diff", DiffAsync).WithName("InstanceDiff")
+            .WithSummary("What changed in the instance's files between two revisions: JSON per file, or one unified diff with Accept: text/x-diff.")
+            .ProducesText(UnifiedDiff.MediaType)
+            .AnswersProblems(StatusCodes.Status400BadRequest);
         group.MapPost("/{name}/rollback", RollbackAsync).WithName("RollbackInstance").WithSummary("Restores the instance as it was at a revision, as a new commit.");
         return endpoints;
     }
@@ -307,7 +310,7 @@ public static class InstanceEndpoints
             page.NextCursor));
     }
 
-    internal static async Task<Results<Ok<IReadOnlyList<DiffResponse>>, ProblemHttpResult>> DiffAsync(
+    internal static async Task<Results<Ok<IReadOnlyList<DiffResponse>>, ContentHttpResult, ProblemHttpResult>> DiffAsync(
         string tenant, string name, string? from, string? to, ClaimsPrincipal user, IAuthorizer authorizer, InstanceService instances, HttpContext context)
     {
         if (authorizer.Refuse(user.ToPrincipal(), ResourceAction.Read, ResourceRef.InTenant(tenant, ResourceKinds.Instance, name)) is { } refusal)
@@ -316,16 +319,15 @@ public static class InstanceEndpoints
         }
 
         var errors = new ValidationErrors();
-        foreach (var (field, value) in new[] { ("from", from), ("to", to) })
+        var fromRevision = await instances.ResolveRevisionAsync(tenant, name, "from", from, errors, context.RequestAborted);
+        var toRevision = await instances.ResolveRevisionAsync(tenant, name, "to", to, errors, context.RequestAborted);
+        errors.ThrowIfAny();
+        var diffs = await instances.DiffAsync(tenant, name, fromRevision!, toRevision!, context.RequestAborted);
+        if (UnifiedDiff.IsWanted(context.Request))
         {
-            if (value is null || !StateRevision.IsWellFormed(value))
-            {
-                errors.Add(field, "must be a 40-character hexadecimal revision");
-            }
+            return TypedResults.Text(UnifiedDiff.Concatenate(diffs), UnifiedDiff.MediaType, Encoding.UTF8);
         }
 
-        errors.ThrowIfAny();
-        var diffs = await instances.DiffAsync(tenant, name, from!, to!, context.RequestAborted);
         return TypedResults.Ok<IReadOnlyList<DiffResponse>>(diffs.Select(d => new DiffResponse(d.Path, d.Kind.ToString().ToLowerInvariant(), d.Patch)).ToList());
     }
 
@@ -339,11 +341,11 @@ public static class InstanceEndpoints
             return refusal;
         }
 
-        var revision = request.Revision is { } given && StateRevision.IsWellFormed(given)
-            ? given
-            : throw ValidationFailedException.For("revision", "must be a 40-character hexadecimal revision");
+        var errors = new ValidationErrors();
+        var revision = await instances.ResolveRevisionAsync(tenant, name, "revision", request.Revision, errors, context.RequestAborted);
+        errors.ThrowIfAny();
         var wait = waitQuery.Parse();
-        var state = await instances.RollbackAsync(principal, tenant, name, revision, context.RequestAborted);
+        var state = await instances.RollbackAsync(principal, tenant, name, revision!, context.RequestAborted);
         await audit.RecordAsync(context, principal, "instance.rollback", tenant, name, $"to {revision}, revision {state.Record.Revision}");
         context.Response.Headers.ETag = ETags.From(state.Record.Revision);
         return await AnswerAsync(context, state, wait, waitQuery.Waiter);

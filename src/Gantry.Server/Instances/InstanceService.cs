@@ -270,6 +270,10 @@ public sealed partial class InstanceService(
     public Task<HistoryPage> HistoryAsync(string tenant, string name, int limit, string? cursor, CancellationToken cancellationToken) =>
         state.GetHistoryAsync(GitOpsLayout.InstanceClaim(tenant, name), limit, cursor, cancellationToken);
 
+    /// <summary>The full revision a caller's revision or prefix names among the instance's changes; see <see cref="InstanceRevisions"/>.</summary>
+    public Task<string?> ResolveRevisionAsync(string tenant, string name, string field, string? given, ValidationErrors errors, CancellationToken cancellationToken) =>
+        InstanceRevisions.ResolveAsync(state, tenant, name, field, given, errors, cancellationToken);
+
     public async Task<IReadOnlyList<FileDiff>> DiffAsync(string tenant, string name, string from, string to, CancellationToken cancellationToken)
     {
         var diffs = new List<FileDiff>();

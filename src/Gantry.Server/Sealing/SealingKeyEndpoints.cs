@@ -8,6 +8,7 @@ using Gantry.Sealing;
 using Gantry.Sealing.Keys;
 using Gantry.Sealing.Manifests;
 using Gantry.Server.Audit;
+using Gantry.Server.Hosting;
 using Gantry.Server.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -46,7 +47,7 @@ public static class SealingKeyEndpoints
 
     public static IEndpointRouteBuilder MapSealingKeyEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/v1/tenants/{tenant}/sealing-key").WithTags("Sealing key").RequireAuthorization();
+        var group = endpoints.MapGroup("/api/v1/tenants/{tenant}/sealing-key").WithTags("Sealing key").RequireAuthorization().AnswersProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status410Gone);
         group.MapGet("/", GetAsync).WithName("GetSealingKey")
             .WithSummary("The active sealing certificate as PEM (like a controller's /v1/cert.pem), or its facts with ?format=json.");
         group.MapGet("/private-key", DownloadPrivateKeyAsync).WithName("DownloadSealingPrivateKey")
@@ -56,7 +57,8 @@ public static class SealingKeyEndpoints
         group.MapPost("/rotate", RotateAsync).WithName("RotateSealingKey")
             .WithSummary("Makes a new key pair active; the old key is retired and its certificate kept.");
         group.MapPut("/controller-cert", UploadControllerCertAsync).WithName("PutControllerCertificate")
-            .WithSummary("Uses a Sealed Secrets controller's certificate (PEM body, or JSON {\"pem\"} or {\"url\"}); expired ones are refused.");
+            .WithSummary("Uses a Sealed Secrets controller's certificate (PEM body, or JSON {\"pem\"} or {\"url\"}); expired ones are refused.")
+            .DescribesBody<ControllerCertRequest, RouteHandlerBuilder>(PemContentType, "text/plain");
         return endpoints;
     }
 

@@ -54,7 +54,7 @@ public static class ClusterEndpoints
 
     public static IEndpointRouteBuilder MapClusterEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/v1/clusters").WithTags("Clusters").RequireAuthorization();
+        var group = endpoints.MapGroup("/api/v1/clusters").WithTags("Clusters").RequireAuthorization().AnswersProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         group.MapPost("/", CreateAsync).WithName("CreateCluster")
             .WithSummary("Registers a cluster; the answer holds its webhook URL and secret and the setup manifests, shown once.");
         group.MapGet("/", ListAsync).WithName("ListClusters").WithSummary("The clusters you may manage.");

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Gantry.Data.Clusters;
 using Gantry.Server.Hosting;
 using Microsoft.Extensions.Options;
@@ -13,13 +14,15 @@ public static class EngineWebhookEndpoints
 {
     public static IEndpointRouteBuilder MapEngineWebhookEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/v1/webhooks").WithTags("Status").AllowAnonymous().WithMetadata(RawBody.Instance);
+        var group = endpoints.MapGroup("/api/v1/webhooks").WithTags("Status").AllowAnonymous().WithMetadata(RawBody.Instance).AnswersProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound);
         group.MapPost("/flux/{cluster}", (string cluster, HttpContext context, EngineEventRecorder recorder, IOptions<StatusOptions> options) =>
                 ReceiveAsync(ClusterEngines.Flux, cluster, context, recorder, options.Value))
+            .DescribesBody<JsonElement, RouteHandlerBuilder>()
             .WithName("ReceiveFluxEvent")
             .WithSummary("Receives a Flux notification-controller event (generic-hmac provider: X-Signature: sha256=<HMAC of the body>).");
         group.MapPost("/argocd/{cluster}", (string cluster, HttpContext context, EngineEventRecorder recorder, IOptions<StatusOptions> options) =>
                 ReceiveAsync(ClusterEngines.ArgoCd, cluster, context, recorder, options.Value))
+            .DescribesBody<JsonElement, RouteHandlerBuilder>()
             .WithName("ReceiveArgoCdEvent")
             .WithSummary("Receives an Argo CD notification sent by Gantry's webhook template (Authorization: Bearer <webhook secret>).");
         return endpoints;

@@ -10,6 +10,7 @@ using Gantry.Server.Identity;
 using Gantry.Server.Instances;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Gantry.Server.Hosting;
 
 namespace Gantry.Server.Status;
 
@@ -25,15 +26,17 @@ public static class StatusEndpoints
 
     public static IEndpointRouteBuilder MapStatusEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var tenant = endpoints.MapGroup("/api/v1/tenants/{tenant}").WithTags("Status").RequireAuthorization();
+        var tenant = endpoints.MapGroup("/api/v1/tenants/{tenant}").WithTags("Status").RequireAuthorization().AnswersProblems(StatusCodes.Status404NotFound);
         tenant.MapGet("/instances/{name}/events", TimelineAsync).WithName("InstanceEvents")
             .WithSummary("The instance's status timeline, newest first: Gantry's commits and the engines' reports (paged with ?before=).");
         tenant.MapGet("/events/stream", (string tenant, ClaimsPrincipal user, IAuthorizer authorizer, StatusFeed feed, StatusEventRepository events,
                 IOptions<StatusOptions> options, HttpContext context) => StreamAsync(tenant, null, user, authorizer, feed, events, options.Value, context))
+            .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
             .WithName("TenantEventStream")
             .WithSummary("Live status of the tenant's instances as Server-Sent Events (event: status); resumes after Last-Event-ID.");
         tenant.MapGet("/instances/{name}/events/stream", (string tenant, string name, ClaimsPrincipal user, IAuthorizer authorizer, StatusFeed feed,
                 StatusEventRepository events, IOptions<StatusOptions> options, HttpContext context) => StreamAsync(tenant, name, user, authorizer, feed, events, options.Value, context))
+            .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
             .WithName("InstanceEventStream")
             .WithSummary("Live status of one instance as Server-Sent Events (event: status); resumes after Last-Event-ID.");
         return endpoints;

@@ -6,6 +6,7 @@ using Gantry.Data.Users;
 using Gantry.Server.Audit;
 using Gantry.Server.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Gantry.Server.Hosting;
 
 namespace Gantry.Server.Tenants;
 
@@ -21,7 +22,7 @@ public static class MemberEndpoints
 {
     public static IEndpointRouteBuilder MapMemberEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/v1/tenants/{tenant}/members").WithTags("Tenants").RequireAuthorization();
+        var group = endpoints.MapGroup("/api/v1/tenants/{tenant}/members").WithTags("Tenants").RequireAuthorization().AnswersProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
         group.MapGet("/", ListAsync).WithName("ListMembers").WithSummary("Lists the tenant's members and their roles.");
         group.MapPut("/{userId}", SetAsync).WithName("SetMember").WithSummary("Adds a user to the tenant, or changes their role (tenant admins).");
         group.MapDelete("/{userId}", RemoveAsync).WithName("RemoveMember").WithSummary("Removes a user from the tenant (tenant admins).");

@@ -5,6 +5,7 @@ using Gantry.Data.Tenants;
 using Gantry.Server.Audit;
 using Gantry.Server.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Gantry.Server.Hosting;
 
 namespace Gantry.Server.Tenants;
 
@@ -37,7 +38,7 @@ public static class TenantEndpoints
 
     public static IEndpointRouteBuilder MapTenantEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/v1/tenants").WithTags("Tenants").RequireAuthorization();
+        var group = endpoints.MapGroup("/api/v1/tenants").WithTags("Tenants").RequireAuthorization().AnswersProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         group.MapPost("/", CreateAsync).WithName("CreateTenant").WithSummary("Creates a tenant (platform administrators).");
         group.MapGet("/", ListAsync).WithName("ListTenants").WithSummary("Lists the tenants the caller may see.");
         group.MapGet("/{tenant}", GetAsync).WithName("GetTenant").WithSummary("Reads one tenant with its quotas.");

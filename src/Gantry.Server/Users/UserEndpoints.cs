@@ -7,6 +7,7 @@ using Gantry.Data.Users;
 using Gantry.Server.Audit;
 using Gantry.Server.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Gantry.Server.Hosting;
 
 namespace Gantry.Server.Users;
 
@@ -48,7 +49,7 @@ public static class UserEndpoints
 
     public static IEndpointRouteBuilder MapUserEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/v1/users").WithTags("Users").RequireAuthorization();
+        var group = endpoints.MapGroup("/api/v1/users").WithTags("Users").RequireAuthorization().AnswersProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         group.MapPost("/", CreateAsync).WithName("CreateUser").WithSummary("Creates a local user with a password (platform administrators).");
         group.MapGet("/", ListAsync).WithName("ListUsers").WithSummary("Lists the users the caller may see: all for platform administrators, else themselves.");
         group.MapGet("/{id}", GetAsync).WithName("GetUser").WithSummary("Reads one user with their memberships.");

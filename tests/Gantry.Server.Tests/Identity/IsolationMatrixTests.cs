@@ -92,7 +92,7 @@ public sealed class IsolationMatrixTests(IdentityWorld world) : IClassFixture<Id
         await client.SendJsonAsync(HttpMethod.Post, "/api/v1/users", new { username = "intruder", password = IdentityWorld.Password }).ExpectAsync(HttpStatusCode.Forbidden);
         await client.SendJsonAsync(HttpMethod.Patch, $"/api/v1/tenants/{IdentityWorld.TenantA}", new { quotas = new { maxInstances = 1000 } }).ExpectAsync(HttpStatusCode.Forbidden);
         await client.SendJsonAsync(HttpMethod.Delete, $"/api/v1/tenants/{IdentityWorld.TenantA}").ExpectAsync(HttpStatusCode.Forbidden);
-        await client.PostAsync("/api/v1/auth/signing-keys/rotate", null).ExpectAsync(HttpStatusCode.NotFound);
+        await client.PostAsync("/api/v1/auth/signing-keys/rotate", null).ExpectAsync(HttpStatusCode.Forbidden);
     }
 
     [Theory]

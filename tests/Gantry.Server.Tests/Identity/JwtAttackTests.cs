@@ -154,4 +154,77 @@ public sealed class JwtAttackTests : IDisposable
 
         await AssertUnauthorizedAsync(token);
     }
+
+    [Fact]
+    public async Task A_jku_header_pointing_elsewhere_is_not_followed()
+    {
+        // RFC 7515 §4.1.2: jku names where to fetch the key. Gantry trusts only its own key set, so a token signed by
+        // a stranger's key that says where that key can be found is still signed by an unknown key.
+        var stranger = new ECDsaSecurityKey(ECDsa.Create(ECCurve.NamedCurves.nistP256)) { KeyId = "attacker-key" };
+        await AssertUnauthorizedAsync(Token(d => d.AdditionalHeaderClaims = new Dictionary<string, object> { ["jku"] = "https://attacker.example/jwks.json" },
+            new SigningCredentials(stranger, SecurityAlgorithms.EcdsaSha256)));
+
+        // Gantry's own kid beside a jku does not make the stranger's signature good either.
+        var withOurKid = new ECDsaSecurityKey(ECDsa.Create(ECCurve.NamedCurves.nistP256)) { KeyId = Key.KeyId };
+        await AssertUnauthorizedAsync(Token(d => d.AdditionalHeaderClaims = new Dictionary<string, object> { ["jku"] = "https://attacker.example/jwks.json" },
+            new SigningCredentials(withOurKid, SecurityAlgorithms.EcdsaSha256)));
+    }
+
+    [Fact]
+    public async Task A_kid_of_a_trusted_external_issuers_key_does_not_make_a_gantry_token()
+    {
+        await using var issuer = await TestOidcIssuer.StartAsync();
+        using var factory = new GantryServerFactory()
+            .With("Auth:Oidc:Issuers:0:Name", "lab")
+            .With("Auth:Oidc:Issuers:0:Authority", issuer.Authority)
+            .With("Auth:Oidc:Issuers:0:Audience", TestOidcIssuer.Audience)
+            .With("Auth:Oidc:Issuers:0:RequireHttpsMetadata", "false")
+            .With("Auth:Oidc:Issuers:0:Rules:0:Claim", "groups")
+            .With("Auth:Oidc:Issuers:0:Rules:0:Value", "gantry-admins")
+            .With("Auth:Oidc:Issuers:0:Rules:0:PlatformAdmin", "true");
+        var ours = factory.Services.GetRequiredService<SigningKeyStore>().Current;
+        var admin = (await factory.Services.GetRequiredService<Gantry.Data.Users.UserRepository>().FindByUsernameAsync("admin"))!.Id;
+
+        // The external issuer's key (its kid) signing what claims to be Gantry's own access token for the admin.
+        var forged = issuer.CreateToken(admin, ["gantry-admins"], d =>
+        {
+            d.Issuer = "gantry";
+            d.Audience = "gantry-api";
+            d.TokenType = "at+jwt";
+            d.Claims["platform_admin"] = true;
+        });
+        // And Gantry's kid on a token that claims the external issuer, signed by a stranger.
+        var stranger = new ECDsaSecurityKey(ECDsa.Create(ECCurve.NamedCurves.nistP256)) { KeyId = ours.KeyId };
+        var crossed = issuer.CreateToken("someone", ["gantry-admins"], d => d.SigningCredentials = new SigningCredentials(stranger, SecurityAlgorithms.EcdsaSha256));
+
+        foreach (var token in new[] { forged, crossed })
+        {
+            var response = await factory.CreateClient().WithBearer(token).GetAsync("/api/v1/tenants");
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+
+        // The issuer's genuine token is accepted, so the two above failed for their flaw.
+        var genuine = await factory.CreateClient().WithBearer(issuer.CreateToken("someone", ["gantry-admins"])).GetAsync("/api/v1/tenants");
+        Assert.Equal(HttpStatusCode.OK, genuine.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_access_token_of_a_revoked_login_stops_working()
+    {
+        var login = await _factory.CreateClient().LoginAsync("admin", GantryServerFactory.AdminPassword);
+        var access = login.GetProperty("access_token").GetString()!;
+        await _factory.CreateClient().WithBearer(access).GetAsync("/api/v1/auth/me").ExpectAsync(HttpStatusCode.OK);
+
+        await _factory.CreateClient().PostAsync("/api/v1/auth/revoke",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = login.GetProperty("refresh_token").GetString()! })).ExpectAsync(HttpStatusCode.OK);
+
+        await AssertUnauthorizedAsync(access);
+        var refreshed = await _factory.CreateClient().PostAsync("/api/v1/auth/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "refresh_token",
+            ["refresh_token"] = login.GetProperty("refresh_token").GetString()!,
+        }));
+        Assert.Equal(HttpStatusCode.BadRequest, refreshed.StatusCode);
+    }
 }

@@ -60,13 +60,13 @@ public sealed class SigningKeyTests : IDisposable
     }
 
     [Fact]
-    public async Task Only_platform_admins_rotate_keys()
+    public async Task Signing_key_rotation_answers_403_to_non_admins_like_every_other_admin_endpoint()
     {
         var key = await _factory.CreateClient()
             .WithBearer((await _factory.CreateClient().LoginAsync("admin", "test-admin-password")).GetProperty("access_token").GetString()!)
             .SendJsonAsync(HttpMethod.Post, "/api/v1/tenants/demo/api-keys", new { name = "k", role = "admin" }).ExpectAsync(HttpStatusCode.Created);
 
-        await _factory.CreateClient().WithBearer(key.GetProperty("key").GetString()!).PostAsync("/api/v1/auth/signing-keys/rotate", null).ExpectAsync(HttpStatusCode.NotFound);
+        await _factory.CreateClient().WithBearer(key.GetProperty("key").GetString()!).PostAsync("/api/v1/auth/signing-keys/rotate", null).ExpectAsync(HttpStatusCode.Forbidden);
     }
 
     [Fact]

@@ -46,6 +46,63 @@ public sealed class InstanceApiTests(InstanceWorld world) : IClassFixture<Instan
     }
 
     [Fact]
+    public async Task Diff_answers_json_by_default_and_the_unified_diff_git_prints_when_asked_for_text_x_diff()
+    {
+        var client = world.As("operator");
+        var first = (await client.SendJsonAsync(HttpMethod.Put, $"{Base}/diffed", new { offering = "qdrant", values = new { replicaCount = 1 } })
+            .ExpectAsync(HttpStatusCode.Created)).GetProperty("revision").GetString()!;
+        var second = (await client.SendJsonAsync(HttpMethod.Post, $"{Base}/diffed/scale", new { replicas = 2 })
+            .ExpectAsync(HttpStatusCode.OK)).GetProperty("revision").GetString()!;
+        var url = $"{Base}/diffed/diff?from={first}&to={second}";
+
+        var json = await client.GetAsync(url).ExpectAsync(HttpStatusCode.OK);
+        var paths = json.EnumerateArray().Select(d => d.GetProperty("path").GetString()!).ToList();
+        Assert.NotEmpty(paths);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Accept.ParseAdd("text/x-diff");
+        request.Headers.Accept.ParseAdd("application/json;q=0.5");
+        var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/x-diff", response.Content.Headers.ContentType?.MediaType);
+        var text = await response.Content.ReadAsStringAsync();
+
+        // The same text git prints for those files, so it applies with git apply or patch -p1.
+        Assert.Equal(world.Git(["diff", "--no-color", "--no-renames", first, second, "--", .. paths]), text);
+        Assert.StartsWith("diff --git a/", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Diff_and_rollback_take_the_short_revisions_history_shows_and_refuse_unknown_or_malformed_ones_in_words()
+    {
+        var client = world.As("operator");
+        var first = (await client.SendJsonAsync(HttpMethod.Put, $"{Base}/shortrev", new { offering = "qdrant", values = new { replicaCount = 1 } })
+            .ExpectAsync(HttpStatusCode.Created)).GetProperty("revision").GetString()!;
+        var second = (await client.SendJsonAsync(HttpMethod.Post, $"{Base}/shortrev/scale", new { replicas = 2 })
+            .ExpectAsync(HttpStatusCode.OK)).GetProperty("revision").GetString()!;
+
+        // The README's 12 characters, Git's 7, and upper case as some tools print it.
+        var diff = await client.GetAsync($"{Base}/shortrev/diff?from={first[..12]}&to={second[..7].ToUpperInvariant()}").ExpectAsync(HttpStatusCode.OK);
+        Assert.NotEmpty(diff.EnumerateArray());
+        var rolledBack = await client.SendJsonAsync(HttpMethod.Post, $"{Base}/shortrev/rollback", new { revision = first[..7] }).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(1, rolledBack.GetProperty("values").GetProperty("replicaCount").GetInt32());
+
+        // Another instance's change is not one of this instance's, whatever the repository holds.
+        var elsewhere = (await client.SendJsonAsync(HttpMethod.Put, $"{Base}/shortrev-other", new { offering = "qdrant" })
+            .ExpectAsync(HttpStatusCode.Created)).GetProperty("revision").GetString()!;
+        var before = world.Git("rev-parse", "main").Trim();
+        var unknown = await client.SendJsonAsync(HttpMethod.Post, $"{Base}/shortrev/rollback", new { revision = elsewhere[..10] }).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("is not the start of any of this instance's", unknown.GetProperty("errors").GetProperty("revision")[0].GetString(), StringComparison.Ordinal);
+
+        var malformed = await client.GetAsync($"{Base}/shortrev/diff?from=abc12&to=zzzzzzzz").ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("7 to 40 hexadecimal characters", malformed.GetProperty("errors").GetProperty("from")[0].GetString(), StringComparison.Ordinal);
+        Assert.True(malformed.GetProperty("errors").TryGetProperty("to", out _));
+        var missing = await client.SendJsonAsync(HttpMethod.Post, $"{Base}/shortrev/rollback", new { }).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("is required", missing.GetProperty("errors").GetProperty("revision")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, world.Git("rev-parse", "main").Trim());
+    }
+
+    [Fact]
     public async Task Viewer_reads_but_cannot_change_and_another_tenant_cannot_see()
     {
         await world.As("operator").SendJsonAsync(HttpMethod.Put, $"{Base}/watched", new { offering = "qdrant" }).ExpectAsync(HttpStatusCode.Created);

@@ -1,0 +1,70 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Gantry.Server.Tests.Infrastructure;
+
+namespace Gantry.Server.Tests.OpenApi;
+
+/// <summary>What the OpenAPI document says about single operations, checked against what the server does.</summary>
+public sealed class OpenApiDocumentTests(OpenApiWorld world) : IClassFixture<OpenApiWorld>
+{
+    [Theory]
+    [InlineData("/api/v1/tenants/{tenant}/sealing-key/controller-cert", "put", new[] { "application/json", "application/x-pem-file", "text/plain" })]
+    [InlineData("/api/v1/auth/revoke", "post", new[] { "application/x-www-form-urlencoded", "application/json" })]
+    [InlineData("/api/v1/auth/token", "post", new[] { "application/x-www-form-urlencoded", "application/json" })]
+    public void Operations_that_read_a_body_describe_it_in_every_form_they_take(string path, string method, string[] mediaTypes)
+    {
+        var content = world.Operation(path, method).GetProperty("requestBody").GetProperty("content");
+        Assert.All(mediaTypes, m => Assert.True(content.TryGetProperty(m, out _), $"{method} {path} does not declare {m}: {content}"));
+    }
+
+    [Fact]
+    public void A_change_request_requires_only_what_the_server_requires_and_summary_is_optional()
+    {
+        var schema = world.Schema("CreateChangeRequest");
+        var required = schema.TryGetProperty("required", out var list) ? list.EnumerateArray().Select(e => e.GetString()).ToList() : [];
+
+        Assert.DoesNotContain("summary", required);
+        Assert.DoesNotContain("payload", required);
+        Assert.True(schema.GetProperty("properties").TryGetProperty("summary", out _));
+    }
+
+    [Fact]
+    public void The_diff_declares_its_json_and_its_unified_diff_answer()
+    {
+        var content = world.Operation("/api/v1/tenants/{tenant}/instances/{name}/diff", "get").GetProperty("responses").GetProperty("200").GetProperty("content");
+
+        Assert.True(content.TryGetProperty("application/json", out _), content.ToString());
+        Assert.Equal("string", content.GetProperty("text/x-diff").GetProperty("schema").GetProperty("type").GetString());
+    }
+}
+
+/// <summary>One server and its OpenAPI document for the OpenAPI test classes.</summary>
+public sealed class OpenApiWorld : IAsyncLifetime
+{
+    public GantryServerFactory Factory { get; } = new();
+
+    public JsonElement Document { get; private set; }
+
+    public JsonElement Operation(string path, string method) => Document.GetProperty("paths").GetProperty(path).GetProperty(method);
+
+    public JsonElement Schema(string name) => Document.GetProperty("components").GetProperty("schemas").GetProperty(name);
+
+    /// <summary>A client signed in as a user who is in no tenant and administers nothing.</summary>
+    public async Task<HttpClient> SignedInWithoutRolesAsync()
+    {
+        var admin = await Factory.CreateAdminClientAsync();
+        var created = await admin.PostAsJsonAsync("/api/v1/users", new { username = "nobody", password = "a long enough test password" });
+        Assert.True(created.IsSuccessStatusCode || created.StatusCode == System.Net.HttpStatusCode.Conflict, await created.Content.ReadAsStringAsync());
+        var login = await Factory.CreateClient().LoginAsync("nobody", "a long enough test password");
+        return Factory.CreateClient().WithBearer(login.GetProperty("access_token").GetString()!);
+    }
+
+    public async Task InitializeAsync() =>
+        Document = JsonDocument.Parse(await Factory.CreateClient().GetStringAsync("/openapi/v1.json")).RootElement.Clone();
+
+    public Task DisposeAsync()
+    {
+        Factory.Dispose();
+        return Task.CompletedTask;
+    }
+}
