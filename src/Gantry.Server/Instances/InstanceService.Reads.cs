@@ -1,0 +1,113 @@
+using System.Text;
+using Gantry.Core.Instances;
+using Gantry.Core.Rendering;
+using Gantry.Core.State;
+using Gantry.Core.Validation;
+using Gantry.Core.Yaml;
+using Gantry.Data.Instances;
+
+namespace Gantry.Server.Instances;
+
+// Reading instances back from Git: claims, history, diffs, and rebuilding the index.
+public sealed partial class InstanceService
+{
+    /// <summary>
+    /// Rebuilds the instance index from the claims in Git at the current head: every tenant Gantry knows, each
+    /// instance's revision being the last commit that changed its claim. Replaces the index in one transaction.
+    /// </summary>
+    public async Task<(int Tenants, int Instances)> ReindexAsync(CancellationToken cancellationToken)
+    {
+        var head = await state.GetHeadAsync(cancellationToken);
+        var records = new List<InstanceRecord>();
+        var known = await tenants.ListAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        foreach (var tenant in known)
+        {
+            foreach (var claim in (await ReadClaimsAsync(tenant.Name, head, cancellationToken)).Values)
+            {
+                var history = await state.GetHistoryAsync(GitOpsLayout.InstanceClaim(tenant.Name, claim.Name), 1, null, cancellationToken);
+                var last = history.Commits[0];
+                var existing = await index.FindAsync(tenant.Name, claim.Name, cancellationToken);
+                records.Add(new InstanceRecord
+                {
+                    Tenant = tenant.Name,
+                    Name = claim.Name,
+                    Offering = claim.Offering,
+                    Version = claim.Version,
+                    ChartVersion = claim.ChartVersion,
+                    Namespace = claim.Namespace,
+                    Revision = last.Revision,
+                    Generation = claim.Generation,
+                    Status = CommittedStatus,
+                    CreatedAt = existing?.CreatedAt ?? last.When,
+                    UpdatedAt = existing?.UpdatedAt ?? now,
+                }.WithStatusOf(existing));
+            }
+        }
+
+        await index.ReplaceAllAsync(records, cancellationToken);
+        var withFluxFolders = new List<string>();
+        foreach (var tenant in known)
+        {
+            if (await IsRenderedAsync(tenant.Name, head, cancellationToken))
+            {
+                withFluxFolders.Add(tenant.Name);
+            }
+        }
+
+        if (withFluxFolders.Count > 0)
+        {
+            await AddToFluxIndexAsync(withFluxFolders, new ChangeAuthor("Gantry reindex", "reindex@gantry.invalid"), cancellationToken);
+        }
+
+        Log.Reindexed(logger, records.Count, known.Count);
+        return (known.Count, records.Count);
+    }
+
+    public Task<HistoryPage> HistoryAsync(string tenant, string name, int limit, string? cursor, CancellationToken cancellationToken) =>
+        state.GetHistoryAsync(GitOpsLayout.InstanceClaim(tenant, name), limit, cursor, cancellationToken);
+
+    /// <summary>The full revision a caller's revision or prefix names among the instance's changes; see <see cref="InstanceRevisions"/>.</summary>
+    public Task<string?> ResolveRevisionAsync(string tenant, string name, string field, string? given, ValidationErrors errors, CancellationToken cancellationToken) =>
+        InstanceRevisions.ResolveAsync(state, tenant, name, field, given, errors, cancellationToken);
+
+    public async Task<IReadOnlyList<FileDiff>> DiffAsync(string tenant, string name, string from, string to, CancellationToken cancellationToken)
+    {
+        var diffs = new List<FileDiff>();
+        foreach (var path in GitOpsLayout.InstancePaths(tenant, name))
+        {
+            diffs.AddRange(await state.DiffAsync(from, to, path, cancellationToken));
+        }
+
+        return diffs;
+    }
+
+    private async Task<Dictionary<string, InstanceClaim>> ReadClaimsAsync(string tenant, string? revision, CancellationToken cancellationToken)
+    {
+        var claims = new Dictionary<string, InstanceClaim>(StringComparer.Ordinal);
+        if (revision is null)
+        {
+            return claims;
+        }
+
+        foreach (var entry in await state.ListAsync(GitOpsLayout.InstanceClaims(tenant), revision, cancellationToken))
+        {
+            if (entry.Kind == StateEntryKind.File && entry.Name.EndsWith(".yaml", StringComparison.Ordinal)
+                && await ReadClaimAsync(entry.Path, revision, cancellationToken) is { } claim)
+            {
+                claims[claim.Name] = claim;
+            }
+        }
+
+        return claims;
+    }
+
+    private Task<InstanceClaim?> ReadClaimAsync(string tenant, string name, string? revision, CancellationToken cancellationToken) =>
+        ReadClaimAsync(GitOpsLayout.InstanceClaim(tenant, name), revision, cancellationToken);
+
+    private async Task<InstanceClaim?> ReadClaimAsync(string path, string? revision, CancellationToken cancellationToken)
+    {
+        var bytes = await state.ReadFileAsync(path, revision, cancellationToken);
+        return bytes is null ? null : InstanceClaim.FromDocument(YamlJson.Parse(Encoding.UTF8.GetString(bytes)));
+    }
+}
