@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Gantry.Core.Status;
 using Gantry.Core.Yaml;
 using static Gantry.Core.Rendering.Manifests;
 
@@ -47,14 +48,42 @@ public static class EnvironmentRenderer
             var manifest = definition.Chart is not null
                 ? HelmRelease(claim, claimed, definition, tag, placement, dependsOn)
                 : FluxKustomization(claim, claimed, definition, tag, placement, dependsOn);
+            // An engine's event about the service names the environment, the service and the version it deploys (Flux
+            // forwards event.toolkit.fluxcd.io/ annotations as event metadata): what Gantry's status reads.
+            Annotate(manifest,
+                (StatusAnnotations.FluxAnnotation(StatusAnnotations.TenantKey), claim.EnvironmentPool),
+                (StatusAnnotations.FluxAnnotation(StatusAnnotations.EnvironmentKey), claim.EnvironmentName),
+                (StatusAnnotations.FluxAnnotation(StatusAnnotations.ServiceKey), definition.Name),
+                (StatusAnnotations.FluxAnnotation(StatusAnnotations.VersionKey), tag));
             var path = $"services/{definition.Name}.yaml";
             files[path] = Utf8(YamlWriter.Write(manifest));
             resources.Add(path);
         }
 
+        files[StatusAlertFile] = Utf8(YamlWriter.Write(StatusAlert(claim)));
+        resources.Add(StatusAlertFile);
         files["kustomization.yaml"] = Utf8(YamlWriter.Write(Kustomization(resources)));
         return files;
     }
+
+    /// <summary>The file of the environment's status Alert.</summary>
+    public const string StatusAlertFile = "status-alert.yaml";
+
+    /// <summary>
+    /// Sends the events of the environment's services to Gantry through the cluster's <c>gantry</c> Provider (its
+    /// cluster setup). It lives in flux-system beside that Provider, since an Alert names a Provider of its own
+    /// namespace, and follows the environment's namespace: Flux Alerts take no namespace wildcard, and the tenant
+    /// namespaces the setup's Alert follows are not where environments run.
+    /// </summary>
+    private static JsonObject StatusAlert(EnvironmentClaim claim) =>
+        Object("notification.toolkit.fluxcd.io/v1beta3", "Alert", $"gantry-env-{claim.EnvironmentName}", ClusterSetupRenderer.FluxNamespace, Labels(claim), new JsonObject
+        {
+            ["providerRef"] = new JsonObject { ["name"] = ClusterSetupRenderer.Name },
+            ["eventSeverity"] = "info",
+            ["eventSources"] = new JsonArray(
+                new JsonObject { ["kind"] = "HelmRelease", ["name"] = "*", ["namespace"] = claim.EnvironmentName },
+                new JsonObject { ["kind"] = "Kustomization", ["name"] = "*", ["namespace"] = claim.EnvironmentName }),
+        });
 
     private sealed record Placement(string Namespace, int Replicas, PoolPolicy Pool)
     {

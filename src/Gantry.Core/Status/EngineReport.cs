@@ -18,6 +18,13 @@ public sealed record EngineReport
 
     public string? Instance { get; init; }
 
+    /// <summary>For an environment's service: the environment, the service and the version Gantry rendered for it.</summary>
+    public string? Environment { get; init; }
+
+    public string? Service { get; init; }
+
+    public string? ServiceVersion { get; init; }
+
     /// <summary>The claim generation stamped on the object: which change the report is about.</summary>
     public long? Generation { get; init; }
 

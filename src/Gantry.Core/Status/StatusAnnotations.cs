@@ -15,6 +15,11 @@ public static class StatusAnnotations
     public const string InstanceKey = "gantry-instance";
     public const string GenerationKey = "gantry-generation";
 
+    /// <summary>On an environment's service objects (tenant = the environment's pool): the environment, the service and the version deployed.</summary>
+    public const string EnvironmentKey = "gantry-environment";
+    public const string ServiceKey = "gantry-service";
+    public const string VersionKey = "gantry-version";
+
     /// <summary>The same facts on Argo CD Applications, under Gantry's own prefix.</summary>
     public const string TenantAnnotation = "gantry.dev/tenant";
     public const string InstanceAnnotation = "gantry.dev/instance";

@@ -78,11 +78,17 @@ public sealed class EnvironmentRepository(IMetadataDatabase database)
         await UpsertAsync(connection, null, record, cancellationToken);
     }
 
+    /// <summary>Removes the row and the environment's status timeline, together: a new environment of the same name starts afresh.</summary>
     public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenForWriteAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM environments WHERE name = @name", new { name }, cancellationToken: cancellationToken)) > 0;
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var deleted = await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM environments WHERE name = @name", new { name }, transaction, cancellationToken: cancellationToken)) > 0;
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM status_events WHERE target_kind = 'environment' AND target = @name", new { name }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return deleted;
     }
 
     /// <summary>Replaces the whole index in one transaction (reindex): readers see the old or the new, never half.</summary>

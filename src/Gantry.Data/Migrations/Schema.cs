@@ -56,6 +56,11 @@ public static class Schema
         new(7, "clusters, deployment status and the status timeline",
             Sqlite: StatusTables(timestamp: "TEXT", autoId: "INTEGER PRIMARY KEY AUTOINCREMENT", boolean: "INTEGER"),
             PostgreSql: StatusTables(timestamp: "TIMESTAMPTZ", autoId: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", boolean: "BOOLEAN")),
+
+        // An environment's timeline has one entry per report on one of its services: the service is its component.
+        new(8, "status events name the component (an environment's service) they are about",
+            Sqlite: "ALTER TABLE status_events ADD COLUMN component TEXT NULL;",
+            PostgreSql: "ALTER TABLE status_events ADD COLUMN component TEXT NULL;"),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -29,6 +29,9 @@ public sealed record StatusEventRecord
 
     public required string Target { get; init; }
 
+    /// <summary>The part of the target the event is about: an environment's service; null for an instance.</summary>
+    public string? Component { get; init; }
+
     public required string Source { get; init; }
 
     public string? Cluster { get; init; }

@@ -7,7 +7,7 @@ namespace Gantry.Data.Status;
 public sealed class StatusEventRepository(IMetadataDatabase database)
 {
     private const string Columns = """
-        id AS Id, tenant AS Tenant, target_kind AS TargetKind, target AS Target, source AS Source, cluster AS Cluster,
+        id AS Id, tenant AS Tenant, target_kind AS TargetKind, target AS Target, component AS Component, source AS Source, cluster AS Cluster,
         phase AS Phase, reason AS Reason, message AS Message, generation AS Generation, revision AS Revision,
         engine_revision AS EngineRevision, applied AS Applied, occurred_at AS OccurredAt, received_at AS ReceivedAt
         """;
@@ -16,9 +16,9 @@ public sealed class StatusEventRepository(IMetadataDatabase database)
     public static Task<long> InsertAsync(DbConnection connection, DbTransaction? transaction, StatusEventRecord record, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<long>(new CommandDefinition(
             """
-            INSERT INTO status_events (tenant, target_kind, target, source, cluster, phase, reason, message, generation, revision,
+            INSERT INTO status_events (tenant, target_kind, target, component, source, cluster, phase, reason, message, generation, revision,
                                        engine_revision, applied, occurred_at, received_at)
-            VALUES (@Tenant, @TargetKind, @Target, @Source, @Cluster, @Phase, @Reason, @Message, @Generation, @Revision,
+            VALUES (@Tenant, @TargetKind, @Target, @Component, @Source, @Cluster, @Phase, @Reason, @Message, @Generation, @Revision,
                     @EngineRevision, @Applied, @OccurredAt, @ReceivedAt)
             RETURNING id
             """,
@@ -62,6 +62,46 @@ public sealed class StatusEventRepository(IMetadataDatabase database)
                 record with { Id = await InsertAsync(connection, transaction, record, cancel) }, instance.ObservedAt);
         }, cancellationToken);
         return result;
+    }
+
+    /// <summary>
+    /// Records an engine's report on one service of an environment of the report's tenant (its pool): appended to the
+    /// environment's timeline, in one transaction with the check that the environment is there and names the service.
+    /// What it means for the environment is judged when read, against the versions the environment's claim resolved.
+    /// </summary>
+    public async Task<InstanceReportResult> ReportOnEnvironmentAsync(StatusEventRecord report, CancellationToken cancellationToken = default)
+    {
+        var result = new InstanceReportResult(ReportOutcome.NoInstance, null, null);
+        await database.WriteAsync(async (connection, transaction, cancel) =>
+        {
+            result = new InstanceReportResult(ReportOutcome.NoInstance, null, null);
+            var services = await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+                "SELECT services FROM environments WHERE name = @Target AND pool = @Tenant", report, transaction, cancellationToken: cancel));
+            if (services is null || report.Component is null || !services.Contains($",{report.Component},", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            var record = report with { Applied = true };
+            result = new InstanceReportResult(ReportOutcome.Applied, record with { Id = await InsertAsync(connection, transaction, record, cancel) }, null);
+        }, cancellationToken);
+        return result;
+    }
+
+    /// <summary>The newest event of each component of a target (each service of an environment).</summary>
+    public async Task<IReadOnlyList<StatusEventRecord>> LatestPerComponentAsync(
+        string tenant, string targetKind, string target, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return [.. await connection.QueryAsync<StatusEventRecord>(new CommandDefinition(
+            $"""
+            SELECT {Columns} FROM status_events WHERE id IN (
+                SELECT MAX(id) FROM status_events
+                WHERE tenant = @tenant AND target_kind = @targetKind AND target = @target AND component IS NOT NULL
+                GROUP BY component)
+            ORDER BY component
+            """,
+            new { tenant, targetKind, target }, cancellationToken: cancellationToken))];
     }
 
     /// <summary>One target's timeline, newest first, older than <paramref name="beforeId"/> when given.</summary>

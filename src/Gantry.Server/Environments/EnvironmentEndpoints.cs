@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Gantry.Core.Environments;
@@ -10,6 +11,8 @@ using Gantry.Server.Audit;
 using Gantry.Server.ChangeRequests;
 using Gantry.Server.Identity;
 using Gantry.Server.Instances;
+using Gantry.Server.Status;
+using Gantry.Data.Status;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Gantry.Server.Hosting;
@@ -53,7 +56,8 @@ public static class EnvironmentEndpoints
             .WithSummary("Creates an environment from a claim: validated against its type policy, versions resolved, rendered and stored.");
         group.MapGet("/", ListAsync).WithName("ListEnvironments")
             .WithSummary("Lists the environments of the caller's pools (filters: type, pool, user, service, expiring_before, q; paged by name).");
-        group.MapGet("/{name}", GetAsync).WithName("GetEnvironment").WithSummary("Gets an environment's stored claim, with each service's resolved version.");
+        group.MapGet("/{name}", GetAsync).WithName("GetEnvironment").WithSummary("Gets an environment's stored claim, with each service's resolved version, and its deployment status.");
+        group.MapGet("/{name}/events", EventsAsync).WithName("EnvironmentEvents").WithSummary("The environment's status timeline, newest first: the engines' reports on its services.");
         group.MapPatch("/{name}", PatchAsync).WithName("PatchEnvironment")
             .WithSummary("Changes services and versions (a JSON merge patch of services) or deploy_only_specified; versions are resolved again.");
         group.MapDelete("/{name}", DeleteAsync).WithName("DeleteEnvironment").WithSummary("Removes an environment: its claim and manifests.");
@@ -136,8 +140,8 @@ public static class EnvironmentEndpoints
         return TypedResults.Ok(new EnvironmentPage(items, rows.Count > limit ? items[^1].Name : null));
     }
 
-    internal static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetAsync(
-        string name, ClaimsPrincipal user, IAuthorizer authorizer, EnvironmentManager environments, HttpContext context)
+    internal static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> GetAsync(
+        string name, ClaimsPrincipal user, IAuthorizer authorizer, EnvironmentManager environments, StatusEventRepository events, HttpContext context)
     {
         var (record, refusal) = await FindAsync(name, ResourceAction.Read, user.ToPrincipal(), authorizer, environments, context);
         if (refusal is not null)
@@ -147,7 +151,32 @@ public static class EnvironmentEndpoints
 
         var state = await environments.GetAsync(record!, context.RequestAborted) ?? throw new EnvironmentNotFoundException(name);
         context.Response.Headers.ETag = ETags.From(state.Record.Revision);
-        return TypedResults.Bytes(state.Json, "application/json");
+
+        // The stored claim as it is, with where its services stand beside it.
+        var answer = JsonNode.Parse(state.Json)!.AsObject();
+        var latest = await events.LatestPerComponentAsync(record!.Pool, StatusTargetKinds.Environment, name, context.RequestAborted);
+        answer["status"] = JsonSerializer.SerializeToNode(EnvironmentStatusResponse.From(state.Claim, latest), JsonSerializerOptions.Web);
+        return TypedResults.Ok(answer);
+    }
+
+    internal static async Task<Results<Ok<StatusEventPage>, ProblemHttpResult>> EventsAsync(
+        string name, ClaimsPrincipal user, IAuthorizer authorizer, EnvironmentManager environments, StatusEventRepository events, HttpContext context,
+        long? before = null, int limit = 100)
+    {
+        var (record, refusal) = await FindAsync(name, ResourceAction.Read, user.ToPrincipal(), authorizer, environments, context);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        if (limit is < 1 or > StatusEndpoints.MaxPageSize)
+        {
+            throw ValidationFailedException.For("limit", $"must be between 1 and {StatusEndpoints.MaxPageSize}");
+        }
+
+        var page = await events.ListForTargetAsync(record!.Pool, StatusTargetKinds.Environment, name, before, limit + 1, context.RequestAborted);
+        var items = page.Take(limit).Select(StatusEventResponse.From).ToList();
+        return TypedResults.Ok(new StatusEventPage(items, page.Count > limit ? items[^1].Id : null));
     }
 
     internal static async Task<Results<FileContentHttpResult, ProblemHttpResult>> PatchAsync(

@@ -77,6 +77,11 @@ public sealed partial class EngineEventRecorder(
         }
 
         await TouchAsync(cluster.Name, now, cancellationToken);
+        if (report is { Environment: not null, Service: not null, Tenant: not null })
+        {
+            return await RecordOnEnvironmentAsync(engine, cluster, report, now, cancellationToken);
+        }
+
         if (Target(report) is not var (tenant, instance))
         {
             metrics.Event(engine, "ignored");
@@ -125,6 +130,50 @@ public sealed partial class EngineEventRecorder(
         return new EngineEventOutcome(StatusCodes.Status202Accepted, "Accepted.", null, new EngineEventAccepted(
             stored.Id, stored.Applied, tenant, instance, stored.Phase,
             stored.Applied ? null : "Recorded in the timeline; the instance has a newer change, so its status did not move."));
+    }
+
+    /// <summary>
+    /// An event about one service of an environment: the environment's pool must be bound to the cluster and the object
+    /// must be the service's own (its HelmRelease or Kustomization, named after it in the environment's namespace).
+    /// </summary>
+    private async Task<EngineEventOutcome> RecordOnEnvironmentAsync(
+        string engine, ClusterRecord cluster, EngineReport report, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var (pool, environment, service) = (report.Tenant!, report.Environment!, report.Service!);
+        if (!cluster.Tenants.Contains(pool, StringComparer.Ordinal) || report.Namespace != environment || report.Name != service)
+        {
+            metrics.Event(engine, "refused");
+            Log.Refused(logger, cluster.Name, report.Kind, report.Namespace, report.Name, pool);
+            return EngineEventOutcome.Refused(StatusCodes.Status403Forbidden, "Not this cluster's to report.",
+                $"Cluster '{cluster.Name}' may report only on environments of the pools bound to it, through the objects Gantry rendered for their services.");
+        }
+
+        var result = await events.ReportOnEnvironmentAsync(new StatusEventRecord
+        {
+            Tenant = pool,
+            TargetKind = StatusTargetKinds.Environment,
+            Target = environment,
+            Component = service,
+            Source = engine,
+            Cluster = cluster.Name,
+            Phase = report.Phase,
+            Reason = Truncate(report.Reason, 256),
+            Message = Truncate(report.Message, 4096),
+            Revision = Truncate(report.ServiceVersion, 256),
+            EngineRevision = Truncate(report.EngineRevision, 256),
+            OccurredAt = report.OccurredAt,
+            ReceivedAt = now,
+        }, cancellationToken);
+        if (result.Stored is not { } stored)
+        {
+            metrics.Event(engine, "ignored");
+            return Ignored(report, $"Pool '{pool}' has no environment '{environment}' with a service '{service}' (it may have been deleted or changed).");
+        }
+
+        feed.Signal();
+        metrics.Event(engine, "applied");
+        return new EngineEventOutcome(StatusCodes.Status202Accepted, "Accepted.", null,
+            new EngineEventAccepted(stored.Id, Applied: true, pool, Instance: null, stored.Phase, Note: null) { Environment = environment, Service = service });
     }
 
     private bool Authentic(ClusterRecord cluster, string engine, ReadOnlySpan<byte> body, string? signature, string? authorization)

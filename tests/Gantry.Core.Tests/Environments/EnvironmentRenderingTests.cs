@@ -22,6 +22,7 @@ public sealed class EnvironmentRenderingTests
         [("source.toolkit.fluxcd.io/v1", "GitRepository")] = () => Crd("source.toolkit.fluxcd.io_gitrepositories.yaml", "v1"),
         [("kustomize.toolkit.fluxcd.io/v1", "Kustomization")] = () => Crd("kustomize.toolkit.fluxcd.io_kustomizations.yaml", "v1"),
         [("v1", "Namespace")] = () => ManifestSchema.FromJsonSchemaFile(InteropFiles.PathTo("k8s-schemas", "v1.32.2-standalone-strict", "namespace-v1.json")),
+        [("notification.toolkit.fluxcd.io/v1beta3", "Alert")] = () => Crd("notification.toolkit.fluxcd.io_alerts.yaml", "v1beta3"),
     };
 
     public static TheoryData<string> Examples => ["dev-team1-feature-x", "stage-team1", "sue-jane-hotfix"];
