@@ -60,14 +60,12 @@ internal sealed record CliConsole
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(error ? Error : Output),
-            Ansi = colour ? AnsiSupport.Detect : AnsiSupport.No,
+            Ansi = colour ? AnsiSupport.Yes : AnsiSupport.No,
             ColorSystem = colour ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = IsInputTerminal ? InteractionSupport.Yes : InteractionSupport.No,
         });
-        if (!IsOutputTerminal)
-        {
-            console.Profile.Width = 4096;
-        }
+        // The writer may be a buffer (tables are drawn into one), so the width is the terminal's, not the writer's.
+        console.Profile.Width = IsOutputTerminal && !Console.IsOutputRedirected && Console.WindowWidth > 0 ? Console.WindowWidth : 4096;
 
         return console;
     }

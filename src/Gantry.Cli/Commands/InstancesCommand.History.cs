@@ -35,8 +35,8 @@ internal static partial class InstancesCommand
     private static Command Diff(CliConsole console, Option<string> tenant)
     {
         var name = new Argument<string>("name") { Description = "The instance" };
-        var from = new Option<string>("--from") { Description = "The older revision (a unique prefix will do)", Required = true };
-        var to = new Option<string>("--to") { Description = "The newer revision (a unique prefix will do)", Required = true };
+        var from = new Option<string>("--from") { Description = "The older revision (a unique prefix will do; HEAD is the newest)", Required = true };
+        var to = new Option<string>("--to") { Description = "The newer revision (a unique prefix will do; HEAD is the newest)", Required = true };
         var output = OutputFormats.CreateOption();
         var command = new Command("diff", "The unified diff of an instance's files between two revisions") { name, from, to, output };
         command.SetAction(async (parse, cancellationToken) =>
@@ -71,6 +71,12 @@ internal static partial class InstancesCommand
         if (text.Length == FullRevisionLength)
         {
             return text;
+        }
+
+        if (text == "head")
+        {
+            var newest = await client.GetInstanceHistoryAsync(tenant, name, 1, cancellationToken: cancellationToken);
+            return newest.Items.Count > 0 ? newest.Items[0].Revision : throw new CliException($"instance/{name} has no history", ExitCodes.NotFound);
         }
 
         if (text.Length < 4 || !text.All(Uri.IsHexDigit))

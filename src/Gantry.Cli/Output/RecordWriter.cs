@@ -56,7 +56,16 @@ internal static class RecordWriter
             table.AddRow(columns.Select(c => (IRenderable)new Text(c.Value(item) ?? string.Empty)).ToArray());
         }
 
-        console.Ansi().Write(table);
+        // Drawn into a buffer first so the padding Spectre gives the last column can be cut: kubectl's lines end at the text.
+        using var buffer = new StringWriter();
+        (console with { Output = buffer }).Ansi().Write(table);
+        foreach (var line in buffer.ToString().Split('\n'))
+        {
+            if (line.Length > 0)
+            {
+                console.Output.WriteLine(line.TrimEnd(' '));
+            }
+        }
     }
 
     /// <summary>Key and value lines, aligned, for one record's details (<c>get</c>, <c>show</c>).</summary>
