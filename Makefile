@@ -1,5 +1,5 @@
 # Gantry: the two commands a fresh machine needs are `make run` and `make test`.
-.PHONY: run test test-deps build bench clean
+.PHONY: run test test-deps build pack bench clean
 
 DATA_DIR ?= ./data
 URLS ?= http://127.0.0.1:8080
@@ -9,6 +9,11 @@ run:
 
 build:
 	dotnet build Gantry.slnx -nologo
+
+# The gantry CLI as a .NET tool package in artifacts/packages:
+#   dotnet tool install --global gantry --add-source artifacts/packages
+pack:
+	dotnet pack src/Gantry.Cli -c Release -nologo -o artifacts/packages
 
 test-deps:
 	./scripts/test-deps.sh

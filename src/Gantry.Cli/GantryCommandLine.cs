@@ -1,18 +1,28 @@
 using System.CommandLine;
 using Gantry.Cli.Commands;
+using Gantry.Cli.Config;
+using Gantry.Client;
 using Gantry.Sealing;
 
 namespace Gantry.Cli;
 
 /// <summary>
 /// The gantry command tree. Each command lives in its own file under Commands/ and is added here; every failure
-/// ends in <see cref="CliErrors.Write"/>, so output is either the full result on stdout or one error line on stderr.
+/// ends in <see cref="CliErrors"/>, so output is either the full result on stdout or the error on stderr, and the
+/// exit code (<see cref="ExitCodes"/>) says which kind of failure it was.
 /// </summary>
 internal static class GantryCommandLine
 {
     public static RootCommand Create(CliConsole console)
     {
-        var root = new RootCommand("Gantry: self-service GitOps control plane");
+        var root = new RootCommand("Gantry: self-service GitOps control plane")
+        {
+            GantrySession.ContextOption,
+        };
+        root.Subcommands.Add(LoginCommand.Create(console));
+        root.Subcommands.Add(ContextCommand.Create(console));
+        root.Subcommands.Add(OfferingsCommand.Create(console));
+        root.Subcommands.Add(InstancesCommand.Create(console));
         root.Subcommands.Add(SealCommand.Create(console));
         return root;
     }
@@ -40,6 +50,18 @@ internal static class GantryCommandLine
         {
             return CliErrors.Write(console, ex.Message, ex.ExitCode);
         }
+        catch (GantryApiException ex)
+        {
+            return CliErrors.Write(console, ex, CurrentServer(console, parseResult));
+        }
+        catch (HttpRequestException ex)
+        {
+            return CliErrors.Write(console, $"cannot reach {CurrentServer(console, parseResult) ?? "the server"}: {ex.Message}", ExitCodes.Unavailable);
+        }
+        catch (TimeoutException ex)
+        {
+            return CliErrors.Write(console, ex.Message, ExitCodes.Unavailable);
+        }
         catch (SealingException ex)
         {
             return CliErrors.Write(console, ex.Message, ExitCodes.Failure);
@@ -47,6 +69,26 @@ internal static class GantryCommandLine
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             return CliErrors.Write(console, "cancelled", ExitCodes.Failure);
+        }
+    }
+
+    /// <summary>The server commands talk to, for messages; null when none is configured or the config cannot be read.</summary>
+    private static string? CurrentServer(CliConsole console, ParseResult parse)
+    {
+        if (console.Environment("GANTRY_SERVER") is { Length: > 0 } server)
+        {
+            return server;
+        }
+
+        try
+        {
+            var config = CliConfigStore.ForUser(console).Load();
+            var name = parse.GetValue(GantrySession.ContextOption) ?? config.CurrentContext;
+            return name is null ? null : config.Find(name)?.Server;
+        }
+        catch (CliException)
+        {
+            return null;
         }
     }
 }

@@ -11,7 +11,11 @@ internal static class CliRunner
 {
     public static Task<CliResult> RunAsync(string stdin, params string[] args) => RunAsync(Encoding.UTF8.GetBytes(stdin), SealingTestKeys.Clock(), args);
 
-    public static async Task<CliResult> RunAsync(byte[] stdin, TimeProvider time, params string[] args)
+    public static Task<CliResult> RunAsync(byte[] stdin, TimeProvider time, params string[] args) =>
+        RunAsync(stdin, time, new Dictionary<string, string>(), args);
+
+    /// <summary>Runs with the given environment variables (GANTRY_CONFIG, GANTRY_TOKEN, …) and no others.</summary>
+    public static async Task<CliResult> RunAsync(byte[] stdin, TimeProvider time, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
@@ -21,6 +25,7 @@ internal static class CliRunner
             Output = output,
             Error = error,
             Time = time,
+            Environment = name => environment.GetValueOrDefault(name),
         };
 
         var exitCode = await GantryCommandLine.RunAsync(args, console);

@@ -1,0 +1,103 @@
+using System.CommandLine;
+using Gantry.Cli.Config;
+using Gantry.Client;
+using Spectre.Console;
+
+namespace Gantry.Cli.Commands;
+
+/// <summary>
+/// <c>gantry login &lt;server&gt;</c>: signs in with a local user (password from stdin or a prompt that does not echo)
+/// or an API key from stdin, and stores the result as a context, made current.
+/// </summary>
+internal static class LoginCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var server = new Argument<string>("server") { Description = "Gantry's URL, e.g. https://gantry.example.com" };
+        var username = new Option<string>("--username", "-u") { Description = "Local user name" };
+        var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the password from standard input" };
+        var apiKeyStdin = new Option<bool>("--api-key-stdin") { Description = "Read an API key (gantry_ak_...) from standard input instead of logging in as a user" };
+        var tenant = new Option<string>("--tenant") { Description = "Default tenant of the context (default: the only tenant you are a member of)" };
+        var name = new Option<string>("--name") { Description = "Context name (default: user@host:port)" };
+        var command = new Command("login", "Sign in to a Gantry server and save it as the current context")
+        {
+            server, username, passwordStdin, apiKeyStdin, tenant, name,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var uri = GantrySession.ParseServer(parse.GetValue(server)!);
+            var context = parse.GetValue(apiKeyStdin)
+                ? await WithApiKeyAsync(console, uri, parse.GetValue(username), parse.GetValue(passwordStdin), cancellationToken)
+                : await WithPasswordAsync(console, uri, parse.GetValue(username), parse.GetValue(passwordStdin), cancellationToken);
+
+            // The tenant: as asked (it must be one of the caller's), or the only one the caller is a member of.
+            using var client = GantryClient.Create(uri, new StaticCredentials(context.ApiKey ?? context.AccessToken!), console.HttpHandler);
+            var me = await client.WhoAmIAsync(cancellationToken);
+            var chosen = parse.GetValue(tenant) ?? (me.Tenants.Count == 1 ? me.Tenants.Keys.Single() : null);
+            if (chosen is not null && !me.IsPlatformAdmin && !me.Tenants.ContainsKey(chosen))
+            {
+                throw new CliException($"{me.Name} is not a member of tenant '{chosen}'; member of: {string.Join(", ", me.Tenants.Keys.Order(StringComparer.Ordinal))}", ExitCodes.NotFound);
+            }
+
+            context = context with
+            {
+                Name = parse.GetValue(name) ?? $"{context.User ?? me.Name}@{uri.Authority}",
+                User = context.User ?? me.Name,
+                Tenant = chosen,
+            };
+            var store = CliConfigStore.ForUser(console);
+            store.Save(store.Load().With(context) with { CurrentContext = context.Name });
+            var tenantNote = chosen is null ? "no default tenant (pass --tenant to commands)" : $"tenant {chosen}";
+            console.Output.WriteLine($"Logged in to {uri.GetLeftPart(UriPartial.Authority)} as {context.User}, {tenantNote}; context \"{context.Name}\" is now current.");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static async Task<CliContext> WithPasswordAsync(CliConsole console, Uri server, string? username, bool passwordStdin, CancellationToken cancellationToken)
+    {
+        username ??= console.IsInputTerminal && !passwordStdin
+            ? await console.Ansi(error: true).PromptAsync(new TextPrompt<string>("Username:"), cancellationToken)
+            : throw CliException.Usage("pass --username (with --password-stdin), or --api-key-stdin");
+        var password = passwordStdin
+            ? await ReadSecretLineAsync(console, "the password", cancellationToken)
+            : console.IsInputTerminal
+                ? await console.Ansi(error: true).PromptAsync(new TextPrompt<string>("Password:").Secret(null), cancellationToken)
+                : throw CliException.Usage("standard input is not a terminal: pass --password-stdin and write the password to it");
+
+        using var client = GantryClient.Create(server, null, console.HttpHandler);
+        var tokens = TokenSet.From(await client.LoginAsync(username, password, cancellationToken), console.Time.GetUtcNow());
+        return new CliContext
+        {
+            Name = string.Empty,
+            Server = server.GetLeftPart(UriPartial.Path).TrimEnd('/'),
+            User = username,
+            AccessToken = tokens.AccessToken,
+            RefreshToken = tokens.RefreshToken,
+            ExpiresAt = tokens.ExpiresAt,
+        };
+    }
+
+    private static async Task<CliContext> WithApiKeyAsync(CliConsole console, Uri server, string? username, bool passwordStdin, CancellationToken cancellationToken)
+    {
+        if (username is not null || passwordStdin)
+        {
+            throw CliException.Usage("--api-key-stdin takes no --username or --password-stdin");
+        }
+
+        return new CliContext
+        {
+            Name = string.Empty,
+            Server = server.GetLeftPart(UriPartial.Path).TrimEnd('/'),
+            ApiKey = await ReadSecretLineAsync(console, "the API key", cancellationToken),
+        };
+    }
+
+    /// <summary>The first line of standard input, without its line end (as <c>docker login --password-stdin</c>).</summary>
+    private static async Task<string> ReadSecretLineAsync(CliConsole console, string what, CancellationToken cancellationToken)
+    {
+        var text = await CliInput.ReadTextAsync(console.Input, $"{what} on standard input", cancellationToken);
+        var line = text.Split('\n', 2)[0].TrimEnd('\r');
+        return line.Length > 0 ? line : throw new CliException($"{what} on standard input is empty");
+    }
+}

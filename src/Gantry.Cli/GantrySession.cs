@@ -1,0 +1,124 @@
+using System.CommandLine;
+using Gantry.Cli.Config;
+using Gantry.Client;
+
+namespace Gantry.Cli;
+
+/// <summary>
+/// The connection a command works through: the server, credentials and default tenant of the chosen context
+/// (<c>--context</c>, else the current one), overridden by GANTRY_SERVER, GANTRY_TOKEN and GANTRY_TENANT for CI.
+/// Renewed tokens are written back to the context at once, since the used refresh token stops working.
+/// </summary>
+internal sealed class GantrySession : IDisposable
+{
+    private readonly IDisposable? _credentials;
+
+    private GantrySession(GantryClient client, string? tenant, string describedAs, IDisposable? credentials)
+    {
+        Client = client;
+        Tenant = tenant;
+        DescribedAs = describedAs;
+        _credentials = credentials;
+    }
+
+    /// <summary><c>--context NAME</c>, on every command.</summary>
+    public static Option<string> ContextOption { get; } = new("--context")
+    {
+        Description = "The context to use (see 'gantry context list'); default: the current one",
+        Recursive = true,
+    };
+
+    public GantryClient Client { get; }
+
+    public string? Tenant { get; }
+
+    /// <summary>Which context (or the environment) this is, for messages.</summary>
+    public string DescribedAs { get; }
+
+    public Uri Server => Client.Server;
+
+    public static GantrySession Open(CliConsole console, ParseResult parse)
+    {
+        var store = CliConfigStore.ForUser(console);
+        var config = store.Load();
+        var name = parse.GetValue(ContextOption) ?? config.CurrentContext;
+        var context = name is null ? null : config.Find(name) ?? throw new CliException(
+            $"there is no context '{name}' in {store.Path}; see 'gantry context list'", ExitCodes.Usage);
+
+        var serverText = console.Environment("GANTRY_SERVER") is { Length: > 0 } s ? s : context?.Server;
+        if (serverText is null)
+        {
+            throw new CliException("not logged in: run 'gantry login <server>' first, or set GANTRY_SERVER and GANTRY_TOKEN", ExitCodes.Unauthorized);
+        }
+
+        var server = ParseServer(serverText);
+        var tenant = console.Environment("GANTRY_TENANT") is { Length: > 0 } t ? t : context?.Tenant;
+        if (console.Environment("GANTRY_TOKEN") is { Length: > 0 } token)
+        {
+            return new GantrySession(GantryClient.Create(server, new StaticCredentials(token), console.HttpHandler), tenant, "GANTRY_TOKEN", null);
+        }
+
+        if (context is null)
+        {
+            return new GantrySession(GantryClient.Create(server, null, console.HttpHandler), tenant, server.Authority, null);
+        }
+
+        if (context.ApiKey is not null || context.RefreshToken is null || context.AccessToken is null)
+        {
+            var fixedToken = context.ApiKey ?? context.AccessToken;
+            var credentials = fixedToken is null ? null : new StaticCredentials(fixedToken);
+            return new GantrySession(GantryClient.Create(server, credentials, console.HttpHandler), tenant, $"context '{context.Name}'", null);
+        }
+
+        var refreshing = new RefreshingCredentials(
+            new TokenSet(context.AccessToken, context.RefreshToken, context.ExpiresAt ?? DateTimeOffset.MinValue),
+            (refreshToken, cancellationToken) => RefreshAsync(console, server, context, refreshToken, cancellationToken),
+            console.Time);
+        refreshing.Renewed += tokens =>
+        {
+            var latest = store.Load();
+            var current = latest.Find(context.Name) ?? context;
+            store.Save(latest.With(current with { AccessToken = tokens.AccessToken, RefreshToken = tokens.RefreshToken, ExpiresAt = tokens.ExpiresAt }));
+        };
+        return new GantrySession(GantryClient.Create(server, refreshing, console.HttpHandler), tenant, $"context '{context.Name}'", refreshing);
+    }
+
+    /// <summary>The tenant to act in: <c>--tenant</c>, else the context's.</summary>
+    public string RequireTenant(string? flag) => flag ?? Tenant ?? throw CliException.Usage(
+        $"no tenant: pass --tenant, or log in with --tenant to make it the default of {DescribedAs}");
+
+    /// <summary>An http(s) URL; a bare host means https.</summary>
+    public static Uri ParseServer(string text)
+    {
+        var withScheme = text.Contains("://", StringComparison.Ordinal) ? text : "https://" + text;
+        if (!Uri.TryCreate(withScheme, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+            || !string.IsNullOrEmpty(uri.UserInfo))
+        {
+            throw CliException.Usage($"'{text}' is not a server URL: give http(s)://host[:port]");
+        }
+
+        return uri;
+    }
+
+    public void Dispose()
+    {
+        Client.Dispose();
+        _credentials?.Dispose();
+    }
+
+    private static async Task<TokenResponse> RefreshAsync(CliConsole console, Uri server, CliContext context, string refreshToken, CancellationToken cancellationToken)
+    {
+        using var bare = GantryClient.Create(server, null, console.HttpHandler);
+        try
+        {
+            return await bare.RefreshAsync(refreshToken, cancellationToken);
+        }
+        catch (GantryApiException ex) when (ex.StatusCode is System.Net.HttpStatusCode.BadRequest or System.Net.HttpStatusCode.Unauthorized)
+        {
+            var user = context.User is null ? string.Empty : $" --username {context.User}";
+            throw new CliException(
+                $"the login of context '{context.Name}' has expired and could not be renewed ({ex.Title}); log in again: gantry login {context.Server}{user}",
+                ExitCodes.Unauthorized);
+        }
+    }
+}

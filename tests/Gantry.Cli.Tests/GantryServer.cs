@@ -1,0 +1,176 @@
+extern alias server;
+
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Gantry.Cli.Tests;
+
+/// <summary>
+/// A real Gantry, in-process on a loopback port, on its embedded defaults (temp SQLite file and bare Git repository):
+/// tenants <see cref="Tenant"/> and <see cref="Other"/>, an admin of each, and a Flux cluster bound to
+/// <see cref="Tenant"/> whose signed events stand in for the engine. Each test logs in with its own config file.
+/// </summary>
+public sealed class GantryServer : IAsyncLifetime, IDisposable
+{
+    public const string Tenant = "acme";
+    public const string Other = "beta";
+    public const string Password = "a long enough test password";
+    public const string Cluster = "flux-acme";
+    private const string AdminPassword = "test-admin-password";
+
+    private readonly Gantry.Testing.TempFolder _data = new("gantry-cli-server");
+    private Factory _factory = null!;
+    private string _clusterSecret = null!;
+
+    public Uri Url { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _factory = new Factory(_data.Path);
+        _factory.UseKestrel();
+        _factory.StartServer();
+        using var probe = _factory.CreateClient();
+        Url = probe.BaseAddress!;
+
+        using var admin = await ClientAsAsync("admin", AdminPassword);
+        foreach (var tenant in new[] { Tenant, Other })
+        {
+            await SendAsync(admin, HttpMethod.Post, "/api/v1/tenants", new { name = tenant, quotas = new { maxInstances = 50, maxReplicasPerInstance = 5 } });
+        }
+
+        foreach (var (user, tenant) in new[] { ("acme-admin", Tenant), ("beta-admin", Other) })
+        {
+            var created = await SendAsync(admin, HttpMethod.Post, "/api/v1/users", new { username = user, password = Password, email = $"{user}@example.com" });
+            await SendAsync(admin, HttpMethod.Put, $"/api/v1/tenants/{tenant}/members/{created.GetProperty("id").GetString()}", new { role = "admin" });
+        }
+
+        var cluster = await SendAsync(admin, HttpMethod.Post, "/api/v1/clusters", new { name = Cluster, engine = "flux", tenants = new[] { Tenant } });
+        _clusterSecret = cluster.GetProperty("webhookSecret").GetString()!;
+    }
+
+    /// <summary>
+    /// Posts a Flux notification-controller event about the instance's HelmRelease, signed as Flux's generic-hmac
+    /// provider signs it (as tests/Gantry.Server.Tests/Status/StatusWorld.cs does).
+    /// </summary>
+    public async Task PostFluxEventAsync(string instance, long generation, string severity, string reason, string message)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            involvedObject = new { kind = "HelmRelease", @namespace = Tenant, name = instance, uid = "7d0cdc51-ddcf-4743-b223-83ca5c699632", apiVersion = "helm.toolkit.fluxcd.io/v2", resourceVersion = "56921" },
+            severity,
+            timestamp = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+            message,
+            reason,
+            metadata = new SortedDictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["gantry-generation"] = generation.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["gantry-instance"] = instance,
+                ["gantry-tenant"] = Tenant,
+                ["revision"] = "1.13.6",
+            },
+            reportingController = "helm-controller",
+        });
+        using var http = new HttpClient { BaseAddress = Url };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/webhooks/flux/{Cluster}") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Add("X-Signature", "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(_clusterSecret), body)));
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    /// <summary>An HTTP client signed in as the user, for what the CLI does not do (yet).</summary>
+    public async Task<HttpClient> ClientAsAsync(string user, string password = Password)
+    {
+        var http = new HttpClient { BaseAddress = Url };
+        var login = await http.PostAsync("/api/v1/auth/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password", ["username"] = user, ["password"] = password,
+        }));
+        login.EnsureSuccessStatusCode();
+        var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return http;
+    }
+
+    public Task DisposeAsync()
+    {
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _factory?.Dispose();
+        _data.Dispose();
+    }
+
+    private static async Task<JsonElement> SendAsync(HttpClient client, HttpMethod method, string path, object body)
+    {
+        using var response = await client.SendAsync(new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) });
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{method} {path} answered {(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    private sealed class Factory(string dataDir) : WebApplicationFactory<server::Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Production");
+            builder.UseSetting("urls", "http://127.0.0.1:0");
+            builder.UseSetting("Gantry:DataDir", dataDir);
+            builder.UseSetting("GANTRY_BOOTSTRAP_ADMIN_PASSWORD", AdminPassword);
+            builder.UseSetting("Sealing:KeyPool:KeySizeBits", "2048");
+            builder.UseSetting("Sealing:KeyPool:Capacity", "1");
+            builder.UseSetting("Status:FeedPollInterval", "00:00:00.200");
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SharedGantryServer : ICollectionFixture<GantryServer>
+{
+    public const string Name = "gantry server";
+}
+
+/// <summary>One user's terminal: its own config file, so tests do not share contexts.</summary>
+internal sealed class CliUser(GantryServer server) : IDisposable
+{
+    private readonly TempFolder _home = new();
+
+    public string ConfigPath => Path.Combine(_home.Path, "config", "gantry", "config.json");
+
+    public Dictionary<string, string> Environment { get; } = [];
+
+    public async Task<CliResult> LoginAsync(string user, params string[] extra)
+    {
+        var result = await RunWithInputAsync(GantryServer.Password + "\n", ["login", server.Url.ToString(), "--username", user, "--password-stdin", .. extra]);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        return result;
+    }
+
+    public Task<CliResult> RunAsync(params string[] args) => RunWithInputAsync(string.Empty, args);
+
+    public Task<CliResult> RunWithInputAsync(string stdin, params string[] args)
+    {
+        var environment = new Dictionary<string, string>(Environment) { ["XDG_CONFIG_HOME"] = Path.Combine(_home.Path, "config") };
+        return CliRunner.RunAsync(Encoding.UTF8.GetBytes(stdin), TimeProvider.System, environment, args);
+    }
+
+    /// <summary>Runs and parses standard output as JSON, failing with stderr when the command failed.</summary>
+    public async Task<JsonElement> JsonAsync(params string[] args)
+    {
+        var result = await RunAsync([.. args, "-o", "json"]);
+        Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.Stderr}");
+        Assert.Equal(string.Empty, result.Stderr);
+        return JsonDocument.Parse(result.Stdout).RootElement.Clone();
+    }
+
+    public void Dispose() => _home.Dispose();
+}
