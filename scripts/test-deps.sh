@@ -3,13 +3,15 @@
 # Each later feature adds the Debian or npm packages its real-server tests start.
 set -euo pipefail
 
-# Debian packages the tests start as real servers on loopback.
+# Debian packages the tests start as real servers on loopback, and the browser the UI tests drive (Playwright with
+# ExecutablePath: Playwright's own browser download is never used).
 APT_PACKAGES=(
   git
   postgresql
   docker-registry
   nginx
   fcgiwrap
+  chromium
 )
 
 # kubectl (with its built-in kustomize) builds every rendered tenant folder. The machine image ships a current one;

@@ -58,7 +58,7 @@ public static class TokenEndpoints
     }
 
     internal static async Task<Results<Ok<TokenResponse>, BadRequest<OAuthError>, ProblemHttpResult>> IssueAsync(
-        HttpContext context, TokenService tokens, PasswordLogin login, LoginThrottle throttle, UserRepository users, AuditLog audit,
+        HttpContext context, TokenService tokens, PasswordSignIn signIn, UserRepository users, AuditLog audit,
         CancellationToken cancellationToken)
     {
         // RFC 6749 §5.1: token responses must not be cached.
@@ -68,15 +68,14 @@ public static class TokenEndpoints
         return request?.GrantType switch
         {
             null => TypedResults.BadRequest(new OAuthError("invalid_request", "Send grant_type, as a form (application/x-www-form-urlencoded) or as JSON.")),
-            "password" => await PasswordGrantAsync(context, request, tokens, login, throttle, audit, cancellationToken),
+            "password" => await PasswordGrantAsync(context, request, tokens, signIn, cancellationToken),
             "refresh_token" => await RefreshGrantAsync(context, request, tokens, users, audit, cancellationToken),
             _ => TypedResults.BadRequest(new OAuthError("unsupported_grant_type", "Use grant_type password or refresh_token.")),
         };
     }
 
     private static async Task<Results<Ok<TokenResponse>, BadRequest<OAuthError>, ProblemHttpResult>> PasswordGrantAsync(
-        HttpContext context, TokenRequest request, TokenService tokens, PasswordLogin login, LoginThrottle throttle, AuditLog audit,
-        CancellationToken cancellationToken)
+        HttpContext context, TokenRequest request, TokenService tokens, PasswordSignIn signIn, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(request.Username) || string.IsNullOrEmpty(request.Password)
             || request.Username.Length > 256 || request.Password.Length > PasswordPolicy.MaxLength * 4)
@@ -84,30 +83,18 @@ public static class TokenEndpoints
             return TypedResults.BadRequest(new OAuthError("invalid_request", "The password grant needs username and password."));
         }
 
-        var address = context.Connection.RemoteIpAddress?.ToString();
-        if (!throttle.MayAttempt(request.Username, address, out var retryAfter))
+        var result = await signIn.VerifyAsync(context, request.Username, request.Password, cancellationToken);
+        if (result.RetryAfter is { } retryAfter)
         {
-            await audit.RecordEventAsync(context, null, request.Username, null, AuditActions.Login, AuditOutcomes.Failure, detail: "throttled");
             return TooManyRequests(context, retryAfter);
         }
 
-        if (throttle.SlowDown(request.Username) is { Ticks: > 0 } delay)
+        if (result.User is not { } user)
         {
-            await Task.Delay(delay, cancellationToken);
-        }
-
-        var user = await login.VerifyAsync(request.Username, request.Password, cancellationToken);
-        if (user is null)
-        {
-            throttle.RecordFailure(request.Username, address);
-            await audit.RecordEventAsync(context, null, request.Username, null, AuditActions.Login, AuditOutcomes.Failure);
             return TypedResults.BadRequest(new OAuthError("invalid_grant", InvalidLogin));
         }
 
-        throttle.RecordSuccess(request.Username, address);
-        var response = await tokens.IssueAsync(user, familyId: null, cancellationToken);
-        await audit.RecordEventAsync(context, user.Id, user.Username, nameof(PrincipalKind.User), AuditActions.Login, AuditOutcomes.Success, target: user.Id);
-        return TypedResults.Ok(response);
+        return TypedResults.Ok(await tokens.IssueAsync(user, familyId: null, cancellationToken));
     }
 
     private static async Task<Results<Ok<TokenResponse>, BadRequest<OAuthError>, ProblemHttpResult>> RefreshGrantAsync(

@@ -23,41 +23,11 @@ internal sealed partial class GantryExceptionHandler(
     {
         ProblemDetails? problem = exception switch
         {
-            ValidationFailedException validation => new HttpValidationProblemDetails(validation.Errors)
-            {
-                Status = StatusCodes.Status400BadRequest,
-                Title = "The request is not valid.",
-                Detail = Summary(validation.Errors),
-            },
-            VersionNotResolvedException { Service: { } service } unresolved => Problem(StatusCodes.Status422UnprocessableEntity,
-                "No version matches the constraint.", $"{service}: {unresolved.Message}",
-                ("service", service), ("constraint", unresolved.Constraint), ("tags_seen", unresolved.TagsSeen)),
-            VersionNotResolvedException unresolved => Problem(StatusCodes.Status422UnprocessableEntity, "No version matches the constraint.", unresolved.Message,
-                ("constraint", unresolved.Constraint), ("tags_seen", unresolved.TagsSeen)),
-            EnvironmentNotFoundException notFound => Problem(StatusCodes.Status404NotFound, "Not found.", notFound.Message),
-            EnvironmentConflictException { ChangeRequestLink: { } link } conflict => Problem(StatusCodes.Status409Conflict,
-                "The environment cannot be changed this way.", conflict.Message, ("change_request", link)),
-            EnvironmentConflictException conflict => Problem(StatusCodes.Status409Conflict, "The environment cannot be changed this way.", conflict.Message),
-            TagSourceException source => Problem(
-                source.InnerException is TaskCanceledException or TimeoutException ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
-                "The registry or chart repository did not answer as expected.", source.Message),
-            AccessRefusedException { Decision: Core.Identity.AccessDecision.Forbidden } refused => Problem(StatusCodes.Status403Forbidden, "Forbidden.", refused.Message),
-            AccessRefusedException refused => Problem(StatusCodes.Status404NotFound, "Not found.", refused.Message),
-            ChangeRequestDecidedException decided => Problem(StatusCodes.Status409Conflict, "The change request is already decided.", decided.Message,
-                ("status", decided.Status)),
-            InstanceNotFoundException notFound => Problem(StatusCodes.Status404NotFound, "Not found.", notFound.Message),
-            PreconditionFailedException precondition => Problem(StatusCodes.Status412PreconditionFailed, "The resource has changed.",
-                precondition.Message + " Read it again and retry with its current ETag."),
-            ChangeConflictException conflict => Problem(StatusCodes.Status409Conflict, "Another change got there first.", conflict.Message),
-            OfferingMissingException missing => Problem(StatusCodes.Status409Conflict, "The catalog no longer has an offering this tenant uses.", missing.Message),
-            SealingKeyMissingException noKey => Problem(StatusCodes.Status409Conflict, "The tenant cannot seal secrets yet.", noKey.Message),
-            StateStoreException store => Problem(StatusCodes.Status503ServiceUnavailable, "The change could not be made durable.", store.Message),
-            JsonInputException input => BodyProblem(input.Message, input.Field),
             BadHttpRequestException { InnerException: JsonException binding } => BindingProblem(httpContext, binding),
             BadHttpRequestException badRequest => Problem(badRequest.StatusCode,
                 badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request is malformed.",
                 BadRequestDetail(badRequest)),
-            _ => null,
+            _ => Describe(exception),
         };
 
         if (problem is null)
@@ -81,6 +51,45 @@ internal sealed partial class GantryExceptionHandler(
             Exception = exception,
         });
     }
+
+    /// <summary>
+    /// The problem a domain exception is answered with, or null for one Gantry does not know (a bug: answered 500).
+    /// The web UI shows the same words beside its fields that the API sends.
+    /// </summary>
+    internal static ProblemDetails? Describe(Exception exception) => exception switch
+    {
+        ValidationFailedException validation => new HttpValidationProblemDetails(validation.Errors)
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "The request is not valid.",
+            Detail = Summary(validation.Errors),
+        },
+        VersionNotResolvedException { Service: { } service } unresolved => Problem(StatusCodes.Status422UnprocessableEntity,
+            "No version matches the constraint.", $"{service}: {unresolved.Message}",
+            ("service", service), ("constraint", unresolved.Constraint), ("tags_seen", unresolved.TagsSeen)),
+        VersionNotResolvedException unresolved => Problem(StatusCodes.Status422UnprocessableEntity, "No version matches the constraint.", unresolved.Message,
+            ("constraint", unresolved.Constraint), ("tags_seen", unresolved.TagsSeen)),
+        EnvironmentNotFoundException notFound => Problem(StatusCodes.Status404NotFound, "Not found.", notFound.Message),
+        EnvironmentConflictException { ChangeRequestLink: { } link } conflict => Problem(StatusCodes.Status409Conflict,
+            "The environment cannot be changed this way.", conflict.Message, ("change_request", link)),
+        EnvironmentConflictException conflict => Problem(StatusCodes.Status409Conflict, "The environment cannot be changed this way.", conflict.Message),
+        TagSourceException source => Problem(
+            source.InnerException is TaskCanceledException or TimeoutException ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
+            "The registry or chart repository did not answer as expected.", source.Message),
+        AccessRefusedException { Decision: Core.Identity.AccessDecision.Forbidden } refused => Problem(StatusCodes.Status403Forbidden, "Forbidden.", refused.Message),
+        AccessRefusedException refused => Problem(StatusCodes.Status404NotFound, "Not found.", refused.Message),
+        ChangeRequestDecidedException decided => Problem(StatusCodes.Status409Conflict, "The change request is already decided.", decided.Message,
+            ("status", decided.Status)),
+        InstanceNotFoundException notFound => Problem(StatusCodes.Status404NotFound, "Not found.", notFound.Message),
+        PreconditionFailedException precondition => Problem(StatusCodes.Status412PreconditionFailed, "The resource has changed.",
+            precondition.Message + " Read it again and retry with its current ETag."),
+        ChangeConflictException conflict => Problem(StatusCodes.Status409Conflict, "Another change got there first.", conflict.Message),
+        OfferingMissingException missing => Problem(StatusCodes.Status409Conflict, "The catalog no longer has an offering this tenant uses.", missing.Message),
+        SealingKeyMissingException noKey => Problem(StatusCodes.Status409Conflict, "The tenant cannot seal secrets yet.", noKey.Message),
+        StateStoreException store => Problem(StatusCodes.Status503ServiceUnavailable, "The change could not be made durable.", store.Message),
+        JsonInputException input => BodyProblem(input.Message, input.Field),
+        _ => null,
+    };
 
     // The exception handler middleware clears the endpoint before handlers run; its feature keeps the one that failed.
     private static Endpoint? FailedEndpoint(HttpContext context) => context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint();

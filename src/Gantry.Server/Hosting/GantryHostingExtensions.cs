@@ -19,6 +19,7 @@ using Gantry.Server.Health;
 using Gantry.Server.Logging;
 using Gantry.Server.Sealing;
 using Gantry.Server.Status;
+using Gantry.Server.Ui;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -126,6 +127,7 @@ public static class GantryHostingExtensions
         services.AddHostedService<SigningKeyInitializer>();
         services.AddGantryIdentity(configuration);
         services.AddSealingCustody();
+        services.AddGantryUi();
 
         services.AddHealthChecks()
             .AddCheck<AppHealthCheck>(HealthCheckNames.App)
@@ -165,6 +167,7 @@ public static class GantryHostingExtensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseAntiforgery();
         // After sign-in, so a stranger learns nothing from a body before a 401; before every handler and binder.
         app.UseMiddleware<JsonBodyMiddleware>();
         return app;
@@ -193,8 +196,10 @@ public static class GantryHostingExtensions
         {
             app.MapOpenApi();
             app.MapScalarApiReference(options => options.WithTitle("Gantry API"));
-            app.MapGet("/", () => TypedResults.Redirect("/scalar")).ExcludeFromDescription();
         }
+
+        // The web UI at /; /scalar (above) stays the API's reference.
+        app.MapGantryUi();
 
         return app;
     }

@@ -40,6 +40,7 @@ public static class GantryAuthentication
         services.TryAddSingleton<TokenService>();
         services.TryAddSingleton<PasswordLogin>();
         services.TryAddSingleton<LoginThrottle>();
+        services.TryAddSingleton<PasswordSignIn>();
         services.TryAddSingleton<AuditLog>();
         services.TryAddSingleton<ExternalIdentityMapper>();
 
@@ -47,7 +48,11 @@ public static class GantryAuthentication
         var authentication = services.AddAuthentication(PolicyScheme)
             .AddPolicyScheme(PolicyScheme, "Gantry bearer token", options => options.ForwardDefaultSelector = context => SelectScheme(context, issuers))
             .AddJwtBearer(GantryJwtScheme)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddCookie(BrowserSession.Scheme);
+        services.TryAddSingleton<BrowserSession>();
+        services.AddOptions<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(BrowserSession.Scheme)
+            .Configure<BrowserSession>((options, session) => session.Configure(options));
         services.TryAddSingleton<CachingJsonWebTokenHandler>();
         services.AddOptions<JwtBearerOptions>(GantryJwtScheme)
             .Configure<SigningKeyStore, IOptions<AuthOptions>, CachingJsonWebTokenHandler>(ConfigureGantryJwt);
@@ -90,14 +95,15 @@ public static class GantryAuthentication
         });
     }
 
-    // Which scheme validates this request: API keys by their prefix, JWTs by their (not yet trusted) issuer. A token
-    // from an issuer nobody configured goes to Gantry's own validator, which rejects it for its issuer.
+    // Which scheme validates this request: API keys by their prefix, JWTs by their (not yet trusted) issuer, the web
+    // UI's session cookie when there is no bearer token. A token from an issuer nobody configured goes to Gantry's own
+    // validator, which rejects it for its issuer.
     private static string SelectScheme(HttpContext context, List<OidcIssuerOptions> issuers)
     {
         var token = ApiKeyAuthenticationHandler.BearerToken(context.Request);
         if (token is null)
         {
-            return GantryJwtScheme;
+            return BrowserSession.MayAuthenticate(context.Request) ? BrowserSession.Scheme : GantryJwtScheme;
         }
 
         if (token.StartsWith(Secrets.Prefix, StringComparison.Ordinal))

@@ -1,0 +1,43 @@
+// Gantry web UI: the few things that need a script. Pages work without it; this only makes them live.
+(() => {
+  'use strict';
+
+  // The tenant switcher changes tenant as soon as one is chosen.
+  for (const select of document.querySelectorAll('select[data-autosubmit]')) {
+    select.addEventListener('change', () => { if (select.value) select.form.requestSubmit(); });
+  }
+
+  // Live status: the tenant's Server-Sent Events stream (the API's, with the session cookie) updates every badge,
+  // message and engine revision on the page. It resumes after the last event the page was rendered with.
+  const root = document.querySelector('[data-live-tenant]');
+  const indicator = document.querySelector('[data-live-indicator]');
+  if (!root || !('EventSource' in window)) {
+    if (indicator) indicator.textContent = 'Live updates: off (reload to refresh)';
+    return;
+  }
+
+  const tenant = root.dataset.liveTenant;
+  const after = root.dataset.lastEventId;
+  const url = `/api/v1/tenants/${encodeURIComponent(tenant)}/events/stream` + (after ? `?lastEventId=${encodeURIComponent(after)}` : '');
+  const source = new EventSource(url);
+  const say = (text) => { if (indicator) indicator.textContent = text; };
+  const each = (attribute, target, update) => {
+    for (const element of document.querySelectorAll(`[${attribute}="${CSS.escape(target)}"]`)) update(element);
+  };
+
+  source.addEventListener('open', () => say('Live updates: on'));
+  source.addEventListener('error', () => say(source.readyState === EventSource.CLOSED ? 'Live updates: off (reload to refresh)' : 'Live updates: reconnecting…'));
+  source.addEventListener('status', (message) => {
+    const event = JSON.parse(message.data);
+    // Only reports that moved the status count: a late report about an older change does not.
+    if (!event.applied || event.kind !== 'instance') return;
+    each('data-phase-for', event.target, (badge) => {
+      badge.textContent = event.phase;
+      badge.className = `badge phase-${event.phase.toLowerCase()}`;
+    });
+    each('data-phase-text-for', event.target, (text) => { text.textContent = event.phase; });
+    each('data-message-for', event.target, (text) => { text.textContent = event.message || '—'; });
+    if (event.engineRevision) each('data-engine-revision-for', event.target, (text) => { text.textContent = event.engineRevision; });
+  });
+  window.addEventListener('pagehide', () => source.close());
+})();

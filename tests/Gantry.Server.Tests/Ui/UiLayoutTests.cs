@@ -1,0 +1,37 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Gantry.Server.Tests.Ui;
+
+/// <summary>The pages at a phone's width and a desktop's, with the screenshots docs/ui.md shows.</summary>
+[Collection(OneBrowser.Name)]
+public sealed class UiLayoutTests(Browser browser, UiWorld world) : IClassFixture<UiWorld>
+{
+    /// <summary>Where screenshots go: <c>GANTRY_UI_SCREENSHOTS</c> (docs/images to refresh the docs), else the test output.</summary>
+    private static readonly string ScreenshotFolder = Environment.GetEnvironmentVariable("GANTRY_UI_SCREENSHOTS")
+        ?? Path.Combine(AppContext.BaseDirectory, "ui-screenshots");
+
+    [Theory]
+    [InlineData(360, 780)]
+    [InlineData(1440, 900)]
+    public async Task The_instance_pages_fit_the_width_without_horizontal_scrolling(int width, int height)
+    {
+        (await world.PostFluxAsync(UiWorld.Instance, 1, "InstallSucceeded", "Helm install succeeded for release acme/db")).EnsureSuccessStatusCode();
+        var page = await world.SignInAsync(browser, "acme-admin", width, height);
+        foreach (var (path, shot) in new[]
+        {
+            ($"/tenants/{UiWorld.Tenant}/instances", "instances"),
+            ($"/tenants/{UiWorld.Tenant}/instances/{UiWorld.Instance}", "instance"),
+        })
+        {
+            await page.GotoAsync(path);
+            await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Live updates" })).ToHaveTextAsync("Live updates: on");
+            var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
+            Assert.True(overflow <= 0, $"{path} is {overflow} px wider than a {width} px window");
+            Directory.CreateDirectory(ScreenshotFolder);
+            await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, $"ui-{shot}-{width}.png"), FullPage = true });
+        }
+
+        await page.Context.CloseAsync();
+    }
+}
