@@ -169,14 +169,7 @@ public static class EnvironmentEndpoints
             return refusal;
         }
 
-        if (limit is < 1 or > StatusEndpoints.MaxPageSize)
-        {
-            throw ValidationFailedException.For("limit", $"must be between 1 and {StatusEndpoints.MaxPageSize}");
-        }
-
-        var page = await events.ListForTargetAsync(record!.Pool, StatusTargetKinds.Environment, name, before, limit + 1, context.RequestAborted);
-        var items = page.Take(limit).Select(StatusEventResponse.From).ToList();
-        return TypedResults.Ok(new StatusEventPage(items, page.Count > limit ? items[^1].Id : null));
+        return TypedResults.Ok(await StatusEndpoints.PageAsync(events, record!.Pool, StatusTargetKinds.Environment, name, before, limit, context.RequestAborted));
     }
 
     internal static async Task<Results<FileContentHttpResult, ProblemHttpResult>> PatchAsync(

@@ -106,12 +106,13 @@ public static class ClusterEndpoints
             CreatedAt = now,
             RotatedAt = now,
         };
-        cache.Forget(cluster.Name); // a name probed before it existed
         if (!await clusters.InsertAsync(cluster, context.RequestAborted))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The name is taken.",
                 detail: $"A cluster named '{cluster.Name}' is registered already; choose another name.");
         }
+
+        cache.Forget(cluster.Name); // a webhook call may have found no cluster of this name a moment ago
 
         await audit.RecordAsync(context, principal, "cluster.create", bound.Count == 1 ? bound[0] : null, cluster.Name,
             $"{cluster.Engine}, tenants {string.Join(", ", cluster.Tenants)}");

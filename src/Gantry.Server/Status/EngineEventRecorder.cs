@@ -98,21 +98,8 @@ public sealed partial class EngineEventRecorder(
 
         // Without Gantry's generation (Flux before 2.5 forwards no annotations) the instance's row says which change it is.
         var generation = report.Generation ?? GenerationOf(report, await instances.FindAsync(tenant, instance, cancellationToken));
-        var result = await events.ReportOnInstanceAsync(new StatusEventRecord
-        {
-            Tenant = tenant,
-            TargetKind = StatusTargetKinds.Instance,
-            Target = instance,
-            Source = engine,
-            Cluster = cluster.Name,
-            Phase = report.Phase,
-            Reason = Truncate(report.Reason, 256),
-            Message = Truncate(report.Message, 4096),
-            Generation = generation,
-            EngineRevision = Truncate(report.EngineRevision, 256),
-            OccurredAt = report.OccurredAt,
-            ReceivedAt = now,
-        }, cancellationToken);
+        var result = await events.ReportOnInstanceAsync(
+            Event(engine, cluster, report, tenant, StatusTargetKinds.Instance, instance, now) with { Generation = generation }, cancellationToken);
         switch (result.Outcome)
         {
             case ReportOutcome.NoInstance:
@@ -148,22 +135,12 @@ public sealed partial class EngineEventRecorder(
                 $"Cluster '{cluster.Name}' may report only on environments of the pools bound to it, through the objects Gantry rendered for their services.");
         }
 
-        var result = await events.ReportOnEnvironmentAsync(new StatusEventRecord
-        {
-            Tenant = pool,
-            TargetKind = StatusTargetKinds.Environment,
-            Target = environment,
-            Component = service,
-            Source = engine,
-            Cluster = cluster.Name,
-            Phase = report.Phase,
-            Reason = Truncate(report.Reason, 256),
-            Message = Truncate(report.Message, 4096),
-            Revision = Truncate(report.ServiceVersion, 256),
-            EngineRevision = Truncate(report.EngineRevision, 256),
-            OccurredAt = report.OccurredAt,
-            ReceivedAt = now,
-        }, cancellationToken);
+        var result = await events.ReportOnEnvironmentAsync(
+            Event(engine, cluster, report, pool, StatusTargetKinds.Environment, environment, now) with
+            {
+                Component = service,
+                Revision = Truncate(report.ServiceVersion, 256),
+            }, cancellationToken);
         if (result.Stored is not { } stored)
         {
             metrics.Event(engine, "ignored");
@@ -246,6 +223,23 @@ public sealed partial class EngineEventRecorder(
 
         await clusters.TouchAsync(cluster, now, cancellationToken);
     }
+
+    /// <summary>The timeline entry a report makes, its free texts cut to what the timeline keeps.</summary>
+    private static StatusEventRecord Event(
+        string engine, ClusterRecord cluster, EngineReport report, string tenant, string targetKind, string target, DateTimeOffset now) => new()
+    {
+        Tenant = tenant,
+        TargetKind = targetKind,
+        Target = target,
+        Source = engine,
+        Cluster = cluster.Name,
+        Phase = report.Phase,
+        Reason = Truncate(report.Reason, 256),
+        Message = Truncate(report.Message, 4096),
+        EngineRevision = Truncate(report.EngineRevision, 256),
+        OccurredAt = report.OccurredAt,
+        ReceivedAt = now,
+    };
 
     private static string? Truncate(string? text, int length) => text is null || text.Length <= length ? text : text[..length];
 

@@ -51,19 +51,27 @@ public static class StatusEndpoints
             return refusal;
         }
 
+        var page = await PageAsync(events, tenant, StatusTargetKinds.Instance, name, before, limit, context.RequestAborted);
+        if (page.Items.Count == 0 && before is null && await instances.FindAsync(tenant, name, context.RequestAborted) is null)
+        {
+            throw new InstanceNotFoundException(tenant, name);
+        }
+
+        return TypedResults.Ok(page);
+    }
+
+    /// <summary>A page of one target's timeline, newest first; <c>next</c> is the <c>before</c> of the next page.</summary>
+    internal static async Task<StatusEventPage> PageAsync(
+        StatusEventRepository events, string tenant, string targetKind, string target, long? before, int limit, CancellationToken cancellationToken)
+    {
         if (limit is < 1 or > MaxPageSize)
         {
             throw ValidationFailedException.For("limit", $"must be between 1 and {MaxPageSize}");
         }
 
-        var page = await events.ListForTargetAsync(tenant, StatusTargetKinds.Instance, name, before, limit + 1, context.RequestAborted);
-        if (page.Count == 0 && before is null && await instances.FindAsync(tenant, name, context.RequestAborted) is null)
-        {
-            throw new InstanceNotFoundException(tenant, name);
-        }
-
+        var page = await events.ListForTargetAsync(tenant, targetKind, target, before, limit + 1, cancellationToken);
         var items = page.Take(limit).Select(StatusEventResponse.From).ToList();
-        return TypedResults.Ok(new StatusEventPage(items, page.Count > limit ? items[^1].Id : null));
+        return new StatusEventPage(items, page.Count > limit ? items[^1].Id : null);
     }
 
     private static async Task<IResult> StreamAsync(
