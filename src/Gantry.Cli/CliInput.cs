@@ -1,4 +1,5 @@
 using System.Text;
+using Gantry.Core.Validation;
 
 namespace Gantry.Cli;
 
@@ -34,14 +35,9 @@ internal static class CliInput
             throw new CliException($"{what} is empty");
         }
 
-        try
-        {
-            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes).TrimStart('\uFEFF');
-        }
-        catch (DecoderFallbackException ex)
-        {
-            throw new CliException($"{what} is not UTF-8 text: {ex.Message}");
-        }
+        return TextPosition.FirstInvalidUtf8(bytes) is var bad and >= 0
+            ? throw new CliException($"{what} is not UTF-8 text: {TextPosition.Describe(bytes, bad)} holds a byte that is not UTF-8; save it as UTF-8")
+            : Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF');
     }
 
     public static async Task<byte[]> ReadFileAsync(string path, CancellationToken cancellationToken)

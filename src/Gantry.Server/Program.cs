@@ -6,6 +6,12 @@ if (ServerCommand.Parse(args, out var error) is not { } command)
     return 64; // EX_USAGE
 }
 
+if (SettingsFiles.FindProblem(AppContext.BaseDirectory, command.Arguments) is { } settings)
+{
+    await Console.Error.WriteLineAsync($"gantry: cannot start: {settings}");
+    return 2;
+}
+
 // Settings ship beside the binary; the data folder is relative to where Gantry is started.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = command.Arguments, ContentRootPath = AppContext.BaseDirectory });
 builder.AddGantry(command.Arguments);

@@ -90,4 +90,26 @@ public sealed class JsonInputTests
 
     [Fact]
     public void Parse_checks_before_it_parses() => Assert.Throws<JsonInputException>(() => JsonInput.Parse("""{"a":1,"a":2}"""));
+
+    [Fact]
+    public void A_file_check_names_the_file_line_and_byte_of_a_rule_broken()
+    {
+        var e = Assert.Throws<JsonInputException>(() => JsonInput.CheckFile("{\n  \"a\": 1,\n  \"a\": 2\n}"u8, "config.json"));
+
+        Assert.Equal("config.json, line 3, byte 3: 'a' is given twice; each key may appear once in an object.", e.Message);
+        Assert.Equal(3, e.Line);
+    }
+
+    [Fact]
+    public void A_file_check_names_the_file_line_and_byte_of_a_syntax_error() =>
+        Assert.StartsWith("x.json, line 2, byte 8: not valid JSON: ",
+            Assert.Throws<JsonInputException>(() => JsonInput.CheckFile("{\n  \"a\": NaN}"u8, "x.json")).Message, StringComparison.Ordinal);
+
+    [Fact]
+    public void A_settings_file_may_hold_comments_and_trailing_commas_but_not_duplicates()
+    {
+        JsonInput.CheckFile("{\n  // a comment\n  \"a\": 1,\n}"u8, "appsettings.json", allowComments: true);
+        Assert.Throws<JsonInputException>(() => JsonInput.CheckFile("{\"a\": 1, /* x */ \"a\": 2}"u8, "appsettings.json", allowComments: true));
+        Assert.Throws<JsonInputException>(() => JsonInput.CheckFile("{\"a\": 1, // x\n}"u8, "claim.json"));
+    }
 }

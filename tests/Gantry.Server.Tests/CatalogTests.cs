@@ -75,4 +75,23 @@ public sealed class BadCatalogTests : IDisposable
         var error = server.StandardError.Trim().Split('\n')[^1];
         Assert.Contains("broken.yaml: replicasPath:", error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("number", "name: broken\nengine: flux\nreplicas: 99999999999999999999999\n", "broken.yaml: line 3, column 11: $.replicas: 99999999999999999999999 is out of range")]
+    [InlineData("duplicate", "name: broken\nengine: flux\nname: again\n", "broken.yaml: line 3, column 1: $: key 'name' appears twice")]
+    [InlineData("bytes", "name: broken\nengine: \u00ff\n", "broken.yaml: not UTF-8 text at line 2, byte 9")]
+    public async Task A_catalog_file_that_breaks_the_input_rules_stops_the_start_naming_file_and_position(string label, string text, string expected)
+    {
+        var catalog = _folder.Combine($"catalog-{label}");
+        Directory.CreateDirectory(catalog);
+        // \u00ff stands for a lone 0xFF byte: never valid in UTF-8.
+        var bytes = text.Select(c => (byte)c).ToArray();
+        await File.WriteAllBytesAsync(Path.Combine(catalog, "broken.yaml"), bytes);
+        await using var server = ServerProcess.Start(["--data-dir", _folder.Combine($"data-{label}"), "--Catalog:Path", catalog]);
+
+        Assert.Equal(2, await server.WaitForExitAsync());
+        var error = server.StandardError.Trim().Split('\n')[^1];
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", server.StandardError, StringComparison.Ordinal);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Gantry.Core.Validation;
 
 namespace Gantry.Cli.Config;
 
@@ -53,7 +54,13 @@ internal sealed class CliConfigStore(string path)
 
         try
         {
-            return JsonSerializer.Deserialize<CliConfig>(File.ReadAllText(Path), Json) ?? new CliConfig();
+            var bytes = File.ReadAllBytes(Path);
+            JsonInput.CheckFile(bytes, $"the config file {Path}");
+            return JsonSerializer.Deserialize<CliConfig>(bytes, Json) ?? new CliConfig();
+        }
+        catch (JsonInputException ex)
+        {
+            throw new CliException($"{ex.Message}; fix it or delete it and log in again");
         }
         catch (JsonException ex)
         {

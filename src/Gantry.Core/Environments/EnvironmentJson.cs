@@ -22,13 +22,21 @@ public static class EnvironmentJson
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    /// <summary>Parses a claim; malformed JSON is a validation failure naming the field where it went wrong.</summary>
+    /// <summary>
+    /// Parses a claim, held first to <see cref="JsonInput"/>'s rules (a claim may come from the bucket, written by
+    /// anyone with access to it); malformed JSON is a validation failure naming the field where it went wrong.
+    /// </summary>
     public static EnvironmentClaim Parse(ReadOnlySpan<byte> json)
     {
         try
         {
+            JsonInput.Check(json);
             return JsonSerializer.Deserialize<EnvironmentClaim>(json, Options)
                 ?? throw ValidationFailedException.For("(document)", "a claim is a JSON object, not null");
+        }
+        catch (JsonInputException e)
+        {
+            throw ValidationFailedException.For(e.Field ?? "(document)", e.Message);
         }
         catch (JsonException e)
         {

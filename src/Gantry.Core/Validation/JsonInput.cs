@@ -24,14 +24,39 @@ public static class JsonInput
     private static readonly SearchValues<byte> FractionOrExponent = SearchValues.Create("."u8.ToArray().Concat("eE"u8.ToArray()).ToArray());
 
     /// <summary>Throws <see cref="JsonInputException"/> naming the first rule <paramref name="utf8"/> breaks.</summary>
-    public static void Check(ReadOnlySpan<byte> utf8)
+    public static void Check(ReadOnlySpan<byte> utf8) => Check(utf8, allowComments: false);
+
+    /// <summary>
+    /// Checks a file Gantry or its CLI reads (a claim, a settings file, a CLI input file) by the same rules; the
+    /// message names <paramref name="name"/> and the line and byte of the fault. Settings files may hold comments and
+    /// trailing commas, as the .NET configuration reader accepts them (<paramref name="allowComments"/>).
+    /// </summary>
+    public static void CheckFile(ReadOnlySpan<byte> utf8, string name, bool allowComments = false)
+    {
+        try
+        {
+            Check(utf8, allowComments);
+        }
+        catch (JsonInputException e)
+        {
+            var (line, position) = e.Line > 0 ? (e.Line, e.BytePosition) : LineOf(utf8, e.BytePosition);
+            throw new JsonInputException($"{name}, line {line}, byte {position}: {e.Reason}", e.Field, line, position);
+        }
+    }
+
+    private static void Check(ReadOnlySpan<byte> utf8, bool allowComments)
     {
         if (utf8.StartsWith(Utf8Bom))
         {
             utf8 = utf8[Utf8Bom.Length..];
         }
 
-        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = MaxDepth + 1 });
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions
+        {
+            MaxDepth = MaxDepth + 1,
+            CommentHandling = allowComments ? JsonCommentHandling.Skip : JsonCommentHandling.Disallow,
+            AllowTrailingCommas = allowComments,
+        });
         var path = new JsonPathTracker();
         try
         {
@@ -47,7 +72,8 @@ public static class JsonInput
             var position = (e.BytePositionInLine ?? 0) + 1;
             throw new JsonInputException(
                 $"The body is not valid JSON at line {line}, byte {position}: {FirstSentence(e.Message)} Send one JSON value, with nothing after it.",
-                field: null, line, position);
+                field: null, line, position)
+            { Reason = $"not valid JSON: {FirstSentence(e.Message)}" };
         }
     }
 
@@ -89,7 +115,7 @@ public static class JsonInput
                 var name = ReadString(ref reader, path.Current);
                 if (!path.Name(name))
                 {
-                    throw At(ref reader, path.Current, $"names the key '{name}' twice; each key may appear once in an object.");
+                    throw At(ref reader, path.Current, "is given twice; each key may appear once in an object.");
                 }
 
                 return;
@@ -163,8 +189,15 @@ public static class JsonInput
         var name = field.Length == 0 ? "The body" : $"'{field}'";
         // The reader counts from zero and does not expose the line; the offset into the body locates the token.
         var offset = reader.TokenStartIndex + 1;
-        return new JsonInputException($"{name} {what} (at byte {offset} of the body)", field.Length == 0 ? null : field, 0, offset);
+        return new JsonInputException($"{name} {what} (at byte {offset} of the body)", field.Length == 0 ? null : field, 0, offset)
+        {
+            Reason = field.Length == 0 ? $"the document {what}" : $"{name} {what}",
+        };
     }
+
+    // The 1-based line and byte in the line of a 1-based byte offset into the document (after any byte order mark).
+    private static (long Line, long Position) LineOf(ReadOnlySpan<byte> utf8, long offset) =>
+        TextPosition.Of(utf8.StartsWith(Utf8Bom) ? utf8[Utf8Bom.Length..] : utf8, offset - 1);
 
     private static string FirstSentence(string message)
     {
@@ -185,4 +218,7 @@ public sealed class JsonInputException(string message, string? field, long line,
 
     /// <summary>The 1-based byte of the fault, in <see cref="Line"/> or in the whole document.</summary>
     public long BytePosition { get; } = bytePosition;
+
+    /// <summary>What is wrong, without where: the message of a file check puts the file, line and byte before it.</summary>
+    public string Reason { get; init; } = message;
 }

@@ -13,7 +13,10 @@ public sealed class YamlReadException(string message, Exception? innerException 
 /// Reads YAML into <see cref="JsonNode"/> so the rest of Gantry handles one data model. Plain scalars are typed by
 /// the YAML 1.2 core schema (what Helm and Kubernetes users mean by <c>3</c>, <c>true</c>, <c>null</c>); quoted
 /// scalars are always strings. Streamed from the parser's events: depth is bounded and aliases are refused, so
-/// alias bombs and deep nesting fail cleanly instead of exhausting memory.
+/// alias bombs and deep nesting fail cleanly instead of exhausting memory. The values meet the rules of
+/// <see cref="Validation.JsonInput"/> (keys once, whole numbers within 64 bits, finite numbers, no lone surrogate
+/// from a <c>\ud800</c> escape), each refusal naming the line and column, so a YAML file cannot carry what a JSON
+/// body may not.
 /// </summary>
 public static partial class YamlJson
 {
@@ -64,12 +67,12 @@ public static partial class YamlJson
     {
         if (depth > MaxDepth)
         {
-            throw new YamlReadException($"{path}: nested deeper than {MaxDepth} levels.");
+            throw At(parser.Current, $"{path}: nested deeper than {MaxDepth} levels.");
         }
 
         if (parser.TryConsume<Scalar>(out var scalar))
         {
-            return ScalarValue(scalar);
+            return ScalarValue(scalar, path);
         }
 
         if (parser.TryConsume<MappingStart>(out _))
@@ -79,10 +82,15 @@ public static partial class YamlJson
             {
                 var key = parser.TryConsume<Scalar>(out var keyScalar)
                     ? keyScalar.Value
-                    : throw new YamlReadException($"{path}: mapping keys must be plain strings.");
+                    : throw At(parser.Current, $"{path}: mapping keys must be plain strings.");
                 if (map.ContainsKey(key))
                 {
-                    throw new YamlReadException($"{path}: key '{key}' appears twice.");
+                    throw At(keyScalar, $"{path}: key '{key}' appears twice; each key may appear once in a mapping.");
+                }
+
+                if (Validation.JsonInput.FindLoneSurrogate(key) >= 0)
+                {
+                    throw At(keyScalar, $"{path}: a key holds a lone surrogate; keys must be Unicode text.");
                 }
 
                 map[key] = ReadNode(parser, depth + 1, $"{path}.{key}");
@@ -102,18 +110,26 @@ public static partial class YamlJson
             return array;
         }
 
-        if (parser.Accept<AnchorAlias>(out _))
+        if (parser.Accept<AnchorAlias>(out var alias))
         {
-            throw new YamlReadException($"{path}: YAML aliases are not accepted.");
+            throw At(alias, $"{path}: YAML aliases are not accepted.");
         }
 
-        throw new YamlReadException($"{path}: unexpected YAML construct.");
+        throw At(parser.Current, $"{path}: unexpected YAML construct.");
     }
 
+    private static YamlReadException At(ParsingEvent? at, string what) =>
+        new(at is null ? what : $"line {at.Start.Line}, column {at.Start.Column}: {what}");
+
     // YAML 1.2 core schema for plain scalars; quoted scalars and "!!str" are always strings.
-    private static JsonValue? ScalarValue(Scalar scalar)
+    private static JsonValue? ScalarValue(Scalar scalar, string path)
     {
         var text = scalar.Value;
+        if (Validation.JsonInput.FindLoneSurrogate(text) >= 0)
+        {
+            throw At(scalar, $"{path}: holds a lone surrogate (a \\ud800-\\udfff escape without its pair); strings must be Unicode text.");
+        }
+
         if (scalar.Style is not ScalarStyle.Plain || (!scalar.Tag.IsEmpty && !scalar.Tag.IsNonSpecific && scalar.Tag.Value == "tag:yaml.org,2002:str"))
         {
             return JsonValue.Create(text);
@@ -133,20 +149,30 @@ public static partial class YamlJson
         {
             return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer)
                 ? JsonValue.Create(integer)
-                : JsonValue.Create(decimal.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture));
+                : throw At(scalar, string.Create(CultureInfo.InvariantCulture,
+                    $"{path}: {Shorten(text)} is out of range: whole numbers must be between {long.MinValue} and {long.MaxValue} (quote it to keep it as text)."));
         }
 
         if (FloatPattern().IsMatch(text))
         {
-            return decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var exact)
-                ? JsonValue.Create(exact)
-                : JsonValue.Create(double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture));
+            if (decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var exact))
+            {
+                return JsonValue.Create(exact);
+            }
+
+            var number = double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+            return double.IsFinite(number)
+                ? JsonValue.Create(number)
+                : throw At(scalar, string.Create(CultureInfo.InvariantCulture,
+                    $"{path}: {Shorten(text)} is out of range: numbers must be finite and between {double.MinValue:R} and {double.MaxValue:R}."));
         }
 
         return JsonValue.Create(text);
     }
 
-    [GeneratedRegex(@"^[-+]?[0-9]{1,28}$", RegexOptions.CultureInvariant)]
+    private static string Shorten(string literal) => literal.Length <= 40 ? literal : literal[..37] + "...";
+
+    [GeneratedRegex(@"^[-+]?[0-9]+$", RegexOptions.CultureInvariant)]
     private static partial Regex IntegerPattern();
 
     [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$", RegexOptions.CultureInvariant)]

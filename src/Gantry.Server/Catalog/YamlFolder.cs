@@ -1,3 +1,6 @@
+using System.Text;
+using Gantry.Core.Validation;
+
 namespace Gantry.Server.Catalog;
 
 /// <summary>
@@ -17,9 +20,23 @@ internal static class YamlFolder
                 continue;
             }
 
-            yield return (name, File.ReadAllText(file));
+            var bytes = File.ReadAllBytes(file);
+            if (Utf8Text(bytes) is { } text)
+            {
+                yield return (name, text);
+            }
+            else
+            {
+                problems.Add($"{name}: not UTF-8 text at {Position(bytes)}; save it as UTF-8.");
+            }
         }
     }
+
+    // Strict decoding: File.ReadAllText would put U+FFFD in place of bad bytes and let them into the catalog.
+    private static string? Utf8Text(byte[] bytes) =>
+        TextPosition.FirstInvalidUtf8(bytes) < 0 ? Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF') : null;
+
+    private static string Position(byte[] bytes) => TextPosition.Describe(bytes, TextPosition.FirstInvalidUtf8(bytes));
 
     private static bool IsYaml(string file) =>
         file.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || file.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);

@@ -49,14 +49,14 @@ public sealed class BucketEnvironmentStore([FromKeyedServices(BucketServiceColle
         return existed;
     }
 
-    /// <summary>Every claim in the bucket, as stored.</summary>
-    public async IAsyncEnumerable<byte[]> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Every claim in the bucket, as stored, with its key.</summary>
+    public async IAsyncEnumerable<(string Key, byte[] Json)> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var key in bucket.ListAsync(string.Empty, cancellationToken))
         {
             if (EnvironmentLayout.ParseBucketClaim(key) is not null && await bucket.GetAsync(key, cancellationToken) is { } content)
             {
-                yield return content;
+                yield return (key, content);
             }
         }
     }

@@ -48,7 +48,16 @@ public sealed partial class EnvironmentManager(
         var json = IsStatic(record)
             ? await git.ReadAsync(record.Pool, record.Name, cancellationToken)
             : await bucket.ReadAsync(record.Pool, record.Name, cancellationToken);
-        return json is null ? null : new EnvironmentState(EnvironmentJson.Parse(json), json, record);
+        if (json is null)
+        {
+            return null;
+        }
+
+        var where = IsStatic(record) ? EnvironmentLayout.GitClaim(record.Pool, record.Name) : EnvironmentLayout.BucketClaim(record.Pool, record.Name);
+        return ReadStored(json, where, out var claim) is { } problem
+            ? throw new EnvironmentConflictException(
+                $"The stored claim of environment '{record.Name}' ({where}) cannot be read: {problem} An administrator must repair or remove it; until then it cannot be read or changed here.")
+            : new EnvironmentState(claim!, json, record);
     }
 
     /// <summary>
@@ -198,49 +207,6 @@ public sealed partial class EnvironmentManager(
         }
     }
 
-    /// <summary>Rebuilds the index from the claims in the bucket and the static ones in Git; returns how many environments it holds.</summary>
-    public async Task<int> ReindexAsync(CancellationToken cancellationToken)
-    {
-        var records = new List<EnvironmentRecord>();
-        await foreach (var json in bucket.ReadAllAsync(cancellationToken))
-        {
-            try
-            {
-                var claim = EnvironmentJson.Parse(json);
-                records.Add(RecordOf(claim, json, claim.CreationDate ?? time.GetUtcNow()));
-            }
-            catch (ValidationFailedException e)
-            {
-                Log.UnreadableClaim(logger, e.Message);
-            }
-        }
-
-        foreach (var (json, revision) in await git.ReadAllAsync(cancellationToken))
-        {
-            try
-            {
-                var claim = EnvironmentJson.Parse(json);
-                records.Add(RecordOf(claim, json, claim.CreationDate ?? time.GetUtcNow()) with { Revision = revision });
-            }
-            catch (ValidationFailedException e)
-            {
-                Log.UnreadableClaim(logger, e.Message);
-            }
-        }
-
-        await _writeGate.WaitAsync(cancellationToken);
-        try
-        {
-            await index.ReplaceAllAsync(records.DistinctBy(r => r.Name), cancellationToken);
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
-
-        return records.Count;
-    }
-
     public void Dispose() => _writeGate.Dispose();
 
     private async Task<EnvironmentState> MutateAsync(EnvironmentRecord record, string? ifMatch, Func<EnvironmentClaim, EnvironmentClaim> change, CancellationToken cancellationToken)
@@ -305,9 +271,4 @@ public sealed partial class EnvironmentManager(
         UpdatedAt = updated,
     };
 
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 3702, Level = LogLevel.Warning, Message = "Reindex skipped an environment claim that cannot be read: {Problem}")]
-        public static partial void UnreadableClaim(ILogger logger, string problem);
-    }
 }

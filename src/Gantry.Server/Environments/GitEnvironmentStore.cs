@@ -50,7 +50,7 @@ public sealed class GitEnvironmentStore(IStateStore store)
         }, cancellationToken);
 
     /// <summary>Every static environment's claim with the head revision it was read at.</summary>
-    public async Task<IReadOnlyList<(byte[] Json, string Revision)>> ReadAllAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<(string Path, byte[] Json, string Revision)>> ReadAllAsync(CancellationToken cancellationToken)
     {
         var head = await store.GetHeadAsync(cancellationToken);
         if (head is null)
@@ -58,14 +58,15 @@ public sealed class GitEnvironmentStore(IStateStore store)
             return [];
         }
 
-        var claims = new List<(byte[], string)>();
+        var claims = new List<(string, byte[], string)>();
         foreach (var pool in (await store.ListAsync(EnvironmentLayout.GitFolder, head, cancellationToken)).Where(e => e.Kind == StateEntryKind.Folder))
         {
             foreach (var environment in (await store.ListAsync(pool.Path, head, cancellationToken)).Where(e => e.Kind == StateEntryKind.Folder))
             {
-                if (await store.ReadFileAsync($"{environment.Path}/{EnvironmentLayout.GitClaimFile}", head, cancellationToken) is { } json)
+                var path = $"{environment.Path}/{EnvironmentLayout.GitClaimFile}";
+                if (await store.ReadFileAsync(path, head, cancellationToken) is { } json)
                 {
-                    claims.Add((json, head));
+                    claims.Add((path, json, head));
                 }
             }
         }

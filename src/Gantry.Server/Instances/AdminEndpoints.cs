@@ -37,7 +37,7 @@ public sealed class BootstrapOptions
     }
 }
 
-public sealed record ReindexResponse(int Tenants, int Instances, int Environments);
+public sealed record ReindexResponse(int Tenants, int Instances, int Environments, IReadOnlyList<Environments.UnreadableClaim> UnreadableClaims);
 
 /// <summary>Platform administrators: cluster bootstrap manifests and rebuilding the instance index from Git.</summary>
 public static class AdminEndpoints
@@ -101,8 +101,10 @@ public static class AdminEndpoints
 
         var (tenants, count) = await instances.ReindexAsync(context.RequestAborted);
         await audit.RecordAsync(context, principal, "instances.reindex", detail: $"{count} instances in {tenants} tenants");
-        var environmentCount = await environments.ReindexAsync(context.RequestAborted);
-        await audit.RecordAsync(context, principal, Environments.EnvironmentAuditActions.Reindexed, detail: $"{environmentCount} environments");
-        return TypedResults.Ok(new ReindexResponse(tenants, count, environmentCount));
+        var rebuilt = await environments.ReindexAsync(context.RequestAborted);
+        var unreadable = rebuilt.Unreadable.Count == 0 ? "" : $"; {rebuilt.Unreadable.Count} claims unreadable and kept as they were: "
+            + string.Join(" ", rebuilt.Unreadable.Take(10).Select(u => u.Problem));
+        await audit.RecordAsync(context, principal, Environments.EnvironmentAuditActions.Reindexed, detail: $"{rebuilt.Environments} environments{unreadable}");
+        return TypedResults.Ok(new ReindexResponse(tenants, count, rebuilt.Environments, rebuilt.Unreadable));
     }
 }
