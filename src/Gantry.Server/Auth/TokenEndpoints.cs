@@ -157,7 +157,16 @@ public static class TokenEndpoints
     {
         if (request.HasFormContentType)
         {
-            return fromForm(await request.ReadFormAsync(cancellationToken));
+            try
+            {
+                return fromForm(await request.ReadFormAsync(cancellationToken));
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException)
+            {
+                // A multipart body without its boundaries ("Unexpected end of Stream" is an IOException), or a form past
+                // FormOptions' limits: not a readable request, answered as one without a body.
+                return null;
+            }
         }
 
         if (!request.HasJsonContentType())
