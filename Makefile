@@ -25,13 +25,15 @@ BENCH_INSTANCES ?= 1000,20000,100000
 BENCH_API_INSTANCES ?= 2000,10000
 
 # engine: the Git store (gantry-local, gantry-remote over git http-backend) against a naive git CLI;
-# api: the whole server over HTTP on the embedded defaults; seal: Sealed Secrets values/s and key generation.
+# api: the whole server over HTTP on the embedded defaults; seal: Sealed Secrets values/s and key generation;
+# fuzz: hostile requests generated from the OpenAPI document (5xx, errors without words, leaks, partial writes).
 bench: test-deps
 	dotnet build -c Release bench/Gantry.Bench -nologo -clp:ErrorsOnly
 	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll engine --instances $(BENCH_INSTANCES) --json bench/results/engine.json
 	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll api --instances $(BENCH_API_INSTANCES) --json bench/results/api.json
 	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll seal
 	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll status --json bench/results/status.json
+	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll fuzz --requests 50000 --json bench/results/fuzz.json
 
 clean:
 	dotnet clean Gantry.slnx -nologo

@@ -33,6 +33,25 @@ if (args is ["api", ..])
     return 0;
 }
 
+if (args is ["fuzz", ..])
+{
+    var fuzz = new FuzzOptions();
+    for (var i = 1; i + 1 < args.Length; i += 2)
+    {
+        switch (args[i])
+        {
+            case "--requests": fuzz.Requests = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+            case "--clients": fuzz.Clients = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+            case "--round": fuzz.Round = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+            case "--json": fuzz.JsonPath = args[i + 1]; break;
+            default: throw new ArgumentException($"unknown option {args[i]}");
+        }
+    }
+
+    await new FuzzBenchmark(fuzz).RunAsync();
+    return 0;
+}
+
 if (args is ["status", ..])
 {
     var status = new StatusOptions();
@@ -60,6 +79,7 @@ if (args.Length == 0 || args[0] != "engine")
         usage: Gantry.Bench seal [--bits 4096] [--seconds 5] [--threads N]
                Gantry.Bench api [--instances 10000,100000] [--clients 64] [--seconds 10] [--per-tenant 100]
                    [--sealing-key-bits 2048] [--key-pool 64] [--json FILE]
+               Gantry.Bench fuzz [--requests 50000] [--clients 8] [--round 500] [--json FILE]
                Gantry.Bench status [--instances 1000,10000] [--tenants 10] [--clients 64] [--streams 1000] [--seconds 10] [--json FILE]
                Gantry.Bench engine [--instances 1000,20000,100000] [--json FILE] [--writers 256] [--seconds 8]
                                    [--naive-changes 20] [--approaches gantry-local,gantry-remote,naive-git-cli]
