@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Gantry.Core.Validation;
 using Gantry.Server.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -181,6 +182,10 @@ public sealed partial class SigningKeyStore(GantryPaths paths, IOptions<AuthOpti
             {
                 _ = Read(file);
             }
+            catch (JsonInputException e)
+            {
+                return e.Message;
+            }
             catch (Exception e) when (e is JsonException or FormatException or CryptographicException or GantryStartupException or IOException)
             {
                 return $"{Path.GetFileName(file)}: {e.Message}";
@@ -196,7 +201,10 @@ public sealed partial class SigningKeyStore(GantryPaths paths, IOptions<AuthOpti
 
     private static SigningKey Read(string path)
     {
-        var file = JsonSerializer.Deserialize<KeyFile>(File.ReadAllText(path))
+        // A key file comes from a mounted Secret: held to the same input rules as any other file Gantry reads.
+        var bytes = File.ReadAllBytes(path);
+        JsonInput.CheckFile(bytes, Path.GetFileName(path));
+        var file = JsonSerializer.Deserialize<KeyFile>(bytes)
             ?? throw new GantryStartupException($"Signing key file {path} is empty.");
         if (string.IsNullOrWhiteSpace(file.KeyId) || string.IsNullOrWhiteSpace(file.PrivateKey))
         {

@@ -94,6 +94,15 @@ public sealed class DeploymentChecksTests : IDisposable
         Assert.DoesNotContain("auth.E001", ids);
     }
 
+    [Fact]
+    public void A_signing_key_file_with_a_key_twice_is_refused_naming_file_and_line()
+    {
+        var folder = Directory.CreateDirectory(_folder.Combine("keys-twice")).FullName;
+        File.WriteAllText(Path.Combine(folder, "k.json"), "{\n  \"KeyId\": \"a\",\n  \"KeyId\": \"b\"\n}");
+
+        Assert.Equal("k.json, line 3, byte 3: 'KeyId' is given twice; each key may appear once in an object.", Gantry.Server.Identity.SigningKeyStore.FindProblem(folder));
+    }
+
     private static void WriteKey(string folder, string name, ECCurve curve)
     {
         using var key = ECDsa.Create(curve);
