@@ -160,26 +160,37 @@ public sealed class FuzzBenchmark(FuzzOptions options)
         }
     }
 
-    // Two tenants, each with an operator and one instance; the fuzzing callers are those operators.
+    // Two tenants, each with an operator, one instance and one environment; the fuzzing callers are those operators.
     private static async Task<FuzzWorld> SetUpAsync(HttpClient http)
     {
         var admin = await ApiBenchmark.LoginAsync(http);
         var suffix = Guid.NewGuid().ToString("N")[..8];
         var tokens = new Dictionary<Caller, string?> { [Caller.Anonymous] = null, [Caller.Forged] = HostileValues.ForgedTokens[0] };
         var names = new Dictionary<Caller, string[]>();
-        foreach (var (caller, tenant) in new[] { (Caller.Owner, $"own-{suffix}"), (Caller.Foreign, $"other-{suffix}") })
+        // Environments live in the configured pools (tenants of those names); the pools' names are public, the environments' are not.
+        foreach (var (caller, tenant, pool) in new[] { (Caller.Owner, $"own-{suffix}", "general-restricted"), (Caller.Foreign, $"other-{suffix}", "general-public") })
         {
             var instance = $"{tenant}-instance";
-            await Send(http, admin, HttpMethod.Post, "/api/v1/tenants", new { name = tenant });
             var user = await Send(http, admin, HttpMethod.Post, "/api/v1/users", new { username = $"{tenant}-operator", password = Password });
-            await Send(http, admin, HttpMethod.Put, $"/api/v1/tenants/{tenant}/members/{user.GetProperty("id").GetString()}", new { role = "operator" });
+            foreach (var owned in new[] { tenant, pool })
+            {
+                await Send(http, admin, HttpMethod.Post, "/api/v1/tenants", new { name = owned });
+                await Send(http, admin, HttpMethod.Put, $"/api/v1/tenants/{owned}/members/{user.GetProperty("id").GetString()}", new { role = "operator" });
+            }
+
             var login = await http.PostAsync("/api/v1/auth/token", new FormUrlEncodedContent(new Dictionary<string, string>
             {
                 ["grant_type"] = "password", ["username"] = $"{tenant}-operator", ["password"] = Password,
             }));
             tokens[caller] = (await login.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
             await Send(http, tokens[caller]!, HttpMethod.Put, $"/api/v1/tenants/{tenant}/instances/{instance}", new { offering = "qdrant" });
-            names[caller] = [tenant, instance];
+            var environment = $"dev-{tenant}";
+            await Send(http, tokens[caller]!, HttpMethod.Post, "/api/v1/environments", new
+            {
+                environment_name = environment, environment_type = "dev", environment_pool = pool, deploy_only_specified = true,
+                services = new Dictionary<string, string> { ["auth-service"] = "v2.1.0" },
+            });
+            names[caller] = [tenant, instance, environment];
         }
 
         return new FuzzWorld(tokens, names);

@@ -23,7 +23,7 @@ public sealed class HostileInputTests(HostileWorld world, ITestOutputHelper outp
             : Environment.GetEnvironmentVariable("CI") == "true" ? CiSeed : RandomSeed();
         var iterations = int.TryParse(Environment.GetEnvironmentVariable("GANTRY_HOSTILE_ITERATIONS"), out var n) ? n : 3000;
         output.WriteLine($"hostile input: {world.Operations.Count} operations, {iterations} requests, seed {seed} (GANTRY_HOSTILE_SEED={seed} replays it)");
-        var names = new[] { world.OwnTenant, world.OwnInstance, world.OtherTenant, world.OtherInstance };
+        var names = world.NamesOf(Caller.Owner).Concat(world.NamesOf(Caller.Foreign)).ToList();
         var clients = world.Tokens.ToDictionary(t => t.Key, _ => world.Factory.CreateClient());
         var answers = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();
 

@@ -6,8 +6,8 @@ using Gantry.Testing.Hostile;
 namespace Gantry.Server.Tests.Hostile;
 
 /// <summary>
-/// Gantry on its embedded defaults, over real HTTP on loopback, with two tenants, each with an operator and an instance whose name exists nowhere
-/// else, so an answer that holds it is a leak: <see cref="OwnTenant"/> (the fuzzing caller's) and <see cref="OtherTenant"/>.
+/// Gantry on its embedded defaults, over real HTTP on loopback, with two tenants, each with an operator, an instance and an
+/// environment whose names exist nowhere else, so an answer that holds it is a leak: <see cref="OwnTenant"/> (the fuzzing caller's) and <see cref="OtherTenant"/>.
 /// </summary>
 public sealed class HostileWorld : IAsyncLifetime
 {
@@ -26,6 +26,10 @@ public sealed class HostileWorld : IAsyncLifetime
 
     public string OtherInstance => $"theirs-{_suffix}";
 
+    public string OwnEnvironment => $"dev-mine-{_suffix}";
+
+    public string OtherEnvironment => $"dev-theirs-{_suffix}";
+
     public IReadOnlyList<ApiOperation> Operations { get; private set; } = [];
 
     public IReadOnlyDictionary<Caller, string?> Tokens { get; private set; } = new Dictionary<Caller, string?>();
@@ -33,8 +37,8 @@ public sealed class HostileWorld : IAsyncLifetime
     /// <summary>The names of each caller's tenant that no other caller may see.</summary>
     public IReadOnlyList<string> NamesOf(Caller caller) => caller switch
     {
-        Caller.Owner => [OwnTenant, OwnInstance],
-        Caller.Foreign => [OtherTenant, OtherInstance],
+        Caller.Owner => [OwnTenant, OwnInstance, OwnEnvironment],
+        Caller.Foreign => [OtherTenant, OtherInstance, OtherEnvironment],
         _ => [],
     };
 
@@ -52,16 +56,29 @@ public sealed class HostileWorld : IAsyncLifetime
         Factory.StartServer();
         var admin = await Factory.CreateAdminClientAsync();
         var tokens = new Dictionary<Caller, string?> { [Caller.Anonymous] = null };
-        foreach (var (caller, tenant, instance) in new[] { (Caller.Owner, OwnTenant, OwnInstance), (Caller.Foreign, OtherTenant, OtherInstance) })
+        // Environments live in the configured pools (tenants of those names); the pools' names are public, the environments' are not.
+        foreach (var (caller, tenant, instance, pool, environment) in new[]
         {
-            await admin.SendJsonAsync(HttpMethod.Post, "/api/v1/tenants", new { name = tenant }).ExpectAsync(HttpStatusCode.Created);
+            (Caller.Owner, OwnTenant, OwnInstance, "general-restricted", OwnEnvironment), (Caller.Foreign, OtherTenant, OtherInstance, "general-public", OtherEnvironment),
+        })
+        {
             var user = $"{tenant}-operator";
             var created = await admin.SendJsonAsync(HttpMethod.Post, "/api/v1/users", new { username = user, password = Password }).ExpectAsync(HttpStatusCode.Created);
-            await admin.SendJsonAsync(HttpMethod.Put, $"/api/v1/tenants/{tenant}/members/{created.GetProperty("id").GetString()}", new { role = "operator" })
-                .ExpectAsync(HttpStatusCode.OK);
+            foreach (var owned in new[] { tenant, pool })
+            {
+                await admin.SendJsonAsync(HttpMethod.Post, "/api/v1/tenants", new { name = owned }).ExpectAsync(HttpStatusCode.Created);
+                await admin.SendJsonAsync(HttpMethod.Put, $"/api/v1/tenants/{owned}/members/{created.GetProperty("id").GetString()}", new { role = "operator" })
+                    .ExpectAsync(HttpStatusCode.OK);
+            }
+
             var token = (await Factory.CreateClient().LoginAsync(user, Password)).GetProperty("access_token").GetString()!;
             await Factory.CreateClient().WithBearer(token).SendJsonAsync(HttpMethod.Put, $"/api/v1/tenants/{tenant}/instances/{instance}", new { offering = "qdrant" })
                 .ExpectAsync(HttpStatusCode.Created);
+            await Factory.CreateClient().WithBearer(token).SendJsonAsync(HttpMethod.Post, "/api/v1/environments", new
+            {
+                environment_name = environment, environment_type = "dev", environment_pool = pool, deploy_only_specified = true,
+                services = new Dictionary<string, string> { ["auth-service"] = "v2.1.0" },
+            }).ExpectAsync(HttpStatusCode.Created);
             tokens[caller] = token;
         }
 
