@@ -3,6 +3,7 @@ using Gantry.Bench;
 
 // dotnet run -c Release --project bench/Gantry.Bench -- engine --instances 1000,20000,100000 --json results.json
 // dotnet run -c Release --project bench/Gantry.Bench -- api --instances 10000,100000 --json api.json
+// dotnet run -c Release --project bench/Gantry.Bench -- fuzz --requests 50000 --json fuzz.json
 if (args is ["seal", ..])
 {
     int Option(string name, int fallback) =>
