@@ -79,6 +79,9 @@ public sealed record Offering
 
     public IReadOnlyList<OfferingSecret> Secrets { get; init; } = [];
 
+    /// <summary>How an instance's chart version may move (downgrades, largest step).</summary>
+    public UpgradePolicy UpgradePolicy { get; init; } = UpgradePolicy.None;
+
     /// <summary>The catalog file it was read from, for messages.</summary>
     public string Source { get; init; } = string.Empty;
 

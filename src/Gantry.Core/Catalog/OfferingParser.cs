@@ -173,6 +173,9 @@ public static class OfferingParser
                 ValuesPath = s.ValuesPath!,
                 SecretKeyRefPath = s.SecretKeyRefPath,
             }).ToList(),
+            UpgradePolicy = d.UpgradePolicy is { } policy
+                ? new UpgradePolicy { AllowDowngrade = policy.Downgrade ?? false, MaxStep = policy.MaxStep ?? UpgradeStep.Any }
+                : UpgradePolicy.None,
             Source = source,
         };
     }
@@ -230,6 +233,16 @@ public static class OfferingParser
         public JsonObject? Fixed { get; init; }
 
         public List<SecretDocument>? Secrets { get; init; }
+
+        public UpgradePolicyDocument? UpgradePolicy { get; init; }
+    }
+
+    /// <summary><c>upgradePolicy: {downgrade: false, maxStep: minor}</c>; a policy that is given but says nothing refuses downgrades.</summary>
+    private sealed record UpgradePolicyDocument
+    {
+        public bool? Downgrade { get; init; }
+
+        public UpgradeStep? MaxStep { get; init; }
     }
 
     private sealed record ChartDocument

@@ -64,7 +64,7 @@ public sealed class InstanceRepository(IMetadataDatabase database)
         return id;
     }
 
-    /// <summary>Removes the row and the instance's status timeline, together: a new instance of the same name starts afresh.</summary>
+    /// <summary>Removes the row, the instance's status timeline and its pin, together: a new instance of the same name starts afresh.</summary>
     public Task DeleteAsync(string tenant, string name, CancellationToken cancellationToken = default) =>
         database.WriteAsync(async (connection, transaction, cancel) =>
         {
@@ -72,6 +72,8 @@ public sealed class InstanceRepository(IMetadataDatabase database)
                 "DELETE FROM instances WHERE tenant = @tenant AND name = @name", new { tenant, name }, transaction, cancellationToken: cancel));
             await connection.ExecuteAsync(new CommandDefinition(
                 "DELETE FROM status_events WHERE tenant = @tenant AND target_kind = 'instance' AND target = @name", new { tenant, name }, transaction, cancellationToken: cancel));
+            await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM instance_pins WHERE tenant = @tenant AND name = @name", new { tenant, name }, transaction, cancellationToken: cancel));
         }, cancellationToken);
 
     /// <summary>Replaces the whole index in one transaction (reindex from Git): readers see the old or the new, never half.</summary>

@@ -1,0 +1,107 @@
+using System.Net;
+using System.Text.Json;
+using Gantry.Server.Tests.Infrastructure;
+
+namespace Gantry.Server.Tests.Rollouts;
+
+/// <summary>The offering's upgrade policy and instance pins on single changes, over HTTP.</summary>
+public sealed class VersionRuleTests(FleetWorld world) : IClassFixture<FleetWorld>
+{
+    private const string A = FleetWorld.TenantA;
+
+    [Fact]
+    public async Task Qdrant_update_that_skips_a_minor_version_is_refused_naming_the_version_to_go_through()
+    {
+        var op = world.As("a-operator");
+        await Put(op, "step", "~1.12.0").ExpectAsync(HttpStatusCode.Created);
+
+        var refused = await Put(op, "step", "~1.14.0").ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("upgrade through 1.13 first", Error(refused, "version"), StringComparison.Ordinal);
+
+        var through = await Put(op, "step", "~1.13.0").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("1.13.6", through.GetProperty("chartVersion").GetString());
+        var next = await Put(op, "step", "~1.14.0").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("1.14.1", next.GetProperty("chartVersion").GetString());
+    }
+
+    [Fact]
+    public async Task A_downgrade_needs_force_and_only_a_platform_admin_may_force()
+    {
+        var op = world.As("a-operator");
+        await Put(op, "down", "~1.13.0").ExpectAsync(HttpStatusCode.Created);
+
+        var refused = await Put(op, "down", "~1.12.0").ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("does not downgrade", Error(refused, "version"), StringComparison.Ordinal);
+        var notAdmin = await Put(op, "down", "~1.12.0", force: true).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("platform administrator", Error(notAdmin, "force"), StringComparison.Ordinal);
+
+        var forced = await Put(world.As("platform-admin"), "down", "~1.12.0", force: true).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("1.12.6", forced.GetProperty("chartVersion").GetString());
+    }
+
+    [Fact]
+    public async Task A_pinned_instance_keeps_its_version_until_the_pin_is_cleared()
+    {
+        var op = world.As("a-operator");
+        var admin = world.As("a-admin");
+        await Put(op, "held", "~1.12.0").ExpectAsync(HttpStatusCode.Created);
+
+        // Operators may not pin; another tenant's admin cannot even see the instance.
+        await op.SendJsonAsync(HttpMethod.Put, $"/api/v1/tenants/{A}/instances/held/pin", new { reason = "customer freeze" }).ExpectAsync(HttpStatusCode.Forbidden);
+        await world.As("b-admin").SendJsonAsync(HttpMethod.Put, $"/api/v1/tenants/{A}/instances/held/pin", new { reason = "x" }).ExpectAsync(HttpStatusCode.NotFound);
+
+        var pin = await admin.SendJsonAsync(HttpMethod.Put, $"/api/v1/tenants/{A}/instances/held/pin", new { reason = "customer freeze" }).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("1.12.6", pin.GetProperty("version").GetString());
+        Assert.Equal("a-admin", pin.GetProperty("pinnedBy").GetString());
+
+        var refused = await Put(op, "held", "~1.13.0").ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("pinned to 1.12.6 by a-admin (customer freeze)", Error(refused, "version"), StringComparison.Ordinal);
+
+        // Values still change while the version is held.
+        await op.SendJsonAsync(HttpMethod.Patch, $"/api/v1/tenants/{A}/instances/held", new { replicaCount = 2 }).ExpectAsync(HttpStatusCode.OK);
+
+        await admin.DeleteAsync($"/api/v1/tenants/{A}/instances/held/pin").ExpectAsync(HttpStatusCode.NoContent);
+        await admin.GetAsync($"/api/v1/tenants/{A}/instances/held/pin").ExpectAsync(HttpStatusCode.NotFound);
+        await Put(op, "held", "~1.13.0").ExpectAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task An_expired_pin_is_lifted_and_audited()
+    {
+        var admin = world.As("a-admin");
+        await Put(admin, "brief", "~1.12.0").ExpectAsync(HttpStatusCode.Created);
+        await admin.SendJsonAsync(HttpMethod.Put, $"/api/v1/tenants/{A}/instances/brief/pin",
+            new { reason = "until the weekend", until = world.Time.GetUtcNow().AddHours(1) }).ExpectAsync(HttpStatusCode.OK);
+
+        world.Time.Advance(TimeSpan.FromHours(2));
+
+        await admin.GetAsync($"/api/v1/tenants/{A}/instances/brief/pin").ExpectAsync(HttpStatusCode.NotFound);
+        await Put(admin, "brief", "~1.13.0").ExpectAsync(HttpStatusCode.OK);
+        var audit = await world.As("platform-admin").GetAsync($"/api/v1/audit?tenant={A}&action=instance.pin.*").ExpectAsync(HttpStatusCode.OK);
+        var actions = audit.EnumerateArray().Where(e => e.GetProperty("target").GetString() == "brief")
+            .Select(e => e.GetProperty("action").GetString()).ToList();
+        Assert.Contains("instance.pin.expire", actions);
+        Assert.Contains("instance.pin.set", actions);
+    }
+
+    [Fact]
+    public async Task A_pin_is_checked_before_it_is_set()
+    {
+        var admin = world.As("a-admin");
+        await Put(admin, "checked", "~1.12.0").ExpectAsync(HttpStatusCode.Created);
+
+        var refused = await admin.SendJsonAsync(HttpMethod.Put, $"/api/v1/tenants/{A}/instances/checked/pin",
+            new { version = "1.13.6", reason = "", until = world.Time.GetUtcNow().AddHours(-1) }).ExpectAsync(HttpStatusCode.BadRequest);
+
+        Assert.Contains("runs chart 1.12.6", Error(refused, "version"), StringComparison.Ordinal);
+        Assert.Contains("required", Error(refused, "reason"), StringComparison.Ordinal);
+        Assert.Contains("future", Error(refused, "until"), StringComparison.Ordinal);
+        await admin.SendJsonAsync(HttpMethod.Put, $"/api/v1/tenants/{A}/instances/missing/pin", new { reason = "x" }).ExpectAsync(HttpStatusCode.NotFound);
+    }
+
+    private static Task<HttpResponseMessage> Put(HttpClient client, string name, string version, bool force = false) =>
+        client.SendJsonAsync(HttpMethod.Put, $"/api/v1/tenants/{A}/instances/{name}", new { offering = "qdrant", version, force });
+
+    private static string Error(JsonElement problem, string field) =>
+        string.Join(" ", problem.GetProperty("errors").GetProperty(field).EnumerateArray().Select(e => e.GetString()));
+}
