@@ -40,6 +40,15 @@ public sealed class InstanceRepository(IMetadataDatabase database)
         return rows.AsList();
     }
 
+    /// <summary>Every instance of an offering, of one tenant or all, ordered by tenant and name: what a fleet operation selects from.</summary>
+    public async Task<IReadOnlyList<InstanceRecord>> ListByOfferingAsync(string offering, string? tenant, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<InstanceRecord>(new CommandDefinition(
+            $"SELECT {Columns} FROM instances WHERE offering = @offering AND (@tenant IS NULL OR tenant = @tenant) ORDER BY tenant, name",
+            new { offering, tenant }, cancellationToken: cancellationToken))).AsList();
+    }
+
     public async Task<int> CountAsync(string tenant, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

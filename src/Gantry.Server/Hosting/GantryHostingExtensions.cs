@@ -195,6 +195,7 @@ public static class GantryHostingExtensions
         app.MapEngineWebhookEndpoints();
         app.MapStatusEndpoints();
         app.MapPinEndpoints();
+        app.MapRolloutEndpoints();
         if (app.Services.GetRequiredService<IOptions<GantryOptions>>().Value.ExposeApiReference)
         {
             app.MapOpenApi();

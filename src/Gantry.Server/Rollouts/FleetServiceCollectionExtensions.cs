@@ -12,6 +12,14 @@ public static class FleetServiceCollectionExtensions
         services.TryAddSingleton<PinService>();
         services.TryAddSingleton<VersionRules>();
         services.AddHostedService<PinExpiryService>();
+        services.TryAddSingleton<Data.Rollouts.RolloutRepository>();
+        services.AddOptions<RolloutOptions>().BindConfiguration(RolloutOptions.SectionName);
+        services.TryAddSingleton<RolloutStore>();
+        services.TryAddSingleton<RolloutPlanner>();
+        services.TryAddSingleton<RolloutWaves>();
+        services.TryAddSingleton<RolloutService>();
+        services.TryAddSingleton<RolloutRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<RolloutRunner>());
         return services;
     }
 }
