@@ -99,6 +99,35 @@ public sealed class VersionRuleTests(FleetWorld world) : IClassFixture<FleetWorl
         await admin.SendJsonAsync(HttpMethod.Put, $"/api/v1/tenants/{A}/instances/missing/pin", new { reason = "x" }).ExpectAsync(HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task A_rollout_skips_the_instances_the_step_rule_refuses_and_moves_the_others()
+    {
+        var admin = world.As("platform-admin");
+        await Put(admin, "fleet-old", "~1.12.0").ExpectAsync(HttpStatusCode.Created);
+        await Put(admin, "fleet-new", "~1.13.0").ExpectAsync(HttpStatusCode.Created);
+        var request = new
+        {
+            offering = "qdrant",
+            selector = new { tenants = new[] { A }, instances = new[] { "fleet-old", "fleet-new" } },
+            change = new { version = "~1.14.0" },
+            strategy = new { gate = new { phase = "Committed" } },
+        };
+
+        var preview = await admin.SendJsonAsync(HttpMethod.Post, "/api/v1/rollouts/preview", request).ExpectAsync(HttpStatusCode.OK);
+        var skipped = Assert.Single(preview.GetProperty("skipped").EnumerateArray());
+        Assert.Equal("fleet-old", skipped.GetProperty("name").GetString());
+        Assert.Contains("upgrade through 1.13 first", skipped.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        var change = Assert.Single(preview.GetProperty("changes").EnumerateArray());
+        Assert.Equal(("fleet-new", "1.13.6", "1.14.1"),
+            (change.GetProperty("name").GetString(), change.GetProperty("fromVersion").GetString(), change.GetProperty("toVersion").GetString()));
+
+        // A downgrade in a rollout needs force, and only a platform admin may give it.
+        var down = new { offering = "qdrant", selector = new { tenants = new[] { A }, instances = new[] { "fleet-new" } }, change = new { version = "~1.12.0" }, force = true };
+        await world.As("a-admin").SendJsonAsync(HttpMethod.Post, "/api/v1/rollouts/preview", down).ExpectAsync(HttpStatusCode.BadRequest);
+        var forced = await admin.SendJsonAsync(HttpMethod.Post, "/api/v1/rollouts/preview", down).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("1.12.6", Assert.Single(forced.GetProperty("changes").EnumerateArray()).GetProperty("toVersion").GetString());
+    }
+
     private static Task<HttpResponseMessage> Put(HttpClient client, string name, string version, bool force = false) =>
         client.SendJsonAsync(HttpMethod.Put, $"/api/v1/tenants/{A}/instances/{name}", new { offering = "qdrant", version, force });
 
