@@ -49,6 +49,18 @@ public sealed class InstanceRepository(IMetadataDatabase database)
             new { offering, tenant }, cancellationToken: cancellationToken))).AsList();
     }
 
+    /// <summary>How many instances of the offering (one tenant's, or all) run each chart version in each phase: one grouped query.</summary>
+    public async Task<IReadOnlyList<FleetCount>> CountFleetAsync(string offering, string? tenant, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<FleetCount>(new CommandDefinition(
+            """
+            SELECT chart_version AS ChartVersion, status AS Phase, COUNT(*) AS Count FROM instances
+            WHERE offering = @offering AND (@tenant IS NULL OR tenant = @tenant)
+            GROUP BY chart_version, status
+            """, new { offering, tenant }, cancellationToken: cancellationToken))).AsList();
+    }
+
     public async Task<int> CountAsync(string tenant, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -114,4 +126,14 @@ public sealed class InstanceRepository(IMetadataDatabase database)
                 status_observed_at = excluded.status_observed_at, updated_at = excluded.updated_at
             """,
             record, transaction, cancellationToken: cancellationToken));
+}
+
+/// <summary>One group of <see cref="InstanceRepository.CountFleetAsync"/>.</summary>
+public sealed record FleetCount
+{
+    public required string ChartVersion { get; init; }
+
+    public required string Phase { get; init; }
+
+    public required long Count { get; init; }
 }

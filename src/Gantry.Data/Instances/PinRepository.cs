@@ -25,6 +25,17 @@ public sealed class PinRepository(IMetadataDatabase database)
             $"SELECT {Columns} FROM instance_pins WHERE @tenant IS NULL OR tenant = @tenant", new { tenant }, cancellationToken: cancellationToken))).AsList();
     }
 
+    /// <summary>How many instances of the offering (one tenant's, or all) hold a pin that has not expired at <paramref name="now"/>.</summary>
+    public async Task<long> CountActiveAsync(string offering, string? tenant, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            """
+            SELECT COUNT(*) FROM instance_pins p JOIN instances i ON i.tenant = p.tenant AND i.name = p.name
+            WHERE i.offering = @offering AND (@tenant IS NULL OR p.tenant = @tenant) AND (p.expires_at IS NULL OR p.expires_at > @now)
+            """, new { offering, tenant, now }, cancellationToken: cancellationToken));
+    }
+
     /// <summary>Pins whose expiry is at or before <paramref name="now"/>.</summary>
     public async Task<IReadOnlyList<PinRecord>> ListExpiredAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
     {

@@ -17,6 +17,8 @@ public sealed class RolloutWaves(
     InstanceService instances, InstanceRepository index, TenantRepository tenants, OfferingCatalog catalog, RolloutPlanner planner,
     PinService pins, AuditLog audit, TimeProvider time)
 {
+    private const int ManyTenants = 50;
+
     /// <summary>Commits the wave: instances pinned, changed out of policy or made invalid since the preview are skipped (or failed) instead.</summary>
     public async Task CommitWaveAsync(Rollout rollout, RolloutWave wave, CancellationToken cancellationToken)
     {
@@ -95,9 +97,11 @@ public sealed class RolloutWaves(
     {
         var late = time.GetUtcNow() >= wave.Deadline;
         var waiting = 0;
-        foreach (var member in members.Where(m => m.State == RolloutInstanceStates.Committed))
+        var committed = members.Where(m => m.State == RolloutInstanceStates.Committed).ToList();
+        var records = await StatusOfAsync(rollout.Offering, committed, cancellationToken);
+        foreach (var member in committed)
         {
-            var record = await index.FindAsync(member.Tenant, member.Name, cancellationToken);
+            var record = records.GetValueOrDefault((member.Tenant, member.Name));
             member.Phase = record?.Status;
             if (record is null || record.Generation > member.Generation)
             {
@@ -127,6 +131,19 @@ public sealed class RolloutWaves(
         var failed = members.Count(m => m.State == RolloutInstanceStates.Failed);
         wave.State = failed > rollout.FailureThreshold ? WaveStates.Failed : waiting > 0 ? WaveStates.Gated : WaveStates.Passed;
         return wave.State;
+    }
+
+    /// <summary>The index rows of the instances: per tenant while they are few, else the offering's whole fleet in one query.</summary>
+    private async Task<Dictionary<(string, string), InstanceRecord>> StatusOfAsync(string offering, List<RolloutInstance> members, CancellationToken cancellationToken)
+    {
+        var tenantNames = members.Select(m => m.Tenant).Distinct(StringComparer.Ordinal).ToList();
+        var rows = new List<InstanceRecord>();
+        foreach (var tenant in tenantNames.Count > ManyTenants ? [null] : tenantNames.Cast<string?>())
+        {
+            rows.AddRange(await index.ListByOfferingAsync(offering, tenant, cancellationToken));
+        }
+
+        return rows.ToDictionary(r => (r.Tenant, r.Name));
     }
 
     private async Task CommitAsync(Rollout rollout, RolloutWave wave, List<BatchChange> batch, string message, string action, CancellationToken cancellationToken)

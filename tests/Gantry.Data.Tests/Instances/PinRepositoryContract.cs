@@ -50,6 +50,31 @@ public abstract class PinRepositoryContract
     }
 
     [Fact]
+    public async Task Active_pins_and_the_fleet_are_counted_per_offering()
+    {
+        var database = await MigratedAsync();
+        var index = new InstanceRepository(database);
+        var pins = new PinRepository(database);
+        foreach (var (name, chart) in new[] { ("db1", "1.12.6"), ("db2", "1.12.6"), ("db3", "1.13.6") })
+        {
+            await index.UpsertAsync(new InstanceRecord
+            {
+                Tenant = "client1", Name = name, Offering = "qdrant", Version = "*", ChartVersion = chart, Namespace = "ns", Revision = "r",
+                Status = "Committed", CreatedAt = Now, UpdatedAt = Now,
+            });
+        }
+
+        await pins.SetAsync(Pin("db1", expires: null));
+        await pins.SetAsync(Pin("db2", expires: Now.AddMinutes(-1)));
+
+        Assert.Equal(1, await pins.CountActiveAsync("qdrant", "client1", Now));
+        Assert.Equal(0, await pins.CountActiveAsync("runner", tenant: null, Now));
+        var counts = await index.CountFleetAsync("qdrant", tenant: null);
+        Assert.Equal(2, counts.Single(c => c.ChartVersion == "1.12.6").Count);
+        Assert.Equal(3, counts.Sum(c => c.Count));
+    }
+
+    [Fact]
     public async Task Deleting_an_instance_clears_its_pin()
     {
         var database = await MigratedAsync();

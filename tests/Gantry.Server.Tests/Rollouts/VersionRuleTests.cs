@@ -128,6 +128,32 @@ public sealed class VersionRuleTests(FleetWorld world) : IClassFixture<FleetWorl
         Assert.Equal("1.12.6", Assert.Single(forced.GetProperty("changes").EnumerateArray()).GetProperty("toVersion").GetString());
     }
 
+    [Fact]
+    public async Task The_fleet_counts_by_chart_version_and_phase_with_pins_for_a_tenant_or_the_platform()
+    {
+        var b = world.As("b-admin");
+        foreach (var (name, version) in new[] { ("c1", "~1.12.0"), ("c2", "~1.12.0"), ("c3", "~1.13.0") })
+        {
+            await b.SendJsonAsync(HttpMethod.Put, $"/api/v1/tenants/{FleetWorld.TenantB}/instances/{name}", new { offering = "qdrant", version }).ExpectAsync(HttpStatusCode.Created);
+        }
+
+        await b.SendJsonAsync(HttpMethod.Put, $"/api/v1/tenants/{FleetWorld.TenantB}/instances/c1/pin", new { reason = "hold" }).ExpectAsync(HttpStatusCode.OK);
+
+        var fleet = await b.GetAsync($"/api/v1/offerings/qdrant/fleet?tenant={FleetWorld.TenantB}").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(3, fleet.GetProperty("total").GetInt64());
+        Assert.Equal(2, fleet.GetProperty("byChartVersion").GetProperty("1.12.6").GetInt64());
+        Assert.Equal(1, fleet.GetProperty("byChartVersion").GetProperty("1.13.6").GetInt64());
+        Assert.Equal(3, fleet.GetProperty("byPhase").GetProperty("Committed").GetInt64());
+        Assert.Equal(1, fleet.GetProperty("pinned").GetInt64());
+        Assert.Equal(0, fleet.GetProperty("outOfPolicy").GetInt64());
+
+        await b.GetAsync("/api/v1/offerings/qdrant/fleet").ExpectAsync(HttpStatusCode.Forbidden);
+        await world.As("a-admin").GetAsync($"/api/v1/offerings/qdrant/fleet?tenant={FleetWorld.TenantB}").ExpectAsync(HttpStatusCode.NotFound);
+        await b.GetAsync($"/api/v1/offerings/nothing/fleet?tenant={FleetWorld.TenantB}").ExpectAsync(HttpStatusCode.NotFound);
+        var all = await world.As("platform-admin").GetAsync("/api/v1/offerings/qdrant/fleet").ExpectAsync(HttpStatusCode.OK);
+        Assert.True(all.GetProperty("total").GetInt64() >= 3);
+    }
+
     private static Task<HttpResponseMessage> Put(HttpClient client, string name, string version, bool force = false) =>
         client.SendJsonAsync(HttpMethod.Put, $"/api/v1/tenants/{A}/instances/{name}", new { offering = "qdrant", version, force });
 
