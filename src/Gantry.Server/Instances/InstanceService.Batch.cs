@@ -15,6 +15,9 @@ public sealed record BatchOutcome(string Tenant, string Name, InstanceState? Sta
 // Many instances, of many tenants, in one commit: a rollout's wave.
 public sealed partial class InstanceService
 {
+    /// <summary>How many index writes of a batch run at once.</summary>
+    public const int IndexParallelism = 16;
+
     /// <summary>The tenant's accepted claims, as the next change would read them.</summary>
     public async Task<IReadOnlyDictionary<string, InstanceClaim>> ClaimsAsync(string tenant, CancellationToken cancellationToken) =>
         (await SnapshotAsync(tenant, fresh: false, cancellationToken)).Claims;
@@ -52,6 +55,10 @@ public sealed partial class InstanceService
                 catch (ChangeConflictException) when (attempt < MaxRenderAttempts)
                 {
                     Log.Rerender(logger, byTenant[0].Key, "(batch)", attempt);
+                    foreach (var group in byTenant)
+                    {
+                        _snapshots.Remove(group.Key);
+                    }
                 }
                 catch
                 {
@@ -85,20 +92,26 @@ public sealed partial class InstanceService
         foreach (var group in byTenant)
         {
             var tenant = group.Key;
-            var claims = (await ReadClaimsAsync(tenant, head, cancellationToken)).ToImmutableDictionary(StringComparer.Ordinal);
-            var shared = TenantRenderer.RenderShared(tenant, Instances(tenant, claims.Values));
+            // The claims kept since Gantry's last change to the tenant hold at the head when nobody changed its folder
+            // since (one tree comparison); otherwise they are read again. Reading every claim of a large wave's tenants
+            // was most of the time a wave took.
+            var kept = await SnapshotAsync(tenant, fresh: false, cancellationToken);
+            var current = kept.Revision == head
+                || (kept.Revision is not null && head is not null && (await state.DiffAsync(kept.Revision, head, StateLayout.TenantFolder(tenant), cancellationToken)).Count == 0);
+            var claims = current ? kept.Claims : (await ReadClaimsAsync(tenant, head, cancellationToken)).ToImmutableDictionary(StringComparer.Ordinal);
+            var shared = current && kept.Shared is { } keptShared ? keptShared : TenantRenderer.RenderShared(tenant, Instances(tenant, claims.Values));
             foreach (var change in group)
             {
                 var name = change.Expected.Name;
-                if (claims.GetValueOrDefault(name) is not { } current || !current.IsSameAs(change.Expected))
+                if (claims.GetValueOrDefault(name) is not { } before || !before.IsSameAs(change.Expected))
                 {
                     outcomes.Add(new BatchOutcome(tenant, name, null, "the instance changed (or went away) after the rollout read it"));
                     continue;
                 }
 
-                var next = change.Next with { Generation = change.Next.IsSameAs(current) ? current.Generation : current.Generation + 1 };
+                var next = change.Next with { Generation = change.Next.IsSameAs(before) ? before.Generation : before.Generation + 1 };
                 var after = claims.SetItem(name, next);
-                var rendered = TenantRenderer.RenderChange(tenant, shared, Instance(tenant, current), Instance(tenant, next), Instances(tenant, after.Values));
+                var rendered = TenantRenderer.RenderChange(tenant, shared, Instance(tenant, before), Instance(tenant, next), Instances(tenant, after.Values));
                 foreach (var (path, content) in rendered.Puts)
                 {
                     puts[path] = content;
@@ -138,14 +151,19 @@ public sealed partial class InstanceService
             _snapshots.Set(tenant, revision is null ? snapshot : snapshot with { Revision = revision });
         }
 
-        foreach (var (claim, changed) in planned)
-        {
-            var existing = await index.FindAsync(claim.Tenant, claim.Name, cancellationToken);
-            var indexed = await IndexAsync(claim, existing, changed && revision is not null ? revision : existing?.Revision ?? head!,
-                message, unchanged: !changed || revision is null, cancellationToken);
-            outcomes.Add(new BatchOutcome(claim.Tenant, claim.Name, indexed, null));
-        }
-
+        // The index rows and timeline entries are written side by side: SQLite commits those that queue together in one
+        // transaction (group commit), PostgreSQL runs a few at once; one after another, a large wave took seconds here.
+        var indexed = new BatchOutcome[planned.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, planned.Count), new ParallelOptions { MaxDegreeOfParallelism = IndexParallelism, CancellationToken = cancellationToken },
+            async (i, cancel) =>
+            {
+                var (claim, changed) = planned[i];
+                var existing = await index.FindAsync(claim.Tenant, claim.Name, cancel);
+                var state = await IndexAsync(claim, existing, changed && revision is not null ? revision : existing?.Revision ?? head!,
+                    message, unchanged: !changed || revision is null, cancel);
+                indexed[i] = new BatchOutcome(claim.Tenant, claim.Name, state, null);
+            });
+        outcomes.AddRange(indexed);
         return (revision, outcomes);
     }
 }

@@ -32,6 +32,24 @@ public sealed partial class PinService(PinRepository pins, InstanceRepository in
         return pin;
     }
 
+    /// <summary>The pins that hold on the instances of <paramref name="tenants"/> (all tenants when null), by instance; expired ones met are lifted.</summary>
+    public async Task<Dictionary<(string Tenant, string Name), PinRecord>> ActiveForAsync(IReadOnlyCollection<string>? tenants, CancellationToken cancellationToken)
+    {
+        var all = new List<PinRecord>();
+        foreach (var tenant in tenants is null ? [null] : tenants.Cast<string?>())
+        {
+            all.AddRange(await pins.ListAsync(tenant, cancellationToken));
+        }
+
+        var now = time.GetUtcNow();
+        foreach (var expired in all.Where(p => p.IsExpired(now)))
+        {
+            await LiftAsync(expired, cancellationToken);
+        }
+
+        return all.Where(p => !p.IsExpired(now)).ToDictionary(p => (p.Tenant, p.Name));
+    }
+
     public async Task<PinRecord> SetAsync(Principal principal, string tenant, string name, PinRequest request, CancellationToken cancellationToken)
     {
         var record = await index.FindAsync(tenant, name, cancellationToken) ?? throw new InstanceNotFoundException(tenant, name);

@@ -36,7 +36,7 @@ public sealed record RolloutPlan(
 /// </summary>
 public sealed class RolloutPlanner(
     OfferingCatalog catalog, InstanceRepository index, InstanceService instances, TenantRepository tenantRepository,
-    PinRepository pinRepository, PinService pins, IAuthorizer authorizer, TimeProvider time)
+    PinService pins, IAuthorizer authorizer)
 {
     public async Task<RolloutPlan> PlanAsync(Principal principal, RolloutRequest request, CancellationToken cancellationToken)
     {
@@ -49,7 +49,7 @@ public sealed class RolloutPlanner(
 
         var tenants = ScopeTenants(principal, spec.Selector.Tenants);
         var rows = await SelectAsync(spec, tenants, cancellationToken);
-        var activePins = await ActivePinsAsync(tenants, cancellationToken);
+        var activePins = await pins.ActiveForAsync(tenants, cancellationToken);
 
         var changes = new List<(InstanceClaim From, InstanceClaim To, string Revision)>();
         var skipped = new List<SkippedInstance>();
@@ -146,24 +146,6 @@ public sealed class RolloutPlanner(
         var phase = DeploymentPhase.Parse(spec.Selector.Phase);
         return rows.Where(r => (names is null || names.Contains(r.Name)) && (range is null || range.Matches(r.ChartVersion)) && (phase is null || r.Status == phase))
             .OrderBy(r => r.Tenant, StringComparer.Ordinal).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
-    }
-
-    /// <summary>The pins that hold; an expired one met here is lifted (and audited) on the way.</summary>
-    private async Task<Dictionary<(string, string), PinRecord>> ActivePinsAsync(List<string>? tenants, CancellationToken cancellationToken)
-    {
-        var all = new List<PinRecord>();
-        foreach (var tenant in tenants is null ? [null] : tenants.Cast<string?>())
-        {
-            all.AddRange(await pinRepository.ListAsync(tenant, cancellationToken));
-        }
-
-        var now = time.GetUtcNow();
-        foreach (var expired in all.Where(p => p.IsExpired(now)))
-        {
-            await pins.FindActiveAsync(expired.Tenant, expired.Name, cancellationToken);
-        }
-
-        return all.Where(p => !p.IsExpired(now)).ToDictionary(p => (p.Tenant, p.Name));
     }
 
     /// <summary>The claim the instance would get, checked as a single change would be; or the problems with it.</summary>

@@ -26,6 +26,10 @@ public sealed class RolloutWaves(
         var offering = catalog.Find(rollout.Offering);
         var members = rollout.Instances.Where(i => i.Wave == wave.Index && i.State == RolloutInstanceStates.Pending).ToList();
         var batch = new List<BatchChange>();
+        var memberTenants = members.Select(m => m.Tenant).Distinct(StringComparer.Ordinal).ToList();
+        var held = await pins.ActiveForAsync(memberTenants.Count > ManyTenants ? null : memberTenants, cancellationToken);
+        var records = await StatusOfAsync(rollout.Offering, members, cancellationToken);
+        var quotas = new Dictionary<string, TenantQuotas>(StringComparer.Ordinal);
         foreach (var member in members)
         {
             var claims = await instances.ClaimsAsync(member.Tenant, cancellationToken);
@@ -35,13 +39,17 @@ public sealed class RolloutWaves(
                 continue;
             }
 
-            if (await pins.FindActiveAsync(member.Tenant, member.Name, cancellationToken) is { } pin)
+            if (held.GetValueOrDefault((member.Tenant, member.Name)) is { } pin)
             {
                 Skip(member, $"pinned to {pin.Version} by {pin.PinnedBy}: {pin.Reason}");
                 continue;
             }
 
-            var quota = (await tenants.FindAsync(member.Tenant, cancellationToken))?.Quotas ?? new TenantQuotas();
+            if (!quotas.TryGetValue(member.Tenant, out var quota))
+            {
+                quota = quotas[member.Tenant] = (await tenants.FindAsync(member.Tenant, cancellationToken))?.Quotas ?? new TenantQuotas();
+            }
+
             var (next, errors) = await planner.NextClaimAsync(spec, offering, current, quota, claims.Count - 1, cancellationToken);
             if (errors is not null)
             {
@@ -58,7 +66,7 @@ public sealed class RolloutWaves(
             }
             else
             {
-                member.FromRevision = (await index.FindAsync(member.Tenant, member.Name, cancellationToken))?.Revision;
+                member.FromRevision = records.GetValueOrDefault((member.Tenant, member.Name))?.Revision;
                 batch.Add(new BatchChange(current, next));
             }
         }
@@ -171,9 +179,12 @@ public sealed class RolloutWaves(
             member.Revision = state.Record.Revision;
             member.Generation = state.Record.Generation;
             member.Phase = state.Record.Status;
-            await audit.RecordOnBehalfAsync(actor.Id, actor.Name, actor.Kind, action, outcome.Tenant, outcome.Name,
-                $"rollout {rollout.Id} wave {wave.Label}: chart {state.Claim.ChartVersion}, revision {state.Record.Revision}");
         }
+
+        // One audit entry per instance; written side by side, so the database commits them in groups.
+        await Parallel.ForEachAsync(outcomes.Where(o => o.State is not null), new ParallelOptions { MaxDegreeOfParallelism = InstanceService.IndexParallelism, CancellationToken = cancellationToken },
+            async (outcome, _) => await audit.RecordOnBehalfAsync(actor.Id, actor.Name, actor.Kind, action, outcome.Tenant, outcome.Name,
+                $"rollout {rollout.Id} wave {wave.Label}: chart {outcome.State!.Claim.ChartVersion}, revision {outcome.State.Record.Revision}"));
 
         wave.Revision = revision;
         wave.CommittedAt = time.GetUtcNow();
