@@ -45,4 +45,24 @@ public sealed class ChartSettingsTests(FleetWorld world) : IClassFixture<FleetWo
         Assert.Contains("fixed by the platform to true", errors.GetProperty("values.config.cluster.enabled")[0].GetString(), StringComparison.Ordinal);
         Assert.Contains(errors.EnumerateObject(), e => e.Name.StartsWith("values.tolerations", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task The_runner_offering_takes_scheduling_resources_and_pod_metadata()
+    {
+        var values = JsonNode.Parse("""
+            {
+              "organization": "acme", "uuid": "0b7e4a52-9c1d-4f3e-8a6b-2d5c7e9f1a3b", "replicas": 2, "concurrent": 4,
+              "image": { "tag": "2.2.0", "pullPolicy": "IfNotPresent" },
+              "resources": { "requests": { "cpu": "500m", "memory": "512Mi" }, "limits": { "memory": "2Gi" } },
+              "nodeSelector": { "node.example.com/pool": "spot" },
+              "tolerations": [{ "key": "spot", "operator": "Exists", "effect": "NoSchedule" }],
+              "priorityClassName": "batch", "podLabels": { "team": "ci" }, "terminationGracePeriodSeconds": 3600,
+              "securityContext": { "runAsNonRoot": true }
+            }
+            """)!;
+
+        await world.As("a-admin").SendJsonAsync(HttpMethod.Put, $"/api/v1/tenants/{FleetWorld.TenantA}/instances/ci-runner",
+            new { offering = "runner", values, secrets = new Dictionary<string, string> { ["registration-token"] = "token" } })
+            .ExpectAsync(HttpStatusCode.Created);
+    }
 }
