@@ -278,7 +278,8 @@ public static class Schema
     // A pin holds an instance at a chart version (a constraint) until it is cleared or it expires; rollouts skip
     // it. No foreign key to instances: a reindex replaces every instance row and must not drop the pins.
     // A rollout is one document (its request, waves and per-instance state, as JSON) written by the one runner that
-    // advances it; `tenant` is set when a tenant admin started it for their own tenant (what they may list).
+    // advances it; `tenant` is set when a tenant admin started it for their own tenant (what they may list). `version`
+    // counts its updates: a write based on an older version is refused, so two replicas never lose each other's step.
     private static string FleetTables(string timestamp) => $"""
                 CREATE TABLE instance_pins (
                     tenant     TEXT NOT NULL REFERENCES tenants (name) ON DELETE CASCADE,
@@ -298,6 +299,7 @@ public static class Schema
                     state      TEXT NOT NULL,
                     document   TEXT NOT NULL,
                     started_by TEXT NOT NULL,
+                    version    INTEGER NOT NULL,
                     created_at {timestamp} NOT NULL,
                     updated_at {timestamp} NOT NULL
                 );

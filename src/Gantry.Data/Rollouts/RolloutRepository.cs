@@ -18,6 +18,9 @@ public sealed record RolloutRecord
 
     public required string StartedBy { get; init; }
 
+    /// <summary>Counts the row's updates (optimistic concurrency).</summary>
+    public long Version { get; init; }
+
     public required DateTimeOffset CreatedAt { get; init; }
 
     public required DateTimeOffset UpdatedAt { get; init; }
@@ -28,7 +31,7 @@ public sealed class RolloutRepository(IMetadataDatabase database)
 {
     private const string Columns = """
         id AS Id, offering AS Offering, tenant AS Tenant, state AS State, document AS Document, started_by AS StartedBy,
-        created_at AS CreatedAt, updated_at AS UpdatedAt
+        version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
         """;
 
     public async Task<RolloutRecord?> FindAsync(string id, CancellationToken cancellationToken = default)
@@ -55,11 +58,22 @@ public sealed class RolloutRepository(IMetadataDatabase database)
             "SELECT id FROM rollouts WHERE state = @first OR state = @second ORDER BY created_at", new { first, second }, cancellationToken: cancellationToken))).AsList();
     }
 
-    public Task SaveAsync(RolloutRecord record, CancellationToken cancellationToken = default) =>
+    public Task InsertAsync(RolloutRecord record, CancellationToken cancellationToken = default) =>
         database.WriteAsync((connection, transaction, cancel) => connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO rollouts (id, offering, tenant, state, document, started_by, created_at, updated_at)
-            VALUES (@Id, @Offering, @Tenant, @State, @Document, @StartedBy, @CreatedAt, @UpdatedAt)
-            ON CONFLICT (id) DO UPDATE SET state = excluded.state, document = excluded.document, updated_at = excluded.updated_at
+            INSERT INTO rollouts (id, offering, tenant, state, document, started_by, version, created_at, updated_at)
+            VALUES (@Id, @Offering, @Tenant, @State, @Document, @StartedBy, 1, @CreatedAt, @UpdatedAt)
             """, record, transaction, cancellationToken: cancel)), cancellationToken);
+
+    /// <summary>Writes the row if it is still at <see cref="RolloutRecord.Version"/> (moving it one up); false when someone wrote it since.</summary>
+    public async Task<bool> UpdateAsync(RolloutRecord record, CancellationToken cancellationToken = default)
+    {
+        var updated = 0;
+        await database.WriteAsync(async (connection, transaction, cancel) => updated = await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE rollouts SET state = @State, document = @Document, updated_at = @UpdatedAt, version = version + 1
+            WHERE id = @Id AND version = @Version
+            """, record, transaction, cancellationToken: cancel)), cancellationToken);
+        return updated == 1;
+    }
 }

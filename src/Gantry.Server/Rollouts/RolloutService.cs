@@ -65,7 +65,7 @@ public sealed class RolloutService(RolloutPlanner planner, RolloutStore store, I
             ],
             CreatedAt = now,
         };
-        await store.SaveAsync(rollout, cancellationToken);
+        await store.InsertAsync(rollout, cancellationToken);
         await audit.RecordAsync(context, principal, FleetAuditActions.RolloutStarted, rollout.Tenant, rollout.Id,
             $"{rollout.Offering}: {plan.Changes.Count} instances in {rollout.Waves.Count} waves, {plan.Skipped.Count} skipped");
         return rollout;

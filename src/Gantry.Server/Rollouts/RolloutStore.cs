@@ -7,7 +7,8 @@ namespace Gantry.Server.Rollouts;
 
 /// <summary>
 /// Reads and writes rollout documents, and serializes every change to one rollout in this process (the runner's
-/// steps and the pause/resume/abort/rollback calls), so no update of a document is lost.
+/// steps and the pause/resume/abort/rollback calls); across replicas, a write based on an older version of the row is
+/// refused, so no update of a document is lost.
 /// </summary>
 public sealed class RolloutStore(RolloutRepository repository, TimeProvider time)
 {
@@ -27,20 +28,10 @@ public sealed class RolloutStore(RolloutRepository repository, TimeProvider time
     public Task<IReadOnlyList<string>> ActiveIdsAsync(CancellationToken cancellationToken) =>
         repository.ListIdsInStateAsync(RolloutStates.Running, RolloutStates.RollingBack, cancellationToken);
 
-    public Task SaveAsync(Rollout rollout, CancellationToken cancellationToken)
+    public Task InsertAsync(Rollout rollout, CancellationToken cancellationToken)
     {
         rollout.UpdatedAt = time.GetUtcNow();
-        return repository.SaveAsync(new RolloutRecord
-        {
-            Id = rollout.Id,
-            Offering = rollout.Offering,
-            Tenant = rollout.Tenant,
-            State = rollout.State,
-            Document = JsonSerializer.Serialize(rollout, Json),
-            StartedBy = rollout.StartedBy.Id,
-            CreatedAt = rollout.CreatedAt,
-            UpdatedAt = rollout.UpdatedAt,
-        }, cancellationToken);
+        return repository.InsertAsync(Record(rollout, version: 0), cancellationToken);
     }
 
     /// <summary>Runs <paramref name="change"/> on the rollout's current document under its lock, and saves it when it returns true.</summary>
@@ -50,14 +41,19 @@ public sealed class RolloutStore(RolloutRepository repository, TimeProvider time
         await gate.WaitAsync(cancellationToken);
         try
         {
-            if (await FindAsync(id, cancellationToken) is not { } rollout)
+            if (await repository.FindAsync(id, cancellationToken) is not { } record)
             {
                 return null;
             }
 
+            var rollout = Read(record);
             if (await change(rollout))
             {
-                await SaveAsync(rollout, cancellationToken);
+                rollout.UpdatedAt = time.GetUtcNow();
+                if (!await repository.UpdateAsync(Record(rollout, record.Version), cancellationToken))
+                {
+                    throw new RolloutStateException(rollout.State, $"Rollout {id} was changed by another Gantry replica at the same moment; read it again and retry.");
+                }
             }
 
             return rollout;
@@ -67,6 +63,19 @@ public sealed class RolloutStore(RolloutRepository repository, TimeProvider time
             gate.Release();
         }
     }
+
+    private static RolloutRecord Record(Rollout rollout, long version) => new()
+    {
+        Id = rollout.Id,
+        Offering = rollout.Offering,
+        Tenant = rollout.Tenant,
+        State = rollout.State,
+        Document = JsonSerializer.Serialize(rollout, Json),
+        StartedBy = rollout.StartedBy.Id,
+        Version = version,
+        CreatedAt = rollout.CreatedAt,
+        UpdatedAt = rollout.UpdatedAt,
+    };
 
     private static Rollout Read(RolloutRecord record) =>
         JsonSerializer.Deserialize<Rollout>(record.Document, Json) ?? throw new InvalidOperationException($"Rollout {record.Id} has an empty document.");
