@@ -54,6 +54,29 @@ public sealed record RolloutStrategy
     public IReadOnlyList<RolloutWaveSpec>? Waves { get; init; }
 
     public RolloutGate? Gate { get; init; }
+
+    /// <summary>When waves may start (UTC, daily); a wave already committed is gated whatever the time.</summary>
+    public RolloutWindow? Window { get; init; }
+}
+
+/// <summary>A daily window, <c>HH:mm</c> to <c>HH:mm</c> in UTC; one that ends before it starts runs over midnight (22:00 to 06:00).</summary>
+public sealed record RolloutWindow
+{
+    public string? Start { get; init; }
+
+    public string? End { get; init; }
+
+    /// <summary>Whether <paramref name="now"/> is inside the window (its start included, its end not).</summary>
+    public bool IsOpen(DateTimeOffset now)
+    {
+        var (start, end, at) = (Parse(Start), Parse(End), now.UtcDateTime.TimeOfDay);
+        return start <= end ? at >= start && at < end : at >= start || at < end;
+    }
+
+    internal static TimeSpan? TryParse(string? text) =>
+        TimeSpan.TryParseExact(text, "hh\\:mm", System.Globalization.CultureInfo.InvariantCulture, out var time) && time < TimeSpan.FromDays(1) ? time : null;
+
+    private static TimeSpan Parse(string? text) => TryParse(text) ?? TimeSpan.Zero;
 }
 
 /// <summary>A wave: the instances of some tenants (a canary list), or up to a share of all the instances that change.</summary>
@@ -82,7 +105,7 @@ public sealed record RolloutGate
 /// <summary>A checked request: the gate and waves as the runner uses them.</summary>
 public sealed record RolloutSpec(
     string Offering, RolloutSelector Selector, RolloutChange Change, IReadOnlyList<RolloutWaveSpec> Waves, string GatePhase,
-    TimeSpan GateTimeout, int FailureThreshold, bool Force)
+    TimeSpan GateTimeout, int FailureThreshold, bool Force, RolloutWindow? Window)
 {
     public const int MaxWaves = 20;
     public const int MaxListed = 10_000;
@@ -170,8 +193,24 @@ public sealed record RolloutSpec(
             errors.Add("strategy.gate.failureThreshold", "must be 0 or more: how many instances of a wave may fail before the rollout pauses");
         }
 
+        if (request.Strategy?.Window is { } window)
+        {
+            foreach (var (field, value) in new[] { ("start", window.Start), ("end", window.End) })
+            {
+                if (RolloutWindow.TryParse(value) is null)
+                {
+                    errors.Add($"strategy.window.{field}", "must be a UTC time of day as HH:mm, e.g. 22:00");
+                }
+            }
+
+            if (window.Start == window.End && RolloutWindow.TryParse(window.Start) is not null)
+            {
+                errors.Add("strategy.window", "must not start and end at the same time; leave it out to allow any time");
+            }
+        }
+
         errors.ThrowIfAny();
-        return new RolloutSpec(request.Offering!, selector, change, waves, phase!, timeout, gate.FailureThreshold ?? 0, request.Force);
+        return new RolloutSpec(request.Offering!, selector, change, waves, phase!, timeout, gate.FailureThreshold ?? 0, request.Force, request.Strategy?.Window);
     }
 
     private static void CheckNames(IReadOnlyList<string>? names, string field, ValidationErrors errors)

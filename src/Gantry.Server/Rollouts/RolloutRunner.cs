@@ -84,8 +84,17 @@ public sealed partial class RolloutRunner(RolloutStore store, RolloutWaves waves
             return true;
         }
 
+        if (wave.State == WaveStates.Pending && RolloutSpec.From(rollout.Request).Window is { } window && !window.IsOpen(time.GetUtcNow()))
+        {
+            var waiting = $"wave {wave.Index + 1} waits for the window {window.Start}-{window.End} UTC";
+            var changed = rollout.Reason != waiting;
+            rollout.Reason = waiting;
+            return changed;
+        }
+
         if (wave.State == WaveStates.Pending)
         {
+            rollout.Reason = null;
             await waves.CommitWaveAsync(rollout, wave, cancellationToken);
             Log.WaveCommitted(logger, rollout.Id, wave.Index + 1, wave.Revision ?? "(nothing to commit)");
         }

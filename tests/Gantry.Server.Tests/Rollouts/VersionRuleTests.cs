@@ -154,6 +154,53 @@ public sealed class VersionRuleTests(FleetWorld world) : IClassFixture<FleetWorl
         Assert.True(all.GetProperty("total").GetInt64() >= 3);
     }
 
+    [Fact]
+    public async Task Waves_start_only_inside_the_schedule_window()
+    {
+        var admin = world.As("platform-admin");
+        await Put(admin, "windowed", "~1.13.0").ExpectAsync(HttpStatusCode.Created);
+        var now = world.Time.GetUtcNow();
+        string At(TimeSpan offset) => (now + offset).UtcDateTime.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        var request = new
+        {
+            offering = "qdrant",
+            selector = new { tenants = new[] { A }, instances = new[] { "windowed" } },
+            change = new { values = new { replicaCount = 2 } },
+            strategy = new { gate = new { phase = "Committed" }, window = new { start = At(TimeSpan.FromHours(1)), end = At(TimeSpan.FromHours(2)) } },
+        };
+        var id = (await admin.SendJsonAsync(HttpMethod.Post, "/api/v1/rollouts", request).ExpectAsync(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+
+        var waiting = await WaitForAsync(id, r => r.TryGetProperty("reason", out var reason) && reason.GetString()!.Contains("waits for the window", StringComparison.Ordinal));
+        Assert.Equal("Running", waiting.GetProperty("state").GetString());
+        Assert.False((await admin.GetAsync($"/api/v1/tenants/{A}/instances/windowed").ExpectAsync(HttpStatusCode.OK)).GetProperty("values").TryGetProperty("replicaCount", out _));
+
+        world.Time.Advance(TimeSpan.FromMinutes(61));
+        await WaitForAsync(id, r => r.GetProperty("state").GetString() == "Completed");
+        Assert.Equal(2, (await admin.GetAsync($"/api/v1/tenants/{A}/instances/windowed").ExpectAsync(HttpStatusCode.OK)).GetProperty("values").GetProperty("replicaCount").GetInt32());
+
+        var bad = await admin.SendJsonAsync(HttpMethod.Post, "/api/v1/rollouts/preview", request with { strategy = new { gate = new { phase = "Committed" }, window = new { start = "25:00", end = "6pm" } } })
+            .ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.True(bad.GetProperty("errors").TryGetProperty("strategy.window.start", out _));
+        Assert.True(bad.GetProperty("errors").TryGetProperty("strategy.window.end", out _));
+    }
+
+    /// <summary>Polls the rollout, moving the test clock on so the runner's timer ticks, until <paramref name="done"/> holds.</summary>
+    private async Task<JsonElement> WaitForAsync(string id, Func<JsonElement, bool> done)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            world.Time.Advance(TimeSpan.FromSeconds(2));
+            await Task.Delay(100);
+            var rollout = await world.As("platform-admin").GetAsync($"/api/v1/rollouts/{id}").ExpectAsync(HttpStatusCode.OK);
+            if (done(rollout))
+            {
+                return rollout;
+            }
+
+            Assert.True(attempt < 100, $"rollout {id} did not get there: {rollout}");
+        }
+    }
+
     private static Task<HttpResponseMessage> Put(HttpClient client, string name, string version, bool force = false) =>
         client.SendJsonAsync(HttpMethod.Put, $"/api/v1/tenants/{A}/instances/{name}", new { offering = "qdrant", version, force });
 
