@@ -13,7 +13,9 @@ public static class FleetServiceCollectionExtensions
         services.TryAddSingleton<VersionRules>();
         services.AddHostedService<PinExpiryService>();
         services.TryAddSingleton<Data.Rollouts.RolloutRepository>();
-        services.AddOptions<RolloutOptions>().BindConfiguration(RolloutOptions.SectionName);
+        services.AddOptions<RolloutOptions>().BindConfiguration(RolloutOptions.SectionName)
+            .Validate(o => o.Interval > TimeSpan.Zero && o.Interval <= TimeSpan.FromHours(1), "Rollouts:Interval must be more than 0 and at most 01:00:00.")
+            .ValidateOnStart();
         services.TryAddSingleton<RolloutStore>();
         services.TryAddSingleton<RolloutPlanner>();
         services.TryAddSingleton<RolloutWaves>();
