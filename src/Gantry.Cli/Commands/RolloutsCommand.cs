@@ -167,6 +167,12 @@ internal static class RolloutsCommand
             RecordWriter.WriteTable(console, preview.Skipped, [new("INSTANCE", s => $"{s.Tenant}/{s.Name}"), new("WHY", s => s.Reason)]);
         }
 
+        if (preview.LiftedPins is { Count: > 0 } lifted)
+        {
+            console.Output.WriteLine("Pins expired and lifted:");
+            RecordWriter.WriteTable(console, lifted, [new("INSTANCE", s => $"{s.Tenant}/{s.Name}"), new("WHY", s => s.Reason)]);
+        }
+
         if (preview.Invalid.Count > 0)
         {
             console.Output.WriteLine("Would be invalid (the rollout is refused while any is):");

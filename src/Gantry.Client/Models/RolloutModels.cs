@@ -10,7 +10,8 @@ public sealed record RolloutPreview(
     IReadOnlyList<RolloutPreviewChange> Changes,
     IReadOnlyList<RolloutSkipped> Skipped,
     IReadOnlyDictionary<string, string[]> Invalid,
-    RolloutSample? Sample);
+    RolloutSample? Sample,
+    IReadOnlyList<RolloutSkipped>? LiftedPins = null);
 
 public sealed record RolloutPreviewWave(int Index, string Label, int Count);
 

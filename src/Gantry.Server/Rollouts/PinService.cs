@@ -32,8 +32,12 @@ public sealed partial class PinService(PinRepository pins, InstanceRepository in
         return pin;
     }
 
-    /// <summary>The pins that hold on the instances of <paramref name="tenants"/> (all tenants when null), by instance; expired ones met are lifted.</summary>
-    public async Task<Dictionary<(string Tenant, string Name), PinRecord>> ActiveForAsync(IReadOnlyCollection<string>? tenants, CancellationToken cancellationToken)
+    /// <summary>
+    /// The pins that hold on the instances of <paramref name="tenants"/> (all tenants when null), by instance, and the
+    /// expired ones met on the way, which are lifted (and audited) now.
+    /// </summary>
+    public async Task<(Dictionary<(string Tenant, string Name), PinRecord> Active, IReadOnlyList<PinRecord> Lifted)> ActiveForAsync(
+        IReadOnlyCollection<string>? tenants, CancellationToken cancellationToken)
     {
         var all = new List<PinRecord>();
         foreach (var tenant in tenants is null ? [null] : tenants.Cast<string?>())
@@ -42,12 +46,16 @@ public sealed partial class PinService(PinRepository pins, InstanceRepository in
         }
 
         var now = time.GetUtcNow();
+        var lifted = new List<PinRecord>();
         foreach (var expired in all.Where(p => p.IsExpired(now)))
         {
-            await LiftAsync(expired, cancellationToken);
+            if (await LiftAsync(expired, cancellationToken))
+            {
+                lifted.Add(expired);
+            }
         }
 
-        return all.Where(p => !p.IsExpired(now)).ToDictionary(p => (p.Tenant, p.Name));
+        return (all.Where(p => !p.IsExpired(now)).ToDictionary(p => (p.Tenant, p.Name)), lifted);
     }
 
     public async Task<PinRecord> SetAsync(Principal principal, string tenant, string name, PinRequest request, CancellationToken cancellationToken)

@@ -16,7 +16,7 @@ public sealed record PreviewSample(string Tenant, string Name, string FromVersio
 /// <summary>What a rollout would do; <see cref="Invalid"/> non-empty means starting it is refused.</summary>
 public sealed record RolloutPreview(
     string Offering, int Changing, IReadOnlyList<PreviewWave> Waves, IReadOnlyList<PreviewChange> Changes, IReadOnlyList<SkippedInstance> Skipped,
-    IReadOnlyDictionary<string, string[]> Invalid, PreviewSample? Sample)
+    IReadOnlyDictionary<string, string[]> Invalid, PreviewSample? Sample, IReadOnlyList<SkippedInstance> LiftedPins)
 {
     public static RolloutPreview From(RolloutPlan plan)
     {
@@ -26,7 +26,8 @@ public sealed record RolloutPreview(
             [.. plan.Changes.Select(c => new PreviewChange(c.From.Tenant, c.From.Name, c.Wave, c.From.ChartVersion, c.To.ChartVersion, !JsonNode.DeepEquals(c.From.Values, c.To.Values)))],
             plan.Skipped, plan.Invalid,
             sample is null ? null : new PreviewSample(sample.From.Tenant, sample.From.Name, sample.From.ChartVersion, sample.To.ChartVersion,
-                sample.From.ChartValues(plan.Offering), sample.To.ChartValues(plan.Offering)));
+                sample.From.ChartValues(plan.Offering), sample.To.ChartValues(plan.Offering)),
+            plan.LiftedPins);
     }
 }
 

@@ -27,7 +27,11 @@ public sealed record RolloutPlan(
     IReadOnlyList<PlannedChange> Changes,
     IReadOnlyList<SkippedInstance> Skipped,
     IReadOnlyDictionary<string, string[]> Invalid,
-    IReadOnlyList<(string Label, int Count)> Waves);
+    IReadOnlyList<(string Label, int Count)> Waves)
+{
+    /// <summary>Pins of the selected tenants found expired while planning, and lifted: their instances take part again.</summary>
+    public IReadOnlyList<SkippedInstance> LiftedPins { get; init; } = [];
+}
 
 /// <summary>
 /// Works out a rollout from the index and the claims: which instances the selector takes (within the caller's tenants),
@@ -49,7 +53,7 @@ public sealed class RolloutPlanner(
 
         var tenants = ScopeTenants(principal, spec.Selector.Tenants);
         var rows = await SelectAsync(spec, tenants, cancellationToken);
-        var activePins = await pins.ActiveForAsync(tenants, cancellationToken);
+        var (activePins, lifted) = await pins.ActiveForAsync(tenants, cancellationToken);
 
         var changes = new List<(InstanceClaim From, InstanceClaim To, string Revision)>();
         var skipped = new List<SkippedInstance>();
@@ -98,7 +102,10 @@ public sealed class RolloutPlanner(
         }
 
         var (waves, planned) = AssignWaves(spec, changes);
-        return new RolloutPlan(spec, offering, tenants ?? [.. rows.Select(r => r.Tenant).Distinct(StringComparer.Ordinal)], planned, skipped, invalid, waves);
+        return new RolloutPlan(spec, offering, tenants ?? [.. rows.Select(r => r.Tenant).Distinct(StringComparer.Ordinal)], planned, skipped, invalid, waves)
+        {
+            LiftedPins = [.. lifted.Select(p => new SkippedInstance(p.Tenant, p.Name, $"the pin to {p.Version} by {p.PinnedBy} expired {p.ExpiresAt:yyyy-MM-dd'T'HH:mm:ss'Z'} and was lifted"))],
+        };
     }
 
     /// <summary>

@@ -27,7 +27,7 @@ public sealed class RolloutWaves(
         var members = rollout.Instances.Where(i => i.Wave == wave.Index && i.State == RolloutInstanceStates.Pending).ToList();
         var batch = new List<BatchChange>();
         var memberTenants = members.Select(m => m.Tenant).Distinct(StringComparer.Ordinal).ToList();
-        var held = await pins.ActiveForAsync(memberTenants.Count > ManyTenants ? null : memberTenants, cancellationToken);
+        var (held, _) = await pins.ActiveForAsync(memberTenants.Count > ManyTenants ? null : memberTenants, cancellationToken);
         var records = await StatusOfAsync(rollout.Offering, members, cancellationToken);
         var quotas = new Dictionary<string, TenantQuotas>(StringComparer.Ordinal);
         foreach (var member in members)

@@ -149,6 +149,26 @@ public sealed class RolloutApiTests(RunnerFleetWorld world) : IClassFixture<Runn
         var done = await world.WaitForAsync(id, r => r.GetProperty("state").GetString() == "Completed");
         Assert.Equal(1, done.GetProperty("instances").GetArrayLength());
     }
+
+    [Fact]
+    public async Task An_expired_pin_is_lifted_and_reported_and_its_instance_takes_part_again()
+    {
+        var admin = world.As("platform-admin");
+        await admin.SendJsonAsync(HttpMethod.Put, "/api/v1/tenants/t28/instances/r0/pin", new { reason = "brief hold", until = DateTimeOffset.UtcNow.AddSeconds(2) })
+            .ExpectAsync(HttpStatusCode.OK);
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+
+        var preview = await admin.SendJsonAsync(HttpMethod.Post, "/api/v1/rollouts/preview",
+            new { offering = "runner", selector = new { tenants = new[] { "t28" }, instances = new[] { "r0" } }, change = new { version = "~2.2.0" } })
+            .ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal("r0", Assert.Single(preview.GetProperty("changes").EnumerateArray()).GetProperty("name").GetString());
+        Assert.Empty(preview.GetProperty("skipped").EnumerateArray());
+        // Lifted by this preview (and reported in it), or a moment before by the minute's sweep: audited either way.
+        Assert.All(preview.GetProperty("liftedPins").EnumerateArray(), p => Assert.Contains("expired", p.GetProperty("reason").GetString(), StringComparison.Ordinal));
+        var audit = await admin.GetAsync("/api/v1/audit?tenant=t28&action=instance.pin.expire").ExpectAsync(HttpStatusCode.OK);
+        Assert.Contains(audit.EnumerateArray(), e => e.GetProperty("target").GetString() == "r0");
+    }
 }
 
 internal static class RolloutAssertions
