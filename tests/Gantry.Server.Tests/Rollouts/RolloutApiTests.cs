@@ -169,6 +169,33 @@ public sealed class RolloutApiTests(RunnerFleetWorld world) : IClassFixture<Runn
         var audit = await admin.GetAsync("/api/v1/audit?tenant=t28&action=instance.pin.expire").ExpectAsync(HttpStatusCode.OK);
         Assert.Contains(audit.EnumerateArray(), e => e.GetProperty("target").GetString() == "r0");
     }
+
+    [Fact]
+    public async Task An_aborted_rollout_starts_no_further_wave_and_says_so()
+    {
+        var admin = world.As("platform-admin");
+        var request = new
+        {
+            offering = "runner",
+            selector = new { tenants = new[] { "t26", "t27" } },
+            change = new { version = "~2.2.0" },
+            strategy = new { waves = new object[] { new { tenants = new[] { "t26" } }, new { percent = 100 } } },
+        };
+        var id = (await admin.SendJsonAsync(HttpMethod.Post, "/api/v1/rollouts", request).ExpectAsync(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+
+        await admin.PostAsync($"/api/v1/rollouts/{id}/pause", null).ExpectAsync(HttpStatusCode.OK);
+        var aborted = await admin.PostAsync($"/api/v1/rollouts/{id}/abort", null).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal("Aborted", aborted.GetProperty("state").GetString());
+        Assert.Contains("aborted by admin", aborted.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Skipped", aborted.GetProperty("waves")[1].GetProperty("state").GetString());
+        await Task.Delay(TimeSpan.FromSeconds(1)); // a few runner rounds: nothing moves any more
+        Assert.Equal("2.1.4", (await world.InstanceAsync("t27", "r9")).GetProperty("chartVersion").GetString());
+        var problem = await admin.PostAsync($"/api/v1/rollouts/{id}/resume", null).ExpectAsync(HttpStatusCode.Conflict);
+        Assert.Equal("Aborted", problem.GetProperty("state").GetString());
+        var audit = await admin.GetAsync($"/api/v1/audit?action=rollout.*&target={id}").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(["rollout.abort", "rollout.pause", "rollout.start"], audit.EnumerateArray().Select(e => e.GetProperty("action").GetString()));
+    }
 }
 
 internal static class RolloutAssertions
