@@ -23,6 +23,8 @@ public sealed class RolloutsCommandTests(GantryServer server)
         Assert.Contains("customer freeze", Assert.Single(preview.GetProperty("skipped").EnumerateArray()).GetProperty("reason").GetString(), StringComparison.Ordinal);
         var table = await user.RunAsync(["rollouts", "preview", .. rollout]);
         Assert.Contains("1 instances of qdrant change, 1 skipped, 0 problems", table.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Sample: acme/fleet1", table.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^\+\s+replicaCount: 2$", table.Stdout);
 
         var done = await user.JsonAsync(["rollouts", "start", .. rollout, "--wait"]);
         Assert.Equal("Completed", done.GetProperty("state").GetString());

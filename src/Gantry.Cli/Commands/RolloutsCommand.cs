@@ -161,6 +161,17 @@ internal static class RolloutsCommand
             console.Output.WriteLine($"  {move.Key.FromVersion} -> {move.Key.ToVersion}: {move.Count()} instances");
         }
 
+        if (preview.Sample is { Files: { Count: > 0 } files } sample)
+        {
+            console.Output.WriteLine($"Sample: {sample.Tenant}/{sample.Name}");
+            foreach (var file in files)
+            {
+                console.Output.WriteLine($"--- {file.Path}");
+                console.Output.WriteLine($"+++ {file.Path}");
+                console.Output.Write(file.Patch);
+            }
+        }
+
         if (preview.Skipped.Count > 0)
         {
             console.Output.WriteLine("Skipped:");

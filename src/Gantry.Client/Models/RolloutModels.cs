@@ -19,7 +19,11 @@ public sealed record RolloutPreviewChange(string Tenant, string Name, int Wave, 
 
 public sealed record RolloutSkipped(string Tenant, string Name, string Reason);
 
-public sealed record RolloutSample(string Tenant, string Name, string FromVersion, string ToVersion, JsonObject FromValues, JsonObject ToValues);
+public sealed record RolloutSample(
+    string Tenant, string Name, string FromVersion, string ToVersion, JsonObject FromValues, JsonObject ToValues, IReadOnlyList<RolloutFileDiff>? Files = null);
+
+/// <summary>A unified diff of one rendered file of the sample.</summary>
+public sealed record RolloutFileDiff(string Path, string Patch);
 
 public sealed record RolloutActor(string Id, string Name, string Kind, string? Email);
 

@@ -1,5 +1,9 @@
 using System.Security.Claims;
+using System.Text;
 using System.Text.Json.Nodes;
+using Gantry.Core.Catalog;
+using Gantry.Core.Instances;
+using Gantry.Core.Rendering;
 using Gantry.Server.Hosting;
 using Gantry.Server.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -10,8 +14,28 @@ public sealed record PreviewWave(int Index, string Label, int Count);
 
 public sealed record PreviewChange(string Tenant, string Name, int Wave, string FromVersion, string ToVersion, bool ValuesChanged);
 
-/// <summary>One changed instance before and after: chart version and the values the chart receives.</summary>
-public sealed record PreviewSample(string Tenant, string Name, string FromVersion, string ToVersion, JsonObject FromValues, JsonObject ToValues);
+/// <summary>One changed instance before and after: chart version, the values the chart receives, and the diff of its rendered files.</summary>
+public sealed record PreviewSample(
+    string Tenant, string Name, string FromVersion, string ToVersion, JsonObject FromValues, JsonObject ToValues, IReadOnlyList<PreviewFile> Files)
+{
+    public static PreviewSample From(PlannedChange change, Offering offering)
+    {
+        var (before, after) = (Render(change.From, offering), Render(change.To, offering));
+        var files = before.Keys.Union(after.Keys).Order(StringComparer.Ordinal)
+            .Select(path => new PreviewFile(path, TextDiff.Unified(before.GetValueOrDefault(path) ?? string.Empty, after.GetValueOrDefault(path) ?? string.Empty)))
+            .Where(f => f.Patch.Length > 0)
+            .ToList();
+        return new PreviewSample(change.From.Tenant, change.From.Name, change.From.ChartVersion, change.To.ChartVersion,
+            change.From.ChartValues(offering), change.To.ChartValues(offering), files);
+    }
+
+    private static Dictionary<string, string> Render(InstanceClaim claim, Offering offering) =>
+        TenantRenderer.RenderInstance(claim.Tenant, new RenderedInstance(claim, offering))
+            .ToDictionary(f => f.Key, f => Encoding.UTF8.GetString(f.Value), StringComparer.Ordinal);
+}
+
+/// <summary>What a rollout would change in one rendered file: a unified diff of its lines.</summary>
+public sealed record PreviewFile(string Path, string Patch);
 
 /// <summary>What a rollout would do; <see cref="Invalid"/> non-empty means starting it is refused.</summary>
 public sealed record RolloutPreview(
@@ -25,8 +49,7 @@ public sealed record RolloutPreview(
             plan.Offering.Name, plan.Changes.Count, [.. plan.Waves.Select((w, i) => new PreviewWave(i, w.Label, w.Count))],
             [.. plan.Changes.Select(c => new PreviewChange(c.From.Tenant, c.From.Name, c.Wave, c.From.ChartVersion, c.To.ChartVersion, !JsonNode.DeepEquals(c.From.Values, c.To.Values)))],
             plan.Skipped, plan.Invalid,
-            sample is null ? null : new PreviewSample(sample.From.Tenant, sample.From.Name, sample.From.ChartVersion, sample.To.ChartVersion,
-                sample.From.ChartValues(plan.Offering), sample.To.ChartValues(plan.Offering)),
+            sample is null ? null : PreviewSample.From(sample, plan.Offering),
             plan.LiftedPins);
     }
 }

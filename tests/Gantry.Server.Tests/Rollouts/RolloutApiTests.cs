@@ -40,6 +40,9 @@ public sealed class RolloutApiTests(RunnerFleetWorld world) : IClassFixture<Runn
         Assert.Contains("pinned to 2.1.4", skipped.GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.Equal("2.2.0", preview.GetProperty("sample").GetProperty("toVersion").GetString());
         Assert.Equal(2, preview.GetProperty("sample").GetProperty("toValues").GetProperty("replicas").GetInt32());
+        var files = preview.GetProperty("sample").GetProperty("files").EnumerateArray().ToDictionary(f => f.GetProperty("path").GetString()!, f => f.GetProperty("patch").GetString()!);
+        Assert.Contains(files, f => f.Key.EndsWith("/values.yaml", StringComparison.Ordinal) && f.Value.Contains("-replicas: 1\n+replicas: 2\n", StringComparison.Ordinal));
+        Assert.Contains(files, f => f.Key.EndsWith("/helmrelease.yaml", StringComparison.Ordinal) && f.Value.Contains("\n+", StringComparison.Ordinal) && f.Value.Contains("2.2.0", StringComparison.Ordinal));
         Assert.Equal(commitsBefore, world.CommitSubjects().Count); // nothing written
 
         var started = await admin.SendJsonAsync(HttpMethod.Post, "/api/v1/rollouts", request).ExpectAsync(HttpStatusCode.Created);
