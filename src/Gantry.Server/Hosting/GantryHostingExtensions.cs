@@ -196,6 +196,7 @@ public static class GantryHostingExtensions
         app.MapStatusEndpoints();
         app.MapPinEndpoints();
         app.MapRolloutEndpoints();
+        app.MapRolloutStreamEndpoints();
         app.MapFleetEndpoints();
         if (app.Services.GetRequiredService<IOptions<GantryOptions>>().Value.ExposeApiReference)
         {

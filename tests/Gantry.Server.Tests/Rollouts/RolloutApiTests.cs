@@ -199,6 +199,29 @@ public sealed class RolloutApiTests(RunnerFleetWorld world) : IClassFixture<Runn
         var audit = await admin.GetAsync($"/api/v1/audit?action=rollout.*&target={id}").ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(["rollout.abort", "rollout.pause", "rollout.start"], audit.EnumerateArray().Select(e => e.GetProperty("action").GetString()));
     }
+
+    [Fact]
+    public async Task A_rollout_streams_its_progress_until_it_completes()
+    {
+        var admin = world.As("platform-admin");
+        var request = new { offering = "runner", selector = new { tenants = new[] { "t29" } }, change = new { values = new { replicas = 3 } }, strategy = new { gate = new { phase = "Committed" } } };
+        var id = (await admin.SendJsonAsync(HttpMethod.Post, "/api/v1/rollouts", request).ExpectAsync(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+
+        using var response = await admin.GetAsync($"/api/v1/rollouts/{id}/events/stream", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var states = new List<string>();
+        while (await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)) is { } line)
+        {
+            if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                states.Add(System.Text.Json.JsonDocument.Parse(line[6..]).RootElement.GetProperty("rollout").GetProperty("state").GetString()!);
+            }
+        }
+
+        Assert.Equal("Completed", states[^1]);
+        await world.As("t01-admin").GetAsync($"/api/v1/rollouts/{id}/events/stream").ExpectAsync(HttpStatusCode.NotFound);
+    }
 }
 
 internal static class RolloutAssertions
