@@ -159,6 +159,7 @@ public static class OfferingParser
                 Name = d.Chart.Name!,
                 Version = d.Chart.Version!,
                 Versions = d.Chart.Versions ?? [],
+                SchemaFromChart = d.Chart.SchemaFromChart ?? false,
             },
             NamespacePattern = pattern,
             ReplicasPath = d.ReplicasPath,
@@ -201,6 +202,11 @@ public static class OfferingParser
         if (string.IsNullOrWhiteSpace(chart.Version))
         {
             problem("chart.version", "is required: the version constraint the platform allows, e.g. ^1.0.0 or *");
+        }
+
+        if (chart.SchemaFromChart == true && chart.Repository?.StartsWith("oci://", StringComparison.Ordinal) == true)
+        {
+            problem("chart.schemaFromChart", "is read from Helm repositories (https) only for now, not from OCI registries");
         }
     }
 
@@ -254,6 +260,8 @@ public static class OfferingParser
         public string? Version { get; init; }
 
         public List<string>? Versions { get; init; }
+
+        public bool? SchemaFromChart { get; init; }
     }
 
     private sealed record SecretDocument

@@ -112,6 +112,7 @@ public static class GantryHostingExtensions
         services.AddTagSources();
         services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.SectionName);
         services.TryAddSingleton<OfferingCatalog>();
+        services.TryAddSingleton<ChartSchemaCheck>();
         services.TryAddSingleton<InstanceService>();
         services.TryAddSingleton<InstanceSecretSealer>();
         services.AddFleetOperations();

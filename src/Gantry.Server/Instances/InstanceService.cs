@@ -35,6 +35,7 @@ public sealed partial class InstanceService(
     ITagSource tagSource,
     InstanceSecretSealer secrets,
     Rollouts.VersionRules rules,
+    ChartSchemaCheck chartSchemas,
     Status.DeploymentSignals signals,
     TimeProvider time,
     ILogger<InstanceService> logger) : IDisposable
@@ -161,6 +162,7 @@ public sealed partial class InstanceService(
             var chartVersion = await ResolveChartVersionAsync(offering!, request.Version, cancellationToken);
             await rules.CheckAsync(principal, tenant, name, offering!, current?.Offering == offering!.Name ? current.ChartVersion : null, chartVersion,
                 request.Force, errors, cancellationToken);
+            await chartSchemas.CheckAsync(offering, chartVersion, request.Values ?? [], errors, cancellationToken);
             errors.ThrowIfAny();
             var claim = new InstanceClaim
             {

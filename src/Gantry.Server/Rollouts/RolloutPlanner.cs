@@ -39,7 +39,7 @@ public sealed record RolloutPlan(
 /// and the wave each falls in. Pure apart from reading; the preview answers it and a start commits it.
 /// </summary>
 public sealed class RolloutPlanner(
-    OfferingCatalog catalog, InstanceRepository index, InstanceService instances, TenantRepository tenantRepository,
+    OfferingCatalog catalog, ChartSchemaCheck chartSchemas, InstanceRepository index, InstanceService instances, TenantRepository tenantRepository,
     PinService pins, IAuthorizer authorizer)
 {
     public async Task<RolloutPlan> PlanAsync(Principal principal, RolloutRequest request, CancellationToken cancellationToken)
@@ -183,7 +183,11 @@ public sealed class RolloutPlanner(
         try
         {
             var chartVersion = await instances.ResolveChartVersionAsync(offering, request.Version, cancellationToken);
-            return (claim with { Version = request.Version!, ChartVersion = chartVersion, Values = request.Values! }, null);
+            var chartErrors = new ValidationErrors();
+            await chartSchemas.CheckAsync(offering, chartVersion, request.Values!, chartErrors, cancellationToken);
+            return chartErrors.IsEmpty
+                ? (claim with { Version = request.Version!, ChartVersion = chartVersion, Values = request.Values! }, null)
+                : (null, chartErrors.ToDictionary());
         }
         catch (VersionNotResolvedException e)
         {
