@@ -53,6 +53,24 @@ if (args is ["fuzz", ..])
     return 0;
 }
 
+if (args is ["rollout", ..])
+{
+    var rollout = new RolloutOptions();
+    for (var i = 1; i + 1 < args.Length; i += 2)
+    {
+        switch (args[i])
+        {
+            case "--instances": rollout.Instances = args[i + 1].Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray(); break;
+            case "--per-tenant": rollout.PerTenant = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+            case "--clients": rollout.Clients = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+            default: throw new ArgumentException($"unknown option {args[i]}");
+        }
+    }
+
+    await new RolloutBenchmark(rollout).RunAsync();
+    return 0;
+}
+
 if (args is ["status", ..])
 {
     var status = new StatusOptions();
@@ -81,6 +99,7 @@ if (args.Length == 0 || args[0] != "engine")
                Gantry.Bench api [--instances 10000,100000] [--clients 64] [--seconds 10] [--per-tenant 100]
                    [--sealing-key-bits 2048] [--key-pool 64] [--json FILE]
                Gantry.Bench fuzz [--requests 50000] [--clients 8] [--round 500] [--json FILE]
+               Gantry.Bench rollout [--instances 500,10000] [--per-tenant 100] [--clients 32]
                Gantry.Bench status [--instances 1000,10000] [--tenants 10] [--clients 64] [--streams 1000] [--seconds 10] [--json FILE]
                Gantry.Bench engine [--instances 1000,20000,100000] [--json FILE] [--writers 256] [--seconds 8]
                                    [--naive-changes 20] [--approaches gantry-local,gantry-remote,naive-git-cli]

@@ -35,6 +35,8 @@ public static class RegistriesServiceCollectionExtensions
         services.TryAddSingleton<StaticTagSource>();
         services.AddHttpClient<OciTagSource>(ConfigureClient);
         services.AddHttpClient<HelmRepositoryTagSource>(ConfigureClient);
+        services.AddHttpClient<HelmChartPackageSource>(ConfigureClient);
+        services.TryAddSingleton<Core.Catalog.IChartPackageSource>(provider => provider.GetRequiredService<HelmChartPackageSource>());
         services.TryAddTransient<ITagSource, TagSourceDispatcher>();
         return services;
     }

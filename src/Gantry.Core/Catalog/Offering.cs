@@ -26,6 +26,9 @@ public sealed record ChartSource
     /// <summary>A static list of chart versions, used instead of asking the repository (the embedded default).</summary>
     public IReadOnlyList<string> Versions { get; init; } = [];
 
+    /// <summary>Values are also checked against the chart package's own values.schema.json (the offering's schema narrows it).</summary>
+    public bool SchemaFromChart { get; init; }
+
     public bool IsOci => Repository.StartsWith("oci://", StringComparison.Ordinal);
 }
 
@@ -78,6 +81,9 @@ public sealed record Offering
     public JsonObject Fixed { get; init; } = [];
 
     public IReadOnlyList<OfferingSecret> Secrets { get; init; } = [];
+
+    /// <summary>How an instance's chart version may move (downgrades, largest step).</summary>
+    public UpgradePolicy UpgradePolicy { get; init; } = UpgradePolicy.None;
 
     /// <summary>The catalog file it was read from, for messages.</summary>
     public string Source { get; init; } = string.Empty;

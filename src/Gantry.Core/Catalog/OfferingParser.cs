@@ -159,6 +159,7 @@ public static class OfferingParser
                 Name = d.Chart.Name!,
                 Version = d.Chart.Version!,
                 Versions = d.Chart.Versions ?? [],
+                SchemaFromChart = d.Chart.SchemaFromChart ?? false,
             },
             NamespacePattern = pattern,
             ReplicasPath = d.ReplicasPath,
@@ -173,6 +174,9 @@ public static class OfferingParser
                 ValuesPath = s.ValuesPath!,
                 SecretKeyRefPath = s.SecretKeyRefPath,
             }).ToList(),
+            UpgradePolicy = d.UpgradePolicy is { } policy
+                ? new UpgradePolicy { AllowDowngrade = policy.Downgrade ?? false, MaxStep = policy.MaxStep ?? UpgradeStep.Any }
+                : UpgradePolicy.None,
             Source = source,
         };
     }
@@ -198,6 +202,11 @@ public static class OfferingParser
         if (string.IsNullOrWhiteSpace(chart.Version))
         {
             problem("chart.version", "is required: the version constraint the platform allows, e.g. ^1.0.0 or *");
+        }
+
+        if (chart.SchemaFromChart == true && chart.Repository?.StartsWith("oci://", StringComparison.Ordinal) == true)
+        {
+            problem("chart.schemaFromChart", "is read from Helm repositories (https) only for now, not from OCI registries");
         }
     }
 
@@ -230,6 +239,16 @@ public static class OfferingParser
         public JsonObject? Fixed { get; init; }
 
         public List<SecretDocument>? Secrets { get; init; }
+
+        public UpgradePolicyDocument? UpgradePolicy { get; init; }
+    }
+
+    /// <summary><c>upgradePolicy: {downgrade: false, maxStep: minor}</c>; a policy that is given but says nothing refuses downgrades.</summary>
+    private sealed record UpgradePolicyDocument
+    {
+        public bool? Downgrade { get; init; }
+
+        public UpgradeStep? MaxStep { get; init; }
     }
 
     private sealed record ChartDocument
@@ -241,6 +260,8 @@ public static class OfferingParser
         public string? Version { get; init; }
 
         public List<string>? Versions { get; init; }
+
+        public bool? SchemaFromChart { get; init; }
     }
 
     private sealed record SecretDocument

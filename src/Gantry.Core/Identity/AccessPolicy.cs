@@ -21,6 +21,8 @@ public static class ResourceKinds
     public const string Environment = "environment";
     public const string SealingKey = "sealing-key";
     public const string ChangeRequest = "change-request";
+    public const string InstancePin = "instance-pin";
+    public const string Rollout = "rollout";
 }
 
 /// <summary>
@@ -104,6 +106,10 @@ public static class AccessPolicy
         // propose follows the kind of the change (an environment: operators), checked against that kind.
         (ResourceKinds.ChangeRequest, ResourceAction.Read) => TenantRole.Viewer,
         (ResourceKinds.ChangeRequest, _) => TenantRole.Admin,
+
+        // Holding an instance back from the fleet, and moving a tenant's fleet, are its administrators' decisions.
+        (ResourceKinds.InstancePin or ResourceKinds.Rollout, ResourceAction.Read) => TenantRole.Viewer,
+        (ResourceKinds.InstancePin or ResourceKinds.Rollout, _) => TenantRole.Admin,
         _ => null,
     };
 

@@ -17,6 +17,9 @@ public sealed record InstanceRequest
     /// stored, logged or returned; a secret left out keeps its sealed value from before.
     /// </summary>
     public IReadOnlyDictionary<string, string?>? Secrets { get; init; }
+
+    /// <summary>Take a lower chart version although the offering's upgrade policy refuses downgrades; platform admins only.</summary>
+    public bool Force { get; init; }
 }
 
 /// <summary>

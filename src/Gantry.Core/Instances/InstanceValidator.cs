@@ -90,13 +90,24 @@ public static class InstanceValidator
         }
 
         var values = context.Request.Values ?? [];
+
+        // A value equal to the platform's fixed one is accepted (a chart's own values file, copied whole, sets it so);
+        // it is left out of the schema check, which describes what a tenant chooses. A different value is refused.
+        var chosen = values;
         foreach (var leaf in ValuesPath.Leaves(offering.Fixed))
         {
-            if (ValuesPath.Contains(values, leaf) || IsPrefixSet(values, leaf))
+            var fixedValue = ValuesPath.Get(offering.Fixed, leaf);
+            if (ValuesPath.Contains(values, leaf) && JsonNode.DeepEquals(ValuesPath.Get(values, leaf), fixedValue))
             {
-                errors.Add($"values.{leaf}", "is fixed by the platform and cannot be set");
+                chosen = Without(chosen == values ? values.DeepClone().AsObject() : chosen, leaf);
+            }
+            else if (ValuesPath.Contains(values, leaf) || IsPrefixSet(values, leaf))
+            {
+                errors.Add($"values.{leaf}", $"is fixed by the platform to {fixedValue?.ToJsonString() ?? "null"}; leave it out (or set exactly that)");
             }
         }
+
+        values = chosen;
 
         foreach (var secret in offering.Secrets.Where(s => ValuesPath.Contains(values, s.ValuesPath)))
         {
@@ -168,6 +179,28 @@ public static class InstanceValidator
                 errors.Add($"values.{path}", $"is {replicas}, above the tenant's quota of {maxReplicas} replicas per instance");
             }
         }
+    }
+
+    /// <summary><paramref name="values"/> (a copy the caller owns) without the leaf, and without the objects it leaves empty.</summary>
+    private static JsonObject Without(JsonObject values, string leaf)
+    {
+        var segments = leaf.Split('.');
+        var parents = new List<JsonObject> { values };
+        for (var i = 0; i < segments.Length - 1 && parents[^1][segments[i]] is JsonObject next; i++)
+        {
+            parents.Add(next);
+        }
+
+        if (parents.Count == segments.Length)
+        {
+            parents[^1].Remove(segments[^1]);
+            for (var i = parents.Count - 1; i > 0 && parents[i].Count == 0; i--)
+            {
+                parents[i - 1].Remove(segments[i - 1]);
+            }
+        }
+
+        return values;
     }
 
     // A tenant value that replaces a whole object the platform fixes a leaf of (e.g. values.service = "x").

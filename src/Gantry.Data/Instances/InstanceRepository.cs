@@ -40,6 +40,27 @@ public sealed class InstanceRepository(IMetadataDatabase database)
         return rows.AsList();
     }
 
+    /// <summary>Every instance of an offering, of one tenant or all, ordered by tenant and name: what a fleet operation selects from.</summary>
+    public async Task<IReadOnlyList<InstanceRecord>> ListByOfferingAsync(string offering, string? tenant, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<InstanceRecord>(new CommandDefinition(
+            $"SELECT {Columns} FROM instances WHERE offering = @offering AND (@tenant IS NULL OR tenant = @tenant) ORDER BY tenant, name",
+            new { offering, tenant }, cancellationToken: cancellationToken))).AsList();
+    }
+
+    /// <summary>How many instances of the offering (one tenant's, or all) run each chart version in each phase: one grouped query.</summary>
+    public async Task<IReadOnlyList<FleetCount>> CountFleetAsync(string offering, string? tenant, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<FleetCount>(new CommandDefinition(
+            """
+            SELECT chart_version AS ChartVersion, status AS Phase, COUNT(*) AS Count FROM instances
+            WHERE offering = @offering AND (@tenant IS NULL OR tenant = @tenant)
+            GROUP BY chart_version, status
+            """, new { offering, tenant }, cancellationToken: cancellationToken))).AsList();
+    }
+
     public async Task<int> CountAsync(string tenant, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -64,7 +85,7 @@ public sealed class InstanceRepository(IMetadataDatabase database)
         return id;
     }
 
-    /// <summary>Removes the row and the instance's status timeline, together: a new instance of the same name starts afresh.</summary>
+    /// <summary>Removes the row, the instance's status timeline and its pin, together: a new instance of the same name starts afresh.</summary>
     public Task DeleteAsync(string tenant, string name, CancellationToken cancellationToken = default) =>
         database.WriteAsync(async (connection, transaction, cancel) =>
         {
@@ -72,6 +93,8 @@ public sealed class InstanceRepository(IMetadataDatabase database)
                 "DELETE FROM instances WHERE tenant = @tenant AND name = @name", new { tenant, name }, transaction, cancellationToken: cancel));
             await connection.ExecuteAsync(new CommandDefinition(
                 "DELETE FROM status_events WHERE tenant = @tenant AND target_kind = 'instance' AND target = @name", new { tenant, name }, transaction, cancellationToken: cancel));
+            await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM instance_pins WHERE tenant = @tenant AND name = @name", new { tenant, name }, transaction, cancellationToken: cancel));
         }, cancellationToken);
 
     /// <summary>Replaces the whole index in one transaction (reindex from Git): readers see the old or the new, never half.</summary>
@@ -103,4 +126,14 @@ public sealed class InstanceRepository(IMetadataDatabase database)
                 status_observed_at = excluded.status_observed_at, updated_at = excluded.updated_at
             """,
             record, transaction, cancellationToken: cancellationToken));
+}
+
+/// <summary>One group of <see cref="InstanceRepository.CountFleetAsync"/>.</summary>
+public sealed record FleetCount
+{
+    public required string ChartVersion { get; init; }
+
+    public required string Phase { get; init; }
+
+    public required long Count { get; init; }
 }

@@ -61,6 +61,9 @@ public static class Schema
         new(8, "status events name the component (an environment's service) they are about",
             Sqlite: "ALTER TABLE status_events ADD COLUMN component TEXT NULL;",
             PostgreSql: "ALTER TABLE status_events ADD COLUMN component TEXT NULL;"),
+        new(9, "fleet: instance pins and rollouts",
+            Sqlite: FleetTables(timestamp: "TEXT"),
+            PostgreSql: FleetTables(timestamp: "TIMESTAMPTZ")),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
@@ -270,5 +273,37 @@ public static class Schema
                 );
                 CREATE INDEX status_events_tenant ON status_events (tenant, id);
                 CREATE INDEX status_events_target ON status_events (tenant, target_kind, target, id);
+                """;
+
+    // A pin holds an instance at a chart version (a constraint) until it is cleared or it expires; rollouts skip
+    // it. No foreign key to instances: a reindex replaces every instance row and must not drop the pins.
+    // A rollout is one document (its request, waves and per-instance state, as JSON) written by the one runner that
+    // advances it; `tenant` is set when a tenant admin started it for their own tenant (what they may list). `version`
+    // counts its updates: a write based on an older version is refused, so two replicas never lose each other's step.
+    private static string FleetTables(string timestamp) => $"""
+                CREATE TABLE instance_pins (
+                    tenant     TEXT NOT NULL REFERENCES tenants (name) ON DELETE CASCADE,
+                    name       TEXT NOT NULL,
+                    version    TEXT NOT NULL,
+                    reason     TEXT NOT NULL,
+                    expires_at {timestamp} NULL,
+                    pinned_by  TEXT NOT NULL,
+                    pinned_at  {timestamp} NOT NULL,
+                    PRIMARY KEY (tenant, name)
+                );
+                CREATE INDEX instance_pins_expiry ON instance_pins (expires_at);
+                CREATE TABLE rollouts (
+                    id         TEXT PRIMARY KEY,
+                    offering   TEXT NOT NULL,
+                    tenant     TEXT NULL,
+                    state      TEXT NOT NULL,
+                    document   TEXT NOT NULL,
+                    started_by TEXT NOT NULL,
+                    version    INTEGER NOT NULL,
+                    created_at {timestamp} NOT NULL,
+                    updated_at {timestamp} NOT NULL
+                );
+                CREATE INDEX rollouts_state ON rollouts (state);
+                CREATE INDEX rollouts_tenant ON rollouts (tenant, created_at);
                 """;
 }

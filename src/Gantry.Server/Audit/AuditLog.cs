@@ -62,6 +62,10 @@ public sealed partial class AuditLog(AuditRepository repository, TimeProvider ti
     public Task RecordSystemAsync(string action, string? tenant = null, string? target = null, string? detail = null) =>
         InsertAsync(null, SystemActor, SystemActor, SystemActorKind, action, AuditOutcomes.Success, tenant, target, detail);
 
+    /// <summary>Records what Gantry did in a principal's name outside a request (a rollout's wave, made by its starter).</summary>
+    public Task RecordOnBehalfAsync(string actorId, string actorName, string actorKind, string action, string? tenant = null, string? target = null, string? detail = null) =>
+        InsertAsync(null, actorId, actorName, actorKind, action, AuditOutcomes.Success, tenant, target, detail);
+
     private async Task InsertAsync(
         string? clientIp, string? actorId, string? actorName, string? actorKind, string action, string outcome, string? tenant, string? target, string? detail)
     {

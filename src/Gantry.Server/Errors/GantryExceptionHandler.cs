@@ -88,6 +88,7 @@ internal sealed partial class GantryExceptionHandler(
         SealingKeyMissingException noKey => Problem(StatusCodes.Status409Conflict, "The tenant cannot seal secrets yet.", noKey.Message),
         StateStoreException store => Problem(StatusCodes.Status503ServiceUnavailable, "The change could not be made durable.", store.Message),
         JsonInputException input => BodyProblem(input.Message, input.Field),
+        Rollouts.RolloutStateException rollout => Problem(StatusCodes.Status409Conflict, "The rollout cannot do that now.", rollout.Message, ("state", rollout.State)),
         _ => null,
     };
 

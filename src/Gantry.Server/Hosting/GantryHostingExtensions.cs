@@ -8,6 +8,7 @@ using Gantry.Server.Environments;
 using Gantry.Server.ChangeRequests;
 using Gantry.Server.Identity;
 using Gantry.Server.Instances;
+using Gantry.Server.Rollouts;
 using Gantry.Server.Tenants;
 using Gantry.Server.Users;
 using Gantry.Data.Users;
@@ -111,8 +112,10 @@ public static class GantryHostingExtensions
         services.AddTagSources();
         services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.SectionName);
         services.TryAddSingleton<OfferingCatalog>();
+        services.TryAddSingleton<ChartSchemaCheck>();
         services.TryAddSingleton<InstanceService>();
         services.TryAddSingleton<InstanceSecretSealer>();
+        services.AddFleetOperations();
         services.AddEnvironments();
         services.AddDeploymentStatus();
         services.TryAddSingleton<ChangeRequestService>();
@@ -192,6 +195,10 @@ public static class GantryHostingExtensions
         app.MapClusterEndpoints();
         app.MapEngineWebhookEndpoints();
         app.MapStatusEndpoints();
+        app.MapPinEndpoints();
+        app.MapRolloutEndpoints();
+        app.MapRolloutStreamEndpoints();
+        app.MapFleetEndpoints();
         if (app.Services.GetRequiredService<IOptions<GantryOptions>>().Value.ExposeApiReference)
         {
             app.MapOpenApi();

@@ -120,47 +120,58 @@ public sealed partial class InstanceService
                 return null;
             }
 
-            var now = time.GetUtcNow();
-            var record = new InstanceRecord
-            {
-                Tenant = tenant,
-                Name = name,
-                Offering = claim.Offering,
-                Version = claim.Version,
-                ChartVersion = claim.ChartVersion,
-                Namespace = claim.Namespace,
-                Revision = revision,
-                Generation = claim.Generation,
-                Status = CommittedStatus,
-                CreatedAt = existing?.CreatedAt ?? now,
-                UpdatedAt = now,
-            }.WithStatusOf(unchanged ? existing : null); // nothing new was committed: what the engine said still holds
-            if (unchanged)
-            {
-                await index.UpsertAsync(record, cancellationToken);
-                return new InstanceState(claim, record);
-            }
+            return await IndexAsync(claim, existing, revision, message, unchanged, cancellationToken);
+        }
+    }
 
-            // The row and the Committed entry of the timeline go together; the engines are told after both, so an
-            // engine that reports at once finds the generation it reports on.
-            await index.UpsertAsync(record, new Data.Status.StatusEventRecord
-            {
-                Tenant = tenant,
-                TargetKind = Data.Status.StatusTargetKinds.Instance,
-                Target = name,
-                Source = Data.Status.StatusSources.Gantry,
-                Phase = CommittedStatus,
-                Reason = message.StartsWith("Roll back", StringComparison.Ordinal) ? "Rollback" : message.Split(' ', 2)[0],
-                Message = message,
-                Generation = claim.Generation,
-                Revision = revision,
-                Applied = true,
-                OccurredAt = now,
-                ReceivedAt = now,
-            }, cancellationToken);
-            signals.Committed(tenant, revision);
+    /// <summary>
+    /// Writes the index row of a committed claim and, when something was committed, its Committed entry of the
+    /// timeline, then tells the engines; an unchanged claim keeps the status the engine last reported.
+    /// </summary>
+    private async Task<InstanceState> IndexAsync(
+        InstanceClaim claim, InstanceRecord? existing, string revision, string message, bool unchanged, CancellationToken cancellationToken)
+    {
+        var (tenant, name) = (claim.Tenant, claim.Name);
+        var now = time.GetUtcNow();
+        var record = new InstanceRecord
+        {
+            Tenant = tenant,
+            Name = name,
+            Offering = claim.Offering,
+            Version = claim.Version,
+            ChartVersion = claim.ChartVersion,
+            Namespace = claim.Namespace,
+            Revision = revision,
+            Generation = claim.Generation,
+            Status = CommittedStatus,
+            CreatedAt = existing?.CreatedAt ?? now,
+            UpdatedAt = now,
+        }.WithStatusOf(unchanged ? existing : null); // nothing new was committed: what the engine said still holds
+        if (unchanged)
+        {
+            await index.UpsertAsync(record, cancellationToken);
             return new InstanceState(claim, record);
         }
+
+        // The row and the Committed entry of the timeline go together; the engines are told after both, so an
+        // engine that reports at once finds the generation it reports on.
+        await index.UpsertAsync(record, new Data.Status.StatusEventRecord
+        {
+            Tenant = tenant,
+            TargetKind = Data.Status.StatusTargetKinds.Instance,
+            Target = name,
+            Source = Data.Status.StatusSources.Gantry,
+            Phase = CommittedStatus,
+            Reason = message.StartsWith("Roll back", StringComparison.Ordinal) ? "Rollback" : message.Split(' ', 2)[0],
+            Message = message,
+            Generation = claim.Generation,
+            Revision = revision,
+            Applied = true,
+            OccurredAt = now,
+            ReceivedAt = now,
+        }, cancellationToken);
+        signals.Committed(tenant, revision);
+        return new InstanceState(claim, record);
     }
 
     private IEnumerable<RenderedInstance> Instances(string tenant, IEnumerable<InstanceClaim> claims) => claims.Select(c => Instance(tenant, c));

@@ -12,7 +12,7 @@ public sealed partial class InstanceService
 
     private static readonly ConditionalWeakTable<IReadOnlyList<string>, BoundedCache<(VersionConstraint, VersionConstraint), string>> ResolvedVersions = [];
 
-    private async Task<string> ResolveChartVersionAsync(Offering offering, string? requested, CancellationToken cancellationToken)
+    internal async Task<string> ResolveChartVersionAsync(Offering offering, string? requested, CancellationToken cancellationToken)
     {
         var allowed = ParseConstraint(offering.Chart.Version);
         var constraint = requested is null ? allowed : ParseConstraint(requested);

@@ -34,6 +34,8 @@ public sealed partial class InstanceService(
     TenantRepository tenants,
     ITagSource tagSource,
     InstanceSecretSealer secrets,
+    Rollouts.VersionRules rules,
+    ChartSchemaCheck chartSchemas,
     Status.DeploymentSignals signals,
     TimeProvider time,
     ILogger<InstanceService> logger) : IDisposable
@@ -157,13 +159,18 @@ public sealed partial class InstanceService(
             }
 
             errors.ThrowIfAny();
+            var chartVersion = await ResolveChartVersionAsync(offering!, request.Version, cancellationToken);
+            await rules.CheckAsync(principal, tenant, name, offering!, current?.Offering == offering!.Name ? current.ChartVersion : null, chartVersion,
+                request.Force, errors, cancellationToken);
+            await chartSchemas.CheckAsync(offering, chartVersion, request.Values ?? [], errors, cancellationToken);
+            errors.ThrowIfAny();
             var claim = new InstanceClaim
             {
                 Tenant = tenant,
                 Name = name,
-                Offering = offering!.Name,
+                Offering = offering.Name,
                 Version = request.Version ?? offering.Chart.Version,
-                ChartVersion = await ResolveChartVersionAsync(offering, request.Version, cancellationToken),
+                ChartVersion = chartVersion,
                 Namespace = offering.NamespaceFor(tenant, name),
                 Values = request.Values?.DeepClone().AsObject() ?? [],
             };

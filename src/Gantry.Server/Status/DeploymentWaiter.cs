@@ -35,7 +35,7 @@ public sealed record WaitRequest(string Phase, TimeSpan Timeout)
             : new WaitRequest(phase, span);
     }
 
-    private static TimeSpan? ParseDuration(string text)
+    internal static TimeSpan? ParseDuration(string text)
     {
         var (number, unit) = text.EndsWith('m') ? (text[..^1], 60) : text.EndsWith('s') ? (text[..^1], 1) : (text, 1);
         return number.Length is > 0 and <= 6 && int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
