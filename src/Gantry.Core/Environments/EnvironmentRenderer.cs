@@ -10,7 +10,8 @@ namespace Gantry.Core.Environments;
 /// Renders one environment for Flux, pure: its namespace, one source per service (a <c>HelmRepository</c> for a
 /// chart, a <c>GitRepository</c> for a Kustomize folder) and per service a <c>HelmRelease</c> or a
 /// <c>Kustomization</c> in the environment's namespace, tied together by a <c>kustomization.yaml</c>. The type
-/// policy flows in as the replica count (HA) and the pool as node selector and tolerations; dependencies become
+/// policy flows in as the replica count (HA), each service's node pool as node selector, tolerations and (for GPU
+/// pools) resource requests; dependencies become
 /// Flux <c>dependsOn</c> between services of the same kind.
 /// </summary>
 public static class EnvironmentRenderer
@@ -25,11 +26,9 @@ public static class EnvironmentRenderer
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(policies);
         var type = policies.Type(claim.EnvironmentType) ?? throw new InvalidOperationException($"unknown environment type '{claim.EnvironmentType}'");
-        var pool = policies.Pool(claim.EnvironmentPool) ?? throw new InvalidOperationException($"unknown pool '{claim.EnvironmentPool}'");
         var services = claim.Services.OrderBy(s => s.Name, StringComparer.Ordinal)
             .Select(s => (Claimed: s, Definition: catalog.Find(s.Name) ?? throw new InvalidOperationException($"service '{s.Name}' is not in the catalog")))
             .ToList();
-        var placement = new Placement(claim.EnvironmentName, type.Replicas, pool);
 
         var files = new SortedDictionary<string, byte[]>(StringComparer.Ordinal)
         {
@@ -40,6 +39,9 @@ public static class EnvironmentRenderer
         foreach (var (claimed, definition) in services)
         {
             var tag = claimed.ResolvedVersion ?? throw new InvalidOperationException($"service '{claimed.Name}' has no resolved version");
+            var nodePool = claimed.NodePool ?? definition.NodePool;
+            var placement = new Placement(claim.EnvironmentName, type.Replicas,
+                policies.NodePool(nodePool) ?? throw new InvalidOperationException($"service '{claimed.Name}': unknown node pool '{nodePool}'"));
             var dependsOn = definition.Dependencies
                 .Where(d => services.Any(s => s.Definition.Name == d && (s.Definition.Chart is null) == (definition.Chart is null)))
                 .Order(StringComparer.Ordinal)
@@ -85,8 +87,25 @@ public static class EnvironmentRenderer
                 new JsonObject { ["kind"] = "Kustomization", ["name"] = "*", ["namespace"] = claim.EnvironmentName }),
         });
 
-    private sealed record Placement(string Namespace, int Replicas, PoolPolicy Pool)
+    private sealed record Placement(string Namespace, int Replicas, NodePoolPolicy Pool)
     {
+        /// <summary>The pool's extended resources as container limits (for these, requests default to limits); null for none.</summary>
+        public JsonObject? Resources()
+        {
+            if (Pool.Resources.Count == 0)
+            {
+                return null;
+            }
+
+            var limits = new JsonObject();
+            foreach (var (name, quantity) in Pool.Resources.OrderBy(r => r.Key, StringComparer.Ordinal))
+            {
+                limits[name] = quantity;
+            }
+
+            return new JsonObject { ["limits"] = limits };
+        }
+
         public JsonObject NodeSelector()
         {
             var selector = new JsonObject();
@@ -143,6 +162,11 @@ public static class EnvironmentRenderer
             ["nodeSelector"] = placement.NodeSelector(),
             ["tolerations"] = placement.Tolerations(),
         };
+        if (placement.Resources() is { } resources)
+        {
+            values["resources"] = resources;
+        }
+
         if (claimed.AnsibleArtifact is not null)
         {
             values["ansibleArtifact"] = claimed.AnsibleArtifact;
@@ -184,11 +208,17 @@ public static class EnvironmentRenderer
 
         image["newTag"] = tag;
 
-        // JSON 6902 operations on every Deployment of the folder: the type's replicas and the pool's placement.
+        // JSON 6902 operations on every Deployment of the folder: the type's replicas and the node pool's placement.
+        // A pool's extended resources (a GPU) set the first container's resources: JSON 6902 cannot add a key to a
+        // map that may not exist.
         var operations = new JsonArray(
             new JsonObject { ["op"] = "add", ["path"] = "/spec/replicas", ["value"] = placement.Replicas },
             new JsonObject { ["op"] = "add", ["path"] = "/spec/template/spec/nodeSelector", ["value"] = placement.NodeSelector() },
             new JsonObject { ["op"] = "add", ["path"] = "/spec/template/spec/tolerations", ["value"] = placement.Tolerations() });
+        if (placement.Resources() is { } resources)
+        {
+            operations.Add(new JsonObject { ["op"] = "add", ["path"] = "/spec/template/spec/containers/0/resources", ["value"] = resources });
+        }
         var spec = new JsonObject
         {
             ["interval"] = "10m",

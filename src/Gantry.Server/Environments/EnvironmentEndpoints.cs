@@ -52,7 +52,7 @@ public static class EnvironmentEndpoints
     {
         var group = endpoints.MapGroup("/api/v1/environments").WithTags("Environments").RequireAuthorization().AnswersProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);
         // The handler reads the claim itself (it is stored byte for byte), so the body is declared here.
-        group.MapPost("/", CreateAsync).WithName("CreateEnvironment").DescribesBody<JsonObject, RouteHandlerBuilder>()
+        group.MapPost("/", CreateAsync).WithName("CreateEnvironment").DescribesBody<EnvironmentClaimDocument, RouteHandlerBuilder>()
             .WithSummary("Creates an environment from a claim: validated against its type policy, versions resolved, rendered and stored.");
         group.MapGet("/", ListAsync).WithName("ListEnvironments")
             .WithSummary("Lists the environments of the caller's pools (filters: type, pool, user, service, expiring_before, q; paged by name).");
@@ -76,7 +76,7 @@ public static class EnvironmentEndpoints
         var request = EnvironmentJson.Parse(body);
         if (!ResourceName.IsDns1123Label(request.EnvironmentPool))
         {
-            throw ValidationFailedException.For("environment_pool", "is required: the pool (tenant) the environment belongs to");
+            throw ValidationFailedException.For("environment_pool", "is required: the team pool (a tenant such as team1) that owns the environment");
         }
 
         if (authorizer.Refuse(principal, ResourceAction.Create, ResourceRef.InTenant(request.EnvironmentPool, ResourceKinds.Environment)) is { } refusal)
@@ -275,4 +275,5 @@ public static class EnvironmentAuditActions
     public const string Refreshed = "environment.refresh";
     public const string Expired = "environment.expire";
     public const string Reindexed = "environments.reindex";
+    public const string Migrated = "environment.migrate";
 }

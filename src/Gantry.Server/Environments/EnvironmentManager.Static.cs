@@ -115,6 +115,7 @@ public sealed partial class EnvironmentManager
             var claim = EnvironmentJson.Parse(System.Text.Encoding.UTF8.GetBytes(request.Payload ?? "null"));
             var errors = new ValidationErrors();
             EnvironmentValidator.Validate(claim, Policies, services.Catalog, time.GetUtcNow(), errors);
+            EnvironmentValidator.ValidateNodePools(claim, Policies, errors);
             errors.ThrowIfAny();
             var json = EnvironmentJson.Serialize(claim);
             var operation = request.Operation == ChangeRequestOperations.Create ? "Create" : "Update";

@@ -273,10 +273,11 @@ public sealed partial class EnvironmentManager(
         EnvironmentValidator.Validate(claim, Policies, catalog, now, errors);
         if (!string.IsNullOrEmpty(claim.EnvironmentPool) && await tenants.FindAsync(claim.EnvironmentPool, cancellationToken) is null)
         {
-            errors.Add("environment_pool", $"there is no tenant '{claim.EnvironmentPool}': a pool is the tenant that owns the environment");
+            errors.Add("environment_pool", $"there is no team pool '{claim.EnvironmentPool}': the environment pool is the tenant (team) that owns the environment, such as team1");
         }
 
-        var planned = EnvironmentPlanner.WithDeployedServices(claim, catalog, errors);
+        var planned = EnvironmentPlanner.WithNodePools(EnvironmentPlanner.WithDeployedServices(claim, catalog, errors), catalog);
+        EnvironmentValidator.ValidateNodePools(planned, Policies, errors);
         errors.ThrowIfAny();
         return await EnvironmentPlanner.ResolveAsync(planned, catalog, Policies.Type(planned.EnvironmentType)!, tags, cancellationToken);
     }

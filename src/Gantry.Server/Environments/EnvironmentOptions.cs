@@ -3,9 +3,9 @@ using Gantry.Core.Environments;
 namespace Gantry.Server.Environments;
 
 /// <summary>
-/// Environment settings, bound from the <c>Environments</c> section. Types and pools start from the design's
+/// Environment settings, bound from the <c>Environments</c> section. Types and node pools start from the design's
 /// defaults (<see cref="EnvironmentPolicies.Default"/>); an entry here changes the fields it sets, or adds a type or
-/// pool (<c>Environments:Types:sue:MaxLifetime=3.00:00:00</c>, <c>Environments:Pools:gpu:NodeSelector:gpu=true</c>).
+/// node pool (<c>Environments:Types:sue:MaxLifetime=3.00:00:00</c>, <c>Environments:NodePools:gpu:NodeSelector:gpu=true</c>).
 /// </summary>
 public sealed class EnvironmentOptions
 {
@@ -19,7 +19,13 @@ public sealed class EnvironmentOptions
 
     public Dictionary<string, EnvironmentTypeOptions> Types { get; set; } = new(StringComparer.Ordinal);
 
-    public Dictionary<string, PoolOptions> Pools { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, NodePoolOptions> NodePools { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Converts environments stored by the previous version (environment pool = node pool) at start, once
+    /// (docs/environments.md#migration); off, the platform admin runs it (<c>POST /api/v1/admin/environments/migrate</c>).
+    /// </summary>
+    public bool MigrateAtStart { get; set; } = true;
 
     /// <summary>The defaults with the configured entries applied.</summary>
     public EnvironmentPolicies ToPolicies()
@@ -33,7 +39,7 @@ public sealed class EnvironmentOptions
             {
                 HighAvailability = o.HighAvailability ?? p.HighAvailability,
                 Replicas = o.Replicas ?? p.Replicas,
-                Pools = o.Pools ?? p.Pools,
+                NodePools = o.NodePools ?? p.NodePools,
                 RequiresApproval = o.RequiresApproval ?? p.RequiresApproval,
                 DeploymentMethods = o.DeploymentMethods ?? p.DeploymentMethods,
                 AllowDevTags = o.AllowDevTags ?? p.AllowDevTags,
@@ -42,12 +48,14 @@ public sealed class EnvironmentOptions
             };
         }
 
-        var pools = new Dictionary<string, PoolPolicy>(defaults.Pools, StringComparer.Ordinal);
-        foreach (var (name, o) in Pools)
+        var pools = new Dictionary<string, NodePoolPolicy>(defaults.NodePools, StringComparer.Ordinal);
+        foreach (var (name, o) in NodePools)
         {
-            var p = pools.GetValueOrDefault(name) ?? new PoolPolicy();
+            var p = pools.GetValueOrDefault(name) ?? new NodePoolPolicy();
             pools[name] = p with
             {
+                Description = o.Description ?? p.Description,
+                Resources = o.Resources ?? p.Resources,
                 NodeSelector = o.NodeSelector ?? p.NodeSelector,
                 Tolerations = o.Tolerations?.Select(t => new PoolToleration
                 {
@@ -59,7 +67,7 @@ public sealed class EnvironmentOptions
             };
         }
 
-        return new EnvironmentPolicies { Types = types, Pools = pools };
+        return new EnvironmentPolicies { Types = types, NodePools = pools };
     }
 }
 
@@ -70,7 +78,8 @@ public sealed class EnvironmentTypeOptions
 
     public int? Replicas { get; set; }
 
-    public List<string>? Pools { get; set; }
+    /// <summary>The node pools services of this type may run on (empty: every configured node pool).</summary>
+    public List<string>? NodePools { get; set; }
 
     public bool? RequiresApproval { get; set; }
 
@@ -83,9 +92,14 @@ public sealed class EnvironmentTypeOptions
     public TimeSpan? MaxLifetime { get; set; }
 }
 
-/// <summary>A pool's placement; unset fields keep the default.</summary>
-public sealed class PoolOptions
+/// <summary>A node pool's placement; unset fields keep the default.</summary>
+public sealed class NodePoolOptions
 {
+    public string? Description { get; set; }
+
+    /// <summary>Extended resources every container placed on the pool requests (<c>nvidia.com/gpu: 1</c>).</summary>
+    public Dictionary<string, string>? Resources { get; set; }
+
     public Dictionary<string, string>? NodeSelector { get; set; }
 
     public List<TolerationOptions>? Tolerations { get; set; }

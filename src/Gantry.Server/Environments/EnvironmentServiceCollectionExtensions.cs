@@ -20,7 +20,10 @@ public static class EnvironmentServiceCollectionExtensions
         services.TryAddSingleton<EnvironmentNames>();
         services.TryAddSingleton<EnvironmentManager>();
         services.TryAddSingleton<EnvironmentExpiryService>();
+        services.TryAddSingleton<EnvironmentPoolMigrationService>();
         services.AddChangeRequestHandler<EnvironmentChangeRequestHandler>();
+        // The migration starts before expiry, so the first sweep already sees migrated claims.
+        services.AddHostedService(sp => sp.GetRequiredService<EnvironmentPoolMigrationService>());
         services.AddHostedService(sp => sp.GetRequiredService<EnvironmentExpiryService>());
         return services;
     }

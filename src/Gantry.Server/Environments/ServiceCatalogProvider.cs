@@ -39,6 +39,10 @@ public sealed partial class ServiceCatalogProvider(IOptions<EnvironmentOptions> 
             }
         }
 
+        // A service's own node pool must exist; whether a type allows it is checked per environment.
+        var nodePools = options.Value.ToPolicies().NodePools;
+        problems.AddRange(services.Where(s => !nodePools.ContainsKey(s.NodePool))
+            .Select(s => $"{s.Source}: nodePool: '{s.NodePool}' is not a node pool (Environments:NodePools has {string.Join(", ", nodePools.Keys.Order(StringComparer.Ordinal))})"));
         if (problems.Count > 0)
         {
             throw new ServiceCatalogException(problems);

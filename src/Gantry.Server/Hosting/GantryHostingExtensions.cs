@@ -152,6 +152,7 @@ public static class GantryHostingExtensions
                 return Task.CompletedTask;
             });
             options.AddOperationTransformer<ProblemResponses>();
+            options.AddSchemaTransformer((schema, context, _) => EnvironmentClaimDocument.AllowShortServiceForm(schema, context));
         });
         return services;
     }

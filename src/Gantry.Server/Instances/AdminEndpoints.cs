@@ -39,6 +39,9 @@ public sealed class BootstrapOptions
 
 public sealed record ReindexResponse(int Tenants, int Instances, int Environments);
 
+/// <summary>What the node pool migration of environments rewrote (empty when nothing was left to migrate).</summary>
+public sealed record EnvironmentMigrationResponse(IReadOnlyList<Environments.MigratedEnvironment> Migrated);
+
 /// <summary>Platform administrators: cluster bootstrap manifests and rebuilding the instance index from Git.</summary>
 public static class AdminEndpoints
 {
@@ -56,6 +59,12 @@ public static class AdminEndpoints
             .AnswersProblems(StatusCodes.Status403Forbidden)
             .WithName("Reindex")
             .WithSummary("Rebuilds the instance index from the claims in Git and the environment index from the environments bucket.");
+        endpoints.MapPost("/api/v1/admin/environments/migrate", MigrateEnvironmentsAsync)
+            .WithTags("Admin")
+            .RequireAuthorization()
+            .AnswersProblems(StatusCodes.Status403Forbidden)
+            .WithName("MigrateEnvironments")
+            .WithSummary("Migrates environments stored before node pools (environment pool = node pool): every service gets a node pool, rendered again; audited per environment. Idempotent.");
         return endpoints;
     }
 
@@ -104,5 +113,19 @@ public static class AdminEndpoints
         var environmentCount = await environments.ReindexAsync(context.RequestAborted);
         await audit.RecordAsync(context, principal, Environments.EnvironmentAuditActions.Reindexed, detail: $"{environmentCount} environments");
         return TypedResults.Ok(new ReindexResponse(tenants, count, environmentCount));
+    }
+
+    internal static async Task<Results<Ok<EnvironmentMigrationResponse>, ProblemHttpResult>> MigrateEnvironmentsAsync(
+        ClaimsPrincipal user, Environments.EnvironmentPoolMigrationService migration, AuditLog audit, HttpContext context)
+    {
+        var principal = user.ToPrincipal();
+        if (!principal.IsPlatformAdmin)
+        {
+            return AccessDecision.Forbidden.ToProblem();
+        }
+
+        var migrated = await migration.RunAsync(
+            e => audit.RecordAsync(context, principal, Environments.EnvironmentAuditActions.Migrated, e.Pool, e.Name, e.Detail), context.RequestAborted);
+        return TypedResults.Ok(new EnvironmentMigrationResponse(migrated));
     }
 }

@@ -7,12 +7,12 @@ namespace Gantry.Server.Tests.Environments;
 public sealed class EnvironmentOptionsTests
 {
     [Fact]
-    public void Configured_entries_change_only_the_fields_they_set_and_may_add_types_and_pools()
+    public void Configured_entries_change_only_the_fields_they_set_and_may_add_types_and_node_pools()
     {
         var options = new EnvironmentOptions
         {
-            Types = { ["sue"] = new EnvironmentTypeOptions { MaxLifetime = TimeSpan.FromDays(3) }, ["qa"] = new EnvironmentTypeOptions { Pools = ["gpu"] } },
-            Pools = { ["gpu"] = new PoolOptions { NodeSelector = new() { ["gpu"] = "true" } } },
+            Types = { ["sue"] = new EnvironmentTypeOptions { MaxLifetime = TimeSpan.FromDays(3) }, ["qa"] = new EnvironmentTypeOptions { NodePools = ["gpu"] } },
+            NodePools = { ["gpu"] = new NodePoolOptions { NodeSelector = new() { ["gpu"] = "true" }, Resources = new() { ["nvidia.com/gpu"] = "2" } } },
         };
 
         var policies = options.ToPolicies();
@@ -20,8 +20,10 @@ public sealed class EnvironmentOptionsTests
         Assert.Equal(TimeSpan.FromDays(3), policies.Types["sue"].MaxLifetime);
         Assert.Equal(TimeSpan.FromHours(24), policies.Types["sue"].DefaultLifetime);
         Assert.True(policies.Types["sue"].AllowDevTags);
-        Assert.Equal(["gpu"], policies.Types["qa"].Pools);
-        Assert.Equal("true", policies.Pools["gpu"].NodeSelector["gpu"]);
+        Assert.Equal(["gpu"], policies.Types["qa"].NodePools);
+        Assert.Equal("true", policies.NodePools["gpu"].NodeSelector["gpu"]);
+        Assert.Equal("2", policies.NodePools["gpu"].Resources["nvidia.com/gpu"]);
+        Assert.Equal(6, policies.NodePools.Count - 1);
         Assert.True(new EnvironmentOptionsValidator().Validate(null, options).Succeeded);
     }
 
@@ -33,7 +35,7 @@ public sealed class EnvironmentOptionsTests
             ExpiryInterval = TimeSpan.Zero,
             Types =
             {
-                ["dev"] = new EnvironmentTypeOptions { Pools = ["nowhere"], HighAvailability = true, Replicas = 1 },
+                ["dev"] = new EnvironmentTypeOptions { NodePools = ["nowhere"], HighAvailability = true, Replicas = 1 },
                 ["prod"] = new EnvironmentTypeOptions { DeploymentMethods = ["bucket"] },
                 ["sue"] = new EnvironmentTypeOptions { MaxLifetime = TimeSpan.FromHours(1) },
             },
@@ -42,7 +44,7 @@ public sealed class EnvironmentOptionsTests
         var result = new EnvironmentOptionsValidator().Validate(null, options);
 
         Assert.True(result.Failed);
-        foreach (var key in new[] { "Environments:ExpiryInterval", "Environments:Types:dev:Pools", "Environments:Types:dev:Replicas",
+        foreach (var key in new[] { "Environments:ExpiryInterval", "Environments:Types:dev:NodePools", "Environments:Types:dev:Replicas",
                      "Environments:Types:prod:DeploymentMethods", "Environments:Types:sue:MaxLifetime" })
         {
             Assert.Contains(result.Failures!, f => f.StartsWith(key, StringComparison.Ordinal));

@@ -13,8 +13,9 @@ namespace Gantry.Server.Tests.Environments;
 /// </summary>
 public sealed class EnvironmentWorld : IAsyncLifetime
 {
-    public const string PoolA = "general-restricted";
-    public const string PoolB = "general-public";
+    /// <summary>The team pool of the design's examples.</summary>
+    public const string PoolA = "team1";
+    public const string PoolB = "team2";
     public const string Password = "a long enough test password";
 
     private readonly Dictionary<string, string> _tokens = new(StringComparer.Ordinal);

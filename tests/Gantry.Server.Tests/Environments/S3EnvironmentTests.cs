@@ -40,10 +40,10 @@ public sealed class S3EnvironmentTests(S3Server s3) : IClassFixture<S3Server>
             Bucket = bucketName,
             CreateBucket = false,
         });
-        var keys = await reader.ListAsync("general-restricted/").ToListAsync();
-        Assert.Contains("general-restricted/dev-team1-feature-x.json", keys);
-        Assert.Contains("general-restricted/dev-team1-feature-x/services/user-service.yaml", keys);
-        var stored = JsonNode.Parse((await reader.GetAsync("general-restricted/dev-team1-feature-x.json"))!)!;
+        var keys = await reader.ListAsync("team1/").ToListAsync();
+        Assert.Contains("team1/dev-team1-feature-x.json", keys);
+        Assert.Contains("team1/dev-team1-feature-x/services/user-service.yaml", keys);
+        var stored = JsonNode.Parse((await reader.GetAsync("team1/dev-team1-feature-x.json"))!)!;
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(created.GetRawText()), stored));
         foreach (var field in new[] { "environment_name", "environment_type", "environment_pool", "user", "creation_date", "expiration_date", "services" })
         {
@@ -51,7 +51,7 @@ public sealed class S3EnvironmentTests(S3Server s3) : IClassFixture<S3Server>
         }
 
         await john.DeleteAsync(new Uri("/api/v1/environments/dev-team1-feature-x", UriKind.Relative)).ExpectAsync(HttpStatusCode.NoContent);
-        Assert.Empty(await reader.ListAsync("general-restricted/").ToListAsync());
+        Assert.Empty(await reader.ListAsync("team1/").ToListAsync());
     }
 
     private sealed class AsyncWorld(EnvironmentWorld world) : IAsyncDisposable
