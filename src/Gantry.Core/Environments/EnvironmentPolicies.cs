@@ -27,6 +27,12 @@ public sealed record EnvironmentTypePolicy
     /// <summary>The longest lifetime from creation (and the furthest <c>extend</c> reaches); null for no bound.</summary>
     public TimeSpan? MaxLifetime { get; init; }
 
+    /// <summary>The environment's edge is protected by the web application firewall (stage and prod).</summary>
+    public bool EdgeProtection { get; init; }
+
+    /// <summary>The environment gets a public DNS name, <c>&lt;name&gt;.&lt;DnsZone&gt;</c> (stage and prod).</summary>
+    public bool PublicDns { get; init; }
+
     public bool AllowsNodePool(string nodePool) => NodePools.Count == 0 || NodePools.Contains(nodePool, StringComparer.Ordinal);
 
     public string DefaultDeploymentMethod => DeploymentMethods.Count > 0 ? DeploymentMethods[0] : Environments.DeploymentMethods.Bucket;
@@ -83,16 +89,38 @@ public sealed record EnvironmentPolicies
 
     public required IReadOnlyDictionary<string, NodePoolPolicy> NodePools { get; init; }
 
+    /// <summary>The add-ons every environment gets, shared or dedicated by type.</summary>
+    public IReadOnlyList<AddOnPolicy> AddOns { get; init; } = AddOnDefaults.All;
+
+    /// <summary>The DNS zone under which types with <see cref="EnvironmentTypePolicy.PublicDns"/> get a name.</summary>
+    public string DnsZone { get; init; } = "environments.example.com";
+
+    /// <summary>The public DNS name of an environment of a type with public DNS; null otherwise.</summary>
+    public string? DnsNameOf(EnvironmentClaim claim)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        return Type(claim.EnvironmentType)?.PublicDns == true ? $"{claim.EnvironmentName}.{DnsZone}" : null;
+    }
+
     public static EnvironmentPolicies Default { get; } = new()
     {
         Types = new Dictionary<string, EnvironmentTypePolicy>(StringComparer.Ordinal)
         {
             ["dev"] = new() { NodePools = ["general-restricted", "general-public", "spot"] },
-            ["stage"] = new() { HighAvailability = true, Replicas = 2, NodePools = ["general-restricted", "general-public", "memory"] },
+            ["stage"] = new()
+            {
+                HighAvailability = true,
+                Replicas = 2,
+                NodePools = ["general-restricted", "general-public", "memory"],
+                EdgeProtection = true,
+                PublicDns = true,
+            },
             ["prod"] = new()
             {
                 HighAvailability = true,
                 Replicas = 3,
+                EdgeProtection = true,
+                PublicDns = true,
                 RequiresApproval = true,
                 DeploymentMethods = [DeploymentMethods.Git],
             },

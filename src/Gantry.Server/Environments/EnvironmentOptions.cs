@@ -21,6 +21,12 @@ public sealed class EnvironmentOptions
 
     public Dictionary<string, NodePoolOptions> NodePools { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>The add-ons (logging, api-gateway, authorization, monitoring by default) and how each type gets them.</summary>
+    public Dictionary<string, AddOnOptions> AddOns { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The zone under which stage and prod environments get their public DNS name.</summary>
+    public string? DnsZone { get; set; }
+
     /// <summary>
     /// Converts environments stored by the previous version (environment pool = node pool) at start, once
     /// (docs/environments.md#migration); off, the platform admin runs it (<c>POST /api/v1/admin/environments/migrate</c>).
@@ -45,6 +51,8 @@ public sealed class EnvironmentOptions
                 AllowDevTags = o.AllowDevTags ?? p.AllowDevTags,
                 DefaultLifetime = o.DefaultLifetime ?? p.DefaultLifetime,
                 MaxLifetime = o.MaxLifetime ?? p.MaxLifetime,
+                EdgeProtection = o.EdgeProtection ?? p.EdgeProtection,
+                PublicDns = o.PublicDns ?? p.PublicDns,
             };
         }
 
@@ -67,7 +75,13 @@ public sealed class EnvironmentOptions
             };
         }
 
-        return new EnvironmentPolicies { Types = types, NodePools = pools };
+        return new EnvironmentPolicies
+        {
+            Types = types,
+            NodePools = pools,
+            AddOns = AddOnOptions.Apply(defaults.AddOns, AddOns),
+            DnsZone = DnsZone ?? defaults.DnsZone,
+        };
     }
 }
 
@@ -90,6 +104,12 @@ public sealed class EnvironmentTypeOptions
     public TimeSpan? DefaultLifetime { get; set; }
 
     public TimeSpan? MaxLifetime { get; set; }
+
+    /// <summary>The environment's edge is guarded by the WAF (stage and prod by default).</summary>
+    public bool? EdgeProtection { get; set; }
+
+    /// <summary>The environment gets a public DNS name under <c>Environments:DnsZone</c> (stage and prod by default).</summary>
+    public bool? PublicDns { get; set; }
 }
 
 /// <summary>A node pool's placement; unset fields keep the default.</summary>

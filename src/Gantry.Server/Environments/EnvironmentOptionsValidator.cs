@@ -70,6 +70,7 @@ internal sealed class EnvironmentOptionsValidator : IValidateOptions<Environment
             }
         }
 
+        failures.AddRange(AddOnOptionsValidator.Validate(policies));
         return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
     }
 }

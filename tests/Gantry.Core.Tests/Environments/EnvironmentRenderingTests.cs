@@ -23,9 +23,10 @@ public sealed class EnvironmentRenderingTests
         [("kustomize.toolkit.fluxcd.io/v1", "Kustomization")] = () => Crd("kustomize.toolkit.fluxcd.io_kustomizations.yaml", "v1"),
         [("v1", "Namespace")] = () => ManifestSchema.FromJsonSchemaFile(InteropFiles.PathTo("k8s-schemas", "v1.32.2-standalone-strict", "namespace-v1.json")),
         [("notification.toolkit.fluxcd.io/v1beta3", "Alert")] = () => Crd("notification.toolkit.fluxcd.io_alerts.yaml", "v1beta3"),
+        [("v1", "ConfigMap")] = () => ManifestSchema.FromJsonSchemaFile(InteropFiles.PathTo("k8s-schemas", "v1.32.2-standalone-strict", "configmap-v1.json")),
     };
 
-    public static TheoryData<string> Examples => ["dev-team1-feature-x", "stage-team1", "sue-jane-hotfix"];
+    public static TheoryData<string> Examples => ["dev-team1-feature-x", "stage-team1", "sue-jane-hotfix", "prod-team1"];
 
     [Theory]
     [MemberData(nameof(Examples))]
@@ -57,6 +58,7 @@ public sealed class EnvironmentRenderingTests
         Assert.True(failures.Count == 0, string.Join('\n', failures));
         Assert.Contains("HelmRelease", kinds);
         Assert.Contains("Namespace", kinds);
+        Assert.Contains("ConfigMap", kinds);
     }
 
     [Fact]
@@ -121,14 +123,17 @@ public sealed class EnvironmentRenderingTests
     private static JsonObject Manifest(IReadOnlyDictionary<string, byte[]> files, string path) =>
         YamlJson.Parse(Encoding.UTF8.GetString(files[path]))!.AsObject();
 
-    // The design's dev example, a stage variant of it with user-service placed on the memory node pool, and the sue
-    // example, planned and resolved against the example catalog's static lists.
-    private static IReadOnlyDictionary<string, byte[]> Render(string example)
+    // The design's dev example, a stage variant of it with user-service placed on the memory node pool, the sue
+    // example and a prod variant of the dev example, planned and resolved against the example catalog's static lists.
+    internal static IReadOnlyDictionary<string, byte[]> Render(string example)
     {
         var policies = EnvironmentPolicies.Default;
-        var request = example == "stage-team1"
-            ? StageExample()
-            : EnvironmentFixture.Claim(example);
+        var request = example switch
+        {
+            "stage-team1" => StageExample(),
+            "prod-team1" => EnvironmentFixture.Claim("dev-team1-feature-x") with { EnvironmentName = "prod-team1", EnvironmentType = "prod", DeploymentMethod = "git" },
+            _ => EnvironmentFixture.Claim(example),
+        };
         var errors = new Validation.ValidationErrors();
         var claim = EnvironmentPlanner.WithNodePools(EnvironmentPlanner.WithDeployedServices(request, EnvironmentFixture.Catalog, errors), EnvironmentFixture.Catalog);
         EnvironmentValidator.ValidateNodePools(claim, policies, errors);

@@ -42,6 +42,10 @@ public sealed class EnvironmentApiTests(EnvironmentWorld world) : IClassFixture<
         Assert.Contains("gantry.dev/pool: team1", release, StringComparison.Ordinal);
         Assert.Contains("    gantry.dev/pool: general-public", release, StringComparison.Ordinal);
         Assert.Equal("general-public", services.GetProperty("user-service").GetProperty("node_pool").GetString());
+        Assert.Contains("name: platform-endpoints", release, StringComparison.Ordinal);
+        var endpoints = await File.ReadAllTextAsync(Path.Combine(world.BucketFolder, "team1", "dev-team1-feature-x", "platform-endpoints.yaml"));
+        Assert.Contains("LOGGING_ENDPOINT: http://elasticsearch-master.platform-logging.svc:9200", endpoints, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(world.BucketFolder, "team1", "dev-team1-feature-x", "addons")));
     }
 
     [Fact]

@@ -52,6 +52,58 @@ public sealed class EnvironmentOptionsTests
     }
 
     [Fact]
+    public void An_add_on_entry_changes_a_chart_version_values_and_a_types_mode()
+    {
+        var options = new EnvironmentOptions
+        {
+            DnsZone = "envs.example.org",
+            AddOns =
+            {
+                ["logging"] = new AddOnOptions
+                {
+                    Types = new() { ["stage"] = Core.Environments.AddOnMode.Shared },
+                    Charts = new() { ["elasticsearch"] = new AddOnChartOptions { Version = "8.6.0", Values = new() { ["replicas"] = "3", ["esConfig.tls"] = "true" } } },
+                },
+            },
+        };
+
+        var policies = options.ToPolicies();
+
+        var logging = policies.AddOns.Single(a => a.Name == "logging");
+        var elasticsearch = logging.Charts.Single(c => c.Name == "elasticsearch");
+        Assert.Equal("8.6.0", elasticsearch.Version);
+        Assert.Equal(3L, (long)elasticsearch.Values["replicas"]!);
+        Assert.True((bool)elasticsearch.Values["esConfig"]!["tls"]!);
+        Assert.Equal(Core.Environments.AddOnMode.Shared, logging.ModeFor("stage"));
+        Assert.Equal(Core.Environments.AddOnMode.Dedicated, logging.ModeFor("prod"));
+        Assert.Equal(4, policies.AddOns.Count);
+        Assert.Equal("envs.example.org", policies.DnsZone);
+        Assert.True(new EnvironmentOptionsValidator().Validate(null, options).Succeeded);
+    }
+
+    [Fact]
+    public void Every_bad_add_on_setting_is_named_by_its_key()
+    {
+        var options = new EnvironmentOptions
+        {
+            DnsZone = "not a zone",
+            AddOns =
+            {
+                ["tracing"] = new AddOnOptions { Variable = "tracing-endpoint", SharedEndpoint = "nowhere", DedicatedEndpoint = "http://jaeger.{namespace}.svc", Types = new() { ["qa"] = Core.Environments.AddOnMode.Dedicated } },
+                ["monitoring"] = new AddOnOptions { Charts = new() { ["kong"] = new AddOnChartOptions { Repository = "ftp://x", Version = "1" } } },
+            },
+        };
+
+        var result = new EnvironmentOptionsValidator().Validate(null, options);
+
+        foreach (var key in new[] { "Environments:DnsZone", "Environments:AddOns:tracing:Variable", "Environments:AddOns:tracing:SharedEndpoint",
+                     "Environments:AddOns:tracing:Types", "Environments:AddOns:tracing:Charts", "Environments:AddOns:monitoring:Charts:kong" })
+        {
+            Assert.Contains(result.Failures!, f => f.StartsWith(key, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task A_service_catalog_with_a_cycle_stops_the_start_naming_it()
     {
         using var folder = new TempFolder("gantry-services");
