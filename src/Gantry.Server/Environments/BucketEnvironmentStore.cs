@@ -34,6 +34,45 @@ public sealed class BucketEnvironmentStore([FromKeyedServices(BucketServiceColle
         await bucket.PutAsync(EnvironmentLayout.BucketClaim(claim.EnvironmentPool, claim.EnvironmentName), claimJson, cancellationToken);
     }
 
+    /// <summary>
+    /// Writes the manifests when any differs from what the bucket holds (or one is stale); true when it wrote. The
+    /// claim object is left as it is: only its rendering changed.
+    /// </summary>
+    public async Task<bool> RewriteManifestsIfChangedAsync(EnvironmentClaim claim, byte[] claimJson, IReadOnlyDictionary<string, byte[]> manifests, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        ArgumentNullException.ThrowIfNull(manifests);
+        var prefix = EnvironmentLayout.BucketManifests(claim.EnvironmentPool, claim.EnvironmentName);
+        var changed = false;
+        foreach (var (path, content) in manifests)
+        {
+            if (await bucket.GetAsync(prefix + path, cancellationToken) is not { } stored || !stored.AsSpan().SequenceEqual(content))
+            {
+                changed = true;
+                break;
+            }
+        }
+
+        if (!changed)
+        {
+            await foreach (var key in bucket.ListAsync(prefix, cancellationToken))
+            {
+                if (!manifests.ContainsKey(key[prefix.Length..]))
+                {
+                    changed = true;
+                    break;
+                }
+            }
+        }
+
+        if (changed)
+        {
+            await WriteAsync(claim, claimJson, manifests, cancellationToken);
+        }
+
+        return changed;
+    }
+
     public Task<byte[]?> ReadAsync(string pool, string name, CancellationToken cancellationToken) =>
         bucket.GetAsync(EnvironmentLayout.BucketClaim(pool, name), cancellationToken);
 

@@ -276,4 +276,5 @@ public static class EnvironmentAuditActions
     public const string Expired = "environment.expire";
     public const string Reindexed = "environments.reindex";
     public const string Migrated = "environment.migrate";
+    public const string Rerendered = "environments.rerender";
 }

@@ -33,6 +33,13 @@ public sealed class EnvironmentOptions
     /// </summary>
     public bool MigrateAtStart { get; set; } = true;
 
+    /// <summary>
+    /// Renders every environment again at start and rewrites those whose manifests changed (a new add-on chart
+    /// version, a changed node pool), static ones in one commit; off, the platform admin runs it
+    /// (<c>POST /api/v1/admin/environments/rerender</c>).
+    /// </summary>
+    public bool RerenderAtStart { get; set; } = true;
+
     /// <summary>The defaults with the configured entries applied.</summary>
     public EnvironmentPolicies ToPolicies()
     {

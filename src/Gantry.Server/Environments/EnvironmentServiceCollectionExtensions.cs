@@ -21,9 +21,11 @@ public static class EnvironmentServiceCollectionExtensions
         services.TryAddSingleton<EnvironmentManager>();
         services.TryAddSingleton<EnvironmentExpiryService>();
         services.TryAddSingleton<EnvironmentPoolMigrationService>();
+        services.TryAddSingleton<EnvironmentRerenderService>();
         services.AddChangeRequestHandler<EnvironmentChangeRequestHandler>();
         // The migration starts before expiry, so the first sweep already sees migrated claims.
         services.AddHostedService(sp => sp.GetRequiredService<EnvironmentPoolMigrationService>());
+        services.AddHostedService(sp => sp.GetRequiredService<EnvironmentRerenderService>());
         services.AddHostedService(sp => sp.GetRequiredService<EnvironmentExpiryService>());
         return services;
     }

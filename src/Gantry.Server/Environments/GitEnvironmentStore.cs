@@ -21,6 +21,7 @@ public sealed class GitEnvironmentStore(IStateStore store)
         var puts = manifests.ToDictionary(m => $"{root}/{m.Key}", m => (ReadOnlyMemory<byte>)m.Value, StringComparer.Ordinal);
         puts[EnvironmentLayout.GitClaim(claim.EnvironmentPool, claim.EnvironmentName)] = claimJson;
         var stale = (await store.ListAsync($"{root}/services", cancellationToken: cancellationToken))
+            .Concat(await store.ListAsync($"{root}/addons", cancellationToken: cancellationToken))
             .Where(e => e.Kind == StateEntryKind.File && !puts.ContainsKey(e.Path))
             .Select(e => e.Path)
             .ToList();
@@ -33,6 +34,50 @@ public sealed class GitEnvironmentStore(IStateStore store)
             Tenant = claim.EnvironmentPool,
             Claim = $"environment/{claim.EnvironmentName}",
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Commits the manifests of several environments in one commit, only the files that differ from the head (and
+    /// the stale ones removed); returns the revision (null when nothing differed) and the environments that changed.
+    /// </summary>
+    public async Task<(string? Revision, IReadOnlyList<string> Changed)> RewriteManifestsAsync(IReadOnlyList<(EnvironmentClaim Claim, IReadOnlyDictionary<string, byte[]> Manifests)> environments,
+        ChangeAuthor author, string message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(environments);
+        var puts = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
+        var deletes = new List<string>();
+        var changed = new List<string>();
+        foreach (var (claim, manifests) in environments)
+        {
+            var before = puts.Count + deletes.Count;
+            var root = EnvironmentLayout.GitRoot(claim.EnvironmentPool, claim.EnvironmentName);
+            foreach (var (path, content) in manifests)
+            {
+                if (await store.ReadFileAsync($"{root}/{path}", cancellationToken: cancellationToken) is not { } stored || !stored.AsSpan().SequenceEqual(content))
+                {
+                    puts[$"{root}/{path}"] = content;
+                }
+            }
+
+            foreach (var folder in new[] { $"{root}/services", $"{root}/addons" })
+            {
+                deletes.AddRange((await store.ListAsync(folder, cancellationToken: cancellationToken))
+                    .Where(e => e.Kind == StateEntryKind.File && !manifests.ContainsKey(e.Path[(root.Length + 1)..]))
+                    .Select(e => e.Path));
+            }
+
+            if (puts.Count + deletes.Count > before)
+            {
+                changed.Add(claim.EnvironmentName);
+            }
+        }
+
+        if (changed.Count == 0)
+        {
+            return (null, []);
+        }
+
+        return (await store.CommitAsync(new Change { Puts = puts, Deletes = deletes, Author = author, Message = message }, cancellationToken), changed);
     }
 
     public Task<byte[]?> ReadAsync(string pool, string name, CancellationToken cancellationToken) =>

@@ -65,6 +65,13 @@ public static class AdminEndpoints
             .AnswersProblems(StatusCodes.Status403Forbidden)
             .WithName("MigrateEnvironments")
             .WithSummary("Migrates environments stored before node pools (environment pool = node pool): every service gets a node pool, rendered again; audited per environment. Idempotent.");
+        endpoints.MapPost("/api/v1/admin/environments/rerender", RerenderEnvironmentsAsync)
+            .WithTags("Admin")
+            .RequireAuthorization()
+            .AnswersProblems(StatusCodes.Status403Forbidden)
+            .AnswersProblems(StatusCodes.Status400BadRequest)
+            .WithName("RerenderEnvironments")
+            .WithSummary("Renders every environment (of the given type) again and rewrites those whose manifests changed, static ones in one commit: how a changed add-on bundle reaches the environments.");
         return endpoints;
     }
 
@@ -113,6 +120,25 @@ public static class AdminEndpoints
         var environmentCount = await environments.ReindexAsync(context.RequestAborted);
         await audit.RecordAsync(context, principal, Environments.EnvironmentAuditActions.Reindexed, detail: $"{environmentCount} environments");
         return TypedResults.Ok(new ReindexResponse(tenants, count, environmentCount));
+    }
+
+    internal static async Task<Results<Ok<Environments.RerenderResult>, ProblemHttpResult>> RerenderEnvironmentsAsync(
+        ClaimsPrincipal user, Environments.EnvironmentRerenderService rerender, Environments.EnvironmentManager environments, AuditLog audit, HttpContext context,
+        string? type = null)
+    {
+        var principal = user.ToPrincipal();
+        if (!principal.IsPlatformAdmin)
+        {
+            return AccessDecision.Forbidden.ToProblem();
+        }
+
+        if (type is not null && environments.Policies.Type(type) is null)
+        {
+            throw Core.Validation.ValidationFailedException.For("type", $"must be one of: {string.Join(", ", environments.Policies.Types.Keys.Order(StringComparer.Ordinal))}");
+        }
+
+        var result = await rerender.RunAsync(type, detail => audit.RecordAsync(context, principal, Environments.EnvironmentAuditActions.Rerendered, detail: detail), context.RequestAborted);
+        return TypedResults.Ok(result);
     }
 
     internal static async Task<Results<Ok<EnvironmentMigrationResponse>, ProblemHttpResult>> MigrateEnvironmentsAsync(
