@@ -88,6 +88,20 @@ public sealed class BucketEnvironmentStore([FromKeyedServices(BucketServiceColle
         return existed;
     }
 
+    /// <summary>The claim objects in the bucket (<c>&lt;pool&gt;/&lt;name&gt;.json</c>) with their versions.</summary>
+    public async IAsyncEnumerable<BucketEntry> ListClaimsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var entry in bucket.ListEntriesAsync(string.Empty, cancellationToken))
+        {
+            if (EnvironmentLayout.ParseBucketClaim(entry.Key) is not null)
+            {
+                yield return entry;
+            }
+        }
+    }
+
+    public Task<byte[]?> ReadKeyAsync(string key, CancellationToken cancellationToken) => bucket.GetAsync(key, cancellationToken);
+
     /// <summary>Every claim in the bucket, as stored.</summary>
     public async IAsyncEnumerable<byte[]> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -35,7 +35,8 @@ public sealed record EnvironmentSummary(
         new(r.Name, r.Type, r.Pool, r.UserName, r.DeploymentMethod, r.ServiceNames, r.CreatedAt, r.ExpiresAt, r.Revision);
 }
 
-public sealed record EnvironmentPage(IReadOnlyList<EnvironmentSummary> Items, string? Next);
+/// <summary>A page of environments, and the claims in the bucket of the caller's pools that are invalid (phase <c>Invalid</c>, with the reasons).</summary>
+public sealed record EnvironmentPage(IReadOnlyList<EnvironmentSummary> Items, string? Next, IReadOnlyList<InvalidBucketClaim> Invalid);
 
 /// <summary>The body of <c>extend</c>: a new expiry, or none for "the type's default lifetime from now".</summary>
 public sealed record ExtendRequest([property: JsonPropertyName("expiration_date")] DateTimeOffset? ExpirationDate);
@@ -110,7 +111,7 @@ public static class EnvironmentEndpoints
     }
 
     internal static async Task<Ok<EnvironmentPage>> ListAsync(
-        ClaimsPrincipal user, EnvironmentRepository index, HttpContext context,
+        ClaimsPrincipal user, EnvironmentRepository index, BucketClaimProblems problems, HttpContext context,
         string? type = null, string? pool = null, [FromQuery(Name = "user")] string? userName = null, string? service = null,
         [FromQuery(Name = "expiring_before")] DateTimeOffset? expiringBefore = null, string? q = null, string? after = null, int limit = 100)
     {
@@ -137,7 +138,8 @@ public static class EnvironmentEndpoints
             Limit = limit + 1,
         }, context.RequestAborted);
         var items = rows.Take(limit).Select(EnvironmentSummary.From).ToList();
-        return TypedResults.Ok(new EnvironmentPage(items, rows.Count > limit ? items[^1].Name : null));
+        var invalid = problems.Of(pools).Where(p => (pool is null || p.Pool == pool) && (q is null || p.Name.Contains(q.Trim(), StringComparison.Ordinal))).ToList();
+        return TypedResults.Ok(new EnvironmentPage(items, rows.Count > limit ? items[^1].Name : null, invalid));
     }
 
     internal static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> GetAsync(
@@ -277,4 +279,5 @@ public static class EnvironmentAuditActions
     public const string Reindexed = "environments.reindex";
     public const string Migrated = "environment.migrate";
     public const string Rerendered = "environments.rerender";
+    public const string Applied = "environment.apply";
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gantry.Core.Environments;
@@ -300,7 +299,7 @@ public sealed partial class EnvironmentManager(
         UserName = claim.User,
         DeploymentMethod = claim.DeploymentMethod ?? DeploymentMethods.Bucket,
         Services = EnvironmentRecord.FrameServices(claim.Services.Select(s => s.Name)),
-        Revision = Convert.ToHexStringLower(SHA256.HashData(json))[..32],
+        Revision = RevisionOf(json),
         CreatedAt = claim.CreationDate ?? updated,
         ExpiresAt = claim.ExpirationDate,
         UpdatedAt = updated,

@@ -33,6 +33,12 @@ public sealed class EnvironmentOptions
     /// </summary>
     public bool MigrateAtStart { get; set; } = true;
 
+    /// <summary>How often the environments bucket is listed for claims put there without the API.</summary>
+    public TimeSpan WatchInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Watch the environments bucket for claims put there without the API.</summary>
+    public bool WatchBucket { get; set; } = true;
+
     /// <summary>
     /// Renders every environment again at start and rewrites those whose manifests changed (a new add-on chart
     /// version, a changed node pool), static ones in one commit; off, the platform admin runs it

@@ -15,6 +15,11 @@ internal sealed class EnvironmentOptionsValidator : IValidateOptions<Environment
             failures.Add("Environments:ExpiryInterval must be positive.");
         }
 
+        if (options.WatchInterval <= TimeSpan.Zero)
+        {
+            failures.Add("Environments:WatchInterval must be positive.");
+        }
+
         var policies = options.ToPolicies();
         foreach (var (pool, policy) in policies.NodePools)
         {

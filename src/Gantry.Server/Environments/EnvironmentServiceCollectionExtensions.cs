@@ -22,11 +22,14 @@ public static class EnvironmentServiceCollectionExtensions
         services.TryAddSingleton<EnvironmentExpiryService>();
         services.TryAddSingleton<EnvironmentPoolMigrationService>();
         services.TryAddSingleton<EnvironmentRerenderService>();
+        services.TryAddSingleton<BucketClaimProblems>();
+        services.TryAddSingleton<EnvironmentBucketWatcher>();
         services.AddChangeRequestHandler<EnvironmentChangeRequestHandler>();
         // The migration starts before expiry, so the first sweep already sees migrated claims.
         services.AddHostedService(sp => sp.GetRequiredService<EnvironmentPoolMigrationService>());
         services.AddHostedService(sp => sp.GetRequiredService<EnvironmentRerenderService>());
         services.AddHostedService(sp => sp.GetRequiredService<EnvironmentExpiryService>());
+        services.AddHostedService(sp => sp.GetRequiredService<EnvironmentBucketWatcher>());
         return services;
     }
 }

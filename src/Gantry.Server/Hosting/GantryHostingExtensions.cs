@@ -136,6 +136,7 @@ public static class GantryHostingExtensions
             .AddCheck<GitHealthCheck>(HealthCheckNames.Git, tags: [HealthCheckNames.ReadyTag])
             .AddCheck<StorageHealthCheck>(HealthCheckNames.Storage)
             .AddCheck<SealingKeyPoolHealthCheck>(HealthCheckNames.SealingKeys)
+            .AddCheck<EnvironmentClaimsHealthCheck>(HealthCheckNames.EnvironmentClaims)
             .AddCheck<EngineNotificationsHealthCheck>(HealthCheckNames.EngineNotifications);
 
         // Before AddProblemDetails: the first writer that can write wins, and Gantry's always can.
