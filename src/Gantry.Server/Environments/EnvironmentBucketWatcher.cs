@@ -16,6 +16,7 @@ namespace Gantry.Server.Environments;
 public sealed partial class EnvironmentBucketWatcher(
     BucketEnvironmentStore bucket,
     EnvironmentManager environments,
+    Data.Environments.EnvironmentRepository index,
     BucketClaimProblems problems,
     AuditLog audit,
     TimeProvider time,
@@ -27,6 +28,7 @@ public sealed partial class EnvironmentBucketWatcher(
 
     private readonly Dictionary<string, string> _versions = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _scanGate = new(1, 1);
+    private bool _scanned;
 
     /// <summary>One pass over the bucket; returns how many claims it applied or removed.</summary>
     public async Task<int> ScanAsync(CancellationToken cancellationToken)
@@ -51,7 +53,15 @@ public sealed partial class EnvironmentBucketWatcher(
                 }
             }
 
-            foreach (var key in _versions.Keys.Where(k => !seen.Contains(k)).ToList())
+            // The first pass also finds the claims removed while Gantry was not running: indexed, but not listed.
+            var vanished = _versions.Keys.Where(k => !seen.Contains(k)).ToList();
+            if (!_scanned)
+            {
+                vanished.AddRange(await IndexedBucketClaimsAsync(seen, cancellationToken));
+                _scanned = true;
+            }
+
+            foreach (var key in vanished)
             {
                 _versions.Remove(key);
                 problems.Clear(key);
@@ -98,6 +108,25 @@ public sealed partial class EnvironmentBucketWatcher(
     {
         _scanGate.Dispose();
         base.Dispose();
+    }
+
+    private async Task<List<string>> IndexedBucketClaimsAsync(HashSet<string> listed, CancellationToken cancellationToken)
+    {
+        var missing = new List<string>();
+        string? after = null;
+        while (true)
+        {
+            var page = await index.ListAsync(new Data.Environments.EnvironmentQuery { After = after, Limit = 500 }, cancellationToken);
+            missing.AddRange(page.Where(r => !EnvironmentManager.IsStatic(r))
+                .Select(r => EnvironmentLayout.BucketClaim(r.Pool, r.Name))
+                .Where(k => !listed.Contains(k)));
+            if (page.Count < 500)
+            {
+                return missing;
+            }
+
+            after = page[^1].Name;
+        }
     }
 
     private async Task<bool> ApplyAsync(string key, CancellationToken cancellationToken)

@@ -113,8 +113,11 @@ public static class EnvironmentEndpoints
     internal static async Task<Ok<EnvironmentPage>> ListAsync(
         ClaimsPrincipal user, EnvironmentRepository index, BucketClaimProblems problems, HttpContext context,
         string? type = null, string? pool = null, [FromQuery(Name = "user")] string? userName = null, string? service = null,
-        [FromQuery(Name = "expiring_before")] DateTimeOffset? expiringBefore = null, string? q = null, string? after = null, int limit = 100)
+        [FromQuery(Name = "expiring_before")] DateTimeOffset? expiringBefore = null, string? q = null, string? after = null, int limit = 100,
+        [FromQuery(Name = "expires_before")] DateTimeOffset? expiresBefore = null)
     {
+        // expires_before is the platform design's name for the filter; expiring_before came first and stays.
+        expiringBefore ??= expiresBefore;
         if (limit is < 1 or > MaxPageSize)
         {
             throw ValidationFailedException.For("limit", $"must be between 1 and {MaxPageSize}");
