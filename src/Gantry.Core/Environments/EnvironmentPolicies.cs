@@ -27,6 +27,18 @@ public sealed record EnvironmentTypePolicy
     /// <summary>The longest lifetime from creation (and the furthest <c>extend</c> reaches); null for no bound.</summary>
     public TimeSpan? MaxLifetime { get; init; }
 
+    /// <summary>
+    /// Where the environment runs: a namespace on the shared application cluster (dev and sue), or a cluster of its
+    /// own that Gantry claims through Crossplane (stage and prod).
+    /// </summary>
+    public ClusterMode Cluster { get; init; } = ClusterMode.Shared;
+
+    /// <summary>Nodes per node pool of a dedicated cluster.</summary>
+    public int ClusterNodesPerPool { get; init; } = 1;
+
+    /// <summary>A dedicated cluster's control plane is highly available (prod).</summary>
+    public bool HaControlPlane { get; init; }
+
     /// <summary>The environment's edge is protected by the web application firewall (stage and prod).</summary>
     public bool EdgeProtection { get; init; }
 
@@ -36,6 +48,13 @@ public sealed record EnvironmentTypePolicy
     public bool AllowsNodePool(string nodePool) => NodePools.Count == 0 || NodePools.Contains(nodePool, StringComparer.Ordinal);
 
     public string DefaultDeploymentMethod => DeploymentMethods.Count > 0 ? DeploymentMethods[0] : Environments.DeploymentMethods.Bucket;
+}
+
+/// <summary>Whether an environment shares the application cluster or gets its own.</summary>
+public enum ClusterMode
+{
+    Shared,
+    Dedicated,
 }
 
 /// <summary>
@@ -114,6 +133,8 @@ public sealed record EnvironmentPolicies
                 NodePools = ["general-restricted", "general-public", "memory"],
                 EdgeProtection = true,
                 PublicDns = true,
+                Cluster = ClusterMode.Dedicated,
+                ClusterNodesPerPool = 2,
             },
             ["prod"] = new()
             {
@@ -121,6 +142,9 @@ public sealed record EnvironmentPolicies
                 Replicas = 3,
                 EdgeProtection = true,
                 PublicDns = true,
+                Cluster = ClusterMode.Dedicated,
+                ClusterNodesPerPool = 3,
+                HaControlPlane = true,
                 RequiresApproval = true,
                 DeploymentMethods = [DeploymentMethods.Git],
             },

@@ -65,6 +65,12 @@ public static class EnvironmentRenderer
             resources.Add(path);
         }
 
+        // Not listed in the folder's kustomization: the management cluster applies platform/ (a dedicated cluster).
+        foreach (var (path, content) in EnvironmentClusterRenderer.Render(claim, policies, Labels(claim)))
+        {
+            files[path] = content;
+        }
+
         files[StatusAlertFile] = Utf8(YamlWriter.Write(StatusAlert(claim)));
         resources.Add(StatusAlertFile);
         files["kustomization.yaml"] = Utf8(YamlWriter.Write(Kustomization(resources)));

@@ -66,6 +66,9 @@ public sealed class EnvironmentOptions
                 MaxLifetime = o.MaxLifetime ?? p.MaxLifetime,
                 EdgeProtection = o.EdgeProtection ?? p.EdgeProtection,
                 PublicDns = o.PublicDns ?? p.PublicDns,
+                Cluster = o.Cluster ?? p.Cluster,
+                ClusterNodesPerPool = o.ClusterNodesPerPool ?? p.ClusterNodesPerPool,
+                HaControlPlane = o.HaControlPlane ?? p.HaControlPlane,
             };
         }
 
@@ -123,6 +126,15 @@ public sealed class EnvironmentTypeOptions
 
     /// <summary>The environment gets a public DNS name under <c>Environments:DnsZone</c> (stage and prod by default).</summary>
     public bool? PublicDns { get; set; }
+
+    /// <summary><c>Shared</c> (a namespace on the application cluster) or <c>Dedicated</c> (a Crossplane-claimed cluster).</summary>
+    public ClusterMode? Cluster { get; set; }
+
+    /// <summary>Nodes per node pool of a dedicated cluster.</summary>
+    public int? ClusterNodesPerPool { get; set; }
+
+    /// <summary>A dedicated cluster's control plane is highly available.</summary>
+    public bool? HaControlPlane { get; set; }
 }
 
 /// <summary>A node pool's placement; unset fields keep the default.</summary>

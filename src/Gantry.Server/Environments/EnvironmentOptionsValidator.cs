@@ -57,6 +57,11 @@ internal sealed class EnvironmentOptionsValidator : IValidateOptions<Environment
                 failures.Add($"{key}:Replicas must be at least 1, and at least 2 with HighAvailability.");
             }
 
+            if (policy.ClusterNodesPerPool < 1)
+            {
+                failures.Add($"{key}:ClusterNodesPerPool must be at least 1.");
+            }
+
             failures.AddRange(policy.NodePools.Where(p => !policies.NodePools.ContainsKey(p)).Select(p => $"{key}:NodePools: '{p}' is not a configured node pool."));
             if (policy.DeploymentMethods.Count == 0 || policy.DeploymentMethods.Any(m => !DeploymentMethods.All.Contains(m, StringComparer.Ordinal)))
             {

@@ -23,6 +23,7 @@ public sealed class EnvironmentRenderingTests
         [("kustomize.toolkit.fluxcd.io/v1", "Kustomization")] = () => Crd("kustomize.toolkit.fluxcd.io_kustomizations.yaml", "v1"),
         [("v1", "Namespace")] = () => ManifestSchema.FromJsonSchemaFile(InteropFiles.PathTo("k8s-schemas", "v1.32.2-standalone-strict", "namespace-v1.json")),
         [("notification.toolkit.fluxcd.io/v1beta3", "Alert")] = () => Crd("notification.toolkit.fluxcd.io_alerts.yaml", "v1beta3"),
+        [(EnvironmentClusterRenderer.ApiVersion, EnvironmentClusterRenderer.ClaimKind)] = EnvironmentClusterTests.ClaimSchema,
         [("v1", "ConfigMap")] = () => ManifestSchema.FromJsonSchemaFile(InteropFiles.PathTo("k8s-schemas", "v1.32.2-standalone-strict", "configmap-v1.json")),
     };
 
@@ -42,7 +43,7 @@ public sealed class EnvironmentRenderingTests
     {
         var failures = new List<string>();
         var kinds = new List<string>();
-        foreach (var (path, bytes) in Render(example).Where(f => f.Key != "kustomization.yaml"))
+        foreach (var (path, bytes) in Render(example).Where(f => !f.Key.EndsWith("kustomization.yaml", StringComparison.Ordinal)))
         {
             foreach (var document in Encoding.UTF8.GetString(bytes).Split("---\n").Where(d => d.Trim().Length > 0))
             {
