@@ -44,10 +44,23 @@ public sealed partial class EnvironmentManager(
     public async Task<EnvironmentState?> GetAsync(EnvironmentRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var json = IsStatic(record)
-            ? await git.ReadAsync(record.Pool, record.Name, cancellationToken)
-            : await bucket.ReadAsync(record.Pool, record.Name, cancellationToken);
-        return json is null ? null : new EnvironmentState(EnvironmentJson.Parse(json), json, record);
+        if (IsStatic(record))
+        {
+            return await git.ReadAsync(record.Pool, record.Name, cancellationToken) is { } stored ? new EnvironmentState(EnvironmentJson.Parse(stored), stored, record) : null;
+        }
+
+        var json = await bucket.ReadAsync(record.Pool, record.Name, cancellationToken);
+        try
+        {
+            return json is null ? null : new EnvironmentState(EnvironmentJson.Parse(json), json, record);
+        }
+        catch (ValidationFailedException)
+        {
+            // A bad upload replaced the claim object (the bucket watcher reports it): the environment is what was accepted.
+            return await bucket.ReadAcceptedAsync(record.Pool, record.Name, cancellationToken) is { } accepted
+                ? new EnvironmentState(EnvironmentJson.Parse(accepted), accepted, record)
+                : throw new EnvironmentConflictException($"The claim of '{record.Name}' in the bucket is invalid; the list of environments names the reasons.");
+        }
     }
 
     /// <summary>

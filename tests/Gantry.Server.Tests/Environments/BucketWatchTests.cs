@@ -57,6 +57,8 @@ public sealed class BucketWatchTests(EnvironmentWorld world) : IClassFixture<Env
         Assert.Contains(invalid["team1/dev-wrong.json"].GetProperty("reasons").EnumerateArray(), r => r.GetString()!.StartsWith("expiry", StringComparison.Ordinal));
         Assert.Contains(invalid["team1/prod-upload.json"].GetProperty("reasons").EnumerateArray(), r => r.GetString()!.StartsWith("deployment_method", StringComparison.Ordinal));
         Assert.Equal(before, await File.ReadAllTextAsync(release));
+        var kept = await world.As("john.doe").GetAsync(new Uri("/api/v1/environments/dev-kept", UriKind.Relative)).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("v2.1.0", kept.GetProperty("services").GetProperty("auth-service").GetProperty("resolved_version").GetString());
         Assert.Contains("dev-kept", page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("environment_name").GetString()));
         var outsider = await world.As("jane.smith").GetAsync(new Uri("/api/v1/environments", UriKind.Relative)).ExpectAsync(HttpStatusCode.OK);
         Assert.Empty(outsider.GetProperty("invalid").EnumerateArray());
