@@ -20,12 +20,15 @@ public sealed class BucketClaimProblems
 {
     public const string InvalidPhase = "Invalid";
 
+    /// <summary>A foreign write to the static-environments bucket: reported, never acted on.</summary>
+    public const string AlertPhase = "Alert";
+
     private readonly ConcurrentDictionary<string, InvalidBucketClaim> _problems = new(StringComparer.Ordinal);
 
     public int Count => _problems.Count;
 
-    public void Report(string key, string pool, string name, IReadOnlyList<string> reasons, DateTimeOffset at) =>
-        _problems[key] = new InvalidBucketClaim(key, pool, name, InvalidPhase, reasons, at);
+    public void Report(string key, string pool, string name, IReadOnlyList<string> reasons, DateTimeOffset at, string phase = InvalidPhase) =>
+        _problems[key] = new InvalidBucketClaim(key, pool, name, phase, reasons, at);
 
     public void Clear(string key) => _problems.TryRemove(key, out _);
 

@@ -15,6 +15,8 @@ namespace Gantry.Server.Environments;
 /// </summary>
 public sealed partial class EnvironmentBucketWatcher(
     BucketEnvironmentStore bucket,
+    StaticEnvironmentPublisher publisher,
+    GitEnvironmentStore git,
     EnvironmentManager environments,
     Data.Environments.EnvironmentRepository index,
     BucketClaimProblems problems,
@@ -72,6 +74,7 @@ public sealed partial class EnvironmentBucketWatcher(
                 }
             }
 
+            await ScanStaticAsync(cancellationToken);
             return acted;
         }
         finally

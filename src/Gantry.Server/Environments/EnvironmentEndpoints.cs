@@ -283,4 +283,5 @@ public static class EnvironmentAuditActions
     public const string Migrated = "environment.migrate";
     public const string Rerendered = "environments.rerender";
     public const string Applied = "environment.apply";
+    public const string Alerted = "environments.alert";
 }

@@ -16,6 +16,7 @@ public static class EnvironmentServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EnvironmentOptions>, EnvironmentOptionsValidator>());
         services.TryAddSingleton<ServiceCatalogProvider>();
         services.TryAddSingleton<BucketEnvironmentStore>();
+        services.TryAddSingleton<StaticEnvironmentPublisher>();
         services.TryAddSingleton<GitEnvironmentStore>();
         services.TryAddSingleton<EnvironmentNames>();
         services.TryAddSingleton<EnvironmentManager>();

@@ -7,9 +7,9 @@ namespace Gantry.Server.Environments;
 /// <summary>
 /// Static environments in the desired-state repository: <c>environments/&lt;pool&gt;/&lt;name&gt;/</c> holds
 /// <c>environment.json</c> (the claim) beside the rendered manifests, and every change is one commit. Only approved
-/// change requests write here.
+/// change requests write here. Every committed claim is then published to the static-environments bucket.
 /// </summary>
-public sealed class GitEnvironmentStore(IStateStore store)
+public sealed class GitEnvironmentStore(IStateStore store, StaticEnvironmentPublisher publisher)
 {
     /// <summary>Commits the claim and manifests (removing manifests that are no longer rendered); returns the revision.</summary>
     public async Task<string> WriteAsync(EnvironmentClaim claim, byte[] claimJson, IReadOnlyDictionary<string, byte[]> manifests, ChangeAuthor author,
@@ -25,7 +25,7 @@ public sealed class GitEnvironmentStore(IStateStore store)
             .Where(e => e.Kind == StateEntryKind.File && !puts.ContainsKey(e.Path))
             .Select(e => e.Path)
             .ToList();
-        return await store.CommitAsync(new Change
+        var revision = await store.CommitAsync(new Change
         {
             Puts = puts,
             Deletes = stale,
@@ -34,6 +34,8 @@ public sealed class GitEnvironmentStore(IStateStore store)
             Tenant = claim.EnvironmentPool,
             Claim = $"environment/{claim.EnvironmentName}",
         }, cancellationToken);
+        await publisher.PublishAsync(claim, claimJson, cancellationToken);
+        return revision;
     }
 
     /// <summary>
@@ -84,8 +86,9 @@ public sealed class GitEnvironmentStore(IStateStore store)
         store.ReadFileAsync(EnvironmentLayout.GitClaim(pool, name), cancellationToken: cancellationToken);
 
     /// <summary>Removes the environment's folder in one commit; returns the revision.</summary>
-    public Task<string> DeleteAsync(string pool, string name, ChangeAuthor author, string message, CancellationToken cancellationToken) =>
-        store.CommitAsync(new Change
+    public async Task<string> DeleteAsync(string pool, string name, ChangeAuthor author, string message, CancellationToken cancellationToken)
+    {
+        var revision = await store.CommitAsync(new Change
         {
             Deletes = [EnvironmentLayout.GitRoot(pool, name)],
             Author = author,
@@ -93,6 +96,9 @@ public sealed class GitEnvironmentStore(IStateStore store)
             Tenant = pool,
             Claim = $"environment/{name}",
         }, cancellationToken);
+        await publisher.UnpublishAsync(pool, name, cancellationToken);
+        return revision;
+    }
 
     /// <summary>Every static environment's claim with the head revision it was read at.</summary>
     public async Task<IReadOnlyList<(byte[] Json, string Revision)>> ReadAllAsync(CancellationToken cancellationToken)

@@ -108,6 +108,10 @@ public static class GantryHostingExtensions
         services.AddObjectBucket(configuration, BucketServiceCollectionExtensions.Environments);
         services.AddOptions<ObjectBucketOptions>(BucketServiceCollectionExtensions.Environments).PostConfigure<IOptions<GantryOptions>>((bucket, gantry) =>
             bucket.DataDirectory ??= Path.GetFullPath(gantry.Value.DataDir));
+        // The bucket static environments are published to once committed (Buckets:static-environments:Bucket).
+        services.AddObjectBucket(configuration, BucketServiceCollectionExtensions.StaticEnvironments);
+        services.AddOptions<ObjectBucketOptions>(BucketServiceCollectionExtensions.StaticEnvironments).PostConfigure<IOptions<GantryOptions>>((bucket, gantry) =>
+            bucket.DataDirectory ??= Path.GetFullPath(gantry.Value.DataDir));
         services.AddTagSources();
         services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.SectionName);
         services.TryAddSingleton<OfferingCatalog>();
