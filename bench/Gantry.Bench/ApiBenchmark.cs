@@ -195,7 +195,7 @@ public sealed class ApiBenchmark(ApiOptions options)
         }
     }
 
-    internal static Process StartServer(string data, int port, int sealingKeyBits, int keyPool)
+    internal static Process StartServer(string data, int port, int sealingKeyBits, int keyPool, IReadOnlyDictionary<string, string>? settings = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -213,6 +213,11 @@ public sealed class ApiBenchmark(ApiOptions options)
         info.Environment["DOTNET_gcServer"] = "1";
         info.Environment["Sealing__KeyPool__KeySizeBits"] = sealingKeyBits.ToString(CultureInfo.InvariantCulture);
         info.Environment["Sealing__KeyPool__Capacity"] = keyPool.ToString(CultureInfo.InvariantCulture);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) =>
