@@ -14,6 +14,7 @@ public static class EnvironmentServiceCollectionExtensions
     {
         services.AddOptions<EnvironmentOptions>().BindConfiguration(EnvironmentOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EnvironmentOptions>, EnvironmentOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EnvironmentOptions>, StaticBucketSeparationValidator>());
         services.TryAddSingleton<ServiceCatalogProvider>();
         services.TryAddSingleton<BucketEnvironmentStore>();
         services.TryAddSingleton<StaticEnvironmentPublisher>();

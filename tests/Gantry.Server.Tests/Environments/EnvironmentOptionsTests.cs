@@ -104,6 +104,17 @@ public sealed class EnvironmentOptionsTests
     }
 
     [Fact]
+    public async Task The_static_environments_bucket_cannot_be_the_environments_bucket()
+    {
+        using var folder = new TempFolder("gantry-static-bucket");
+
+        await using var server = ServerProcess.Start(["--data-dir", folder.Combine("data"), "--Buckets:static-environments:Bucket", "environments"]);
+
+        Assert.NotEqual(0, await server.WaitForExitAsync());
+        Assert.Contains("Buckets:static-environments:Bucket must name another bucket", server.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_service_catalog_with_a_cycle_stops_the_start_naming_it()
     {
         using var folder = new TempFolder("gantry-services");
