@@ -7,13 +7,14 @@ namespace Gantry.Server.Environments;
 /// Renders every environment again at start (after the node pool migration) when
 /// <see cref="EnvironmentOptions.RerenderAtStart"/> is on: a changed add-on bundle or node pool reaches every
 /// environment in one batch (one commit for the static ones), recorded as one <c>environments.rerender</c> audit
-/// record. A failure is logged and does not stop the server; the admin endpoint runs it again.
+/// record. It runs beside the start, not before it (with thousands of environments it takes a while, and every write
+/// is serialized with the API's anyway). A failure is logged; the admin endpoint runs it again.
 /// </summary>
 public sealed partial class EnvironmentRerenderService(
     EnvironmentManager environments,
     AuditLog audit,
     IOptions<EnvironmentOptions> options,
-    ILogger<EnvironmentRerenderService> logger) : IHostedService
+    ILogger<EnvironmentRerenderService> logger) : BackgroundService
 {
     /// <summary>Re-renders and records the outcome with <paramref name="record"/> when anything changed.</summary>
     public async Task<RerenderResult> RunAsync(string? type, Func<string, Task> record, CancellationToken cancellationToken)
@@ -30,7 +31,7 @@ public sealed partial class EnvironmentRerenderService(
         return result;
     }
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.RerenderAtStart)
         {
@@ -39,15 +40,13 @@ public sealed partial class EnvironmentRerenderService(
 
         try
         {
-            await RunAsync(null, detail => audit.RecordSystemAsync(EnvironmentAuditActions.Rerendered, detail: detail), cancellationToken);
+            await RunAsync(null, detail => audit.RecordSystemAsync(EnvironmentAuditActions.Rerendered, detail: detail), stoppingToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Log.Failed(logger, e);
         }
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private static partial class Log
     {
