@@ -195,7 +195,7 @@ public sealed class ApiBenchmark(ApiOptions options)
         }
     }
 
-    internal static Process StartServer(string data, int port, int sealingKeyBits, int keyPool, IReadOnlyDictionary<string, string>? environment = null)
+    internal static Process StartServer(string data, int port, int sealingKeyBits, int keyPool, IReadOnlyDictionary<string, string>? settings = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -213,7 +213,7 @@ public sealed class ApiBenchmark(ApiOptions options)
         info.Environment["DOTNET_gcServer"] = "1";
         info.Environment["Sealing__KeyPool__KeySizeBits"] = sealingKeyBits.ToString(CultureInfo.InvariantCulture);
         info.Environment["Sealing__KeyPool__Capacity"] = keyPool.ToString(CultureInfo.InvariantCulture);
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;
         }

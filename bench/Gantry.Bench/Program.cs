@@ -71,6 +71,15 @@ if (args is ["rollout", ..])
     return 0;
 }
 
+if (args is ["environments", ..])
+{
+    int Option(string name, int fallback) =>
+        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    var json = Array.IndexOf(args, "--json") is var j and >= 0 && j + 1 < args.Length ? args[j + 1] : null;
+    await new EnvironmentBenchmark(Option("--claims", 1_000), json).RunAsync();
+    return 0;
+}
+
 if (args is ["status", ..])
 {
     var status = new StatusOptions();
@@ -100,6 +109,7 @@ if (args.Length == 0 || args[0] != "engine")
                    [--sealing-key-bits 2048] [--key-pool 64] [--json FILE]
                Gantry.Bench fuzz [--requests 50000] [--clients 8] [--round 500] [--json FILE]
                Gantry.Bench rollout [--instances 500,10000] [--per-tenant 100] [--clients 32]
+               Gantry.Bench environments [--claims 1000] [--json FILE]
                Gantry.Bench status [--instances 1000,10000] [--tenants 10] [--clients 64] [--streams 1000] [--seconds 10] [--json FILE]
                Gantry.Bench engine [--instances 1000,20000,100000] [--json FILE] [--writers 256] [--seconds 8]
                                    [--naive-changes 20] [--approaches gantry-local,gantry-remote,naive-git-cli]

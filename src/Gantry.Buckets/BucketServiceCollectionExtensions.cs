@@ -12,6 +12,9 @@ public static class BucketServiceCollectionExtensions
     /// <summary>The logical bucket that holds dynamic environment claims.</summary>
     public const string Environments = "environments";
 
+    /// <summary>The logical bucket the claims of static environments are published to once committed (only Gantry writes it).</summary>
+    public const string StaticEnvironments = "static-environments";
+
     /// <summary>
     /// Registers the bucket <paramref name="name"/> as a keyed singleton <see cref="IObjectBucket"/> (resolve it with
     /// <c>[FromKeyedServices("environments")]</c>), its backend chosen by <c>Buckets:Provider</c>. Settings are bound

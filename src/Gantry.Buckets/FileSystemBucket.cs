@@ -109,11 +109,20 @@ public sealed class FileSystemBucket : IObjectBucket
 
     public async IAsyncEnumerable<string> ListAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        await foreach (var entry in ListEntriesAsync(prefix, cancellationToken))
+        {
+            yield return entry.Key;
+        }
+    }
+
+    // A put renames a new file into place, so the write time and size change with every put.
+    public async IAsyncEnumerable<BucketEntry> ListEntriesAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
         BucketKey.EnsureValidPrefix(prefix);
         // Only the folder named by the prefix's complete segments can hold matching keys.
         var lastSlash = prefix.LastIndexOf('/');
         var start = lastSlash < 0 ? Root : Path.Join(Root, prefix[..lastSlash]);
-        var keys = new List<string>();
+        var keys = new List<BucketEntry>();
         if (Directory.Exists(start))
         {
             var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 };
@@ -123,13 +132,14 @@ public sealed class FileSystemBucket : IObjectBucket
                 var key = Path.GetRelativePath(Root, file).Replace(Path.DirectorySeparatorChar, '/');
                 if (key.StartsWith(prefix, StringComparison.Ordinal) && BucketKey.IsValid(key))
                 {
-                    keys.Add(key);
+                    var info = new FileInfo(file);
+                    keys.Add(new BucketEntry(key, FormattableString.Invariant($"{info.LastWriteTimeUtc.Ticks}/{info.Length}")));
                 }
             }
         }
 
         // A folder walk is not ordinal ("a-b/x" < "a/x" as keys), so sort the keys themselves.
-        keys.Sort(StringComparer.Ordinal);
+        keys.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
         foreach (var key in keys)
         {
             yield return key;

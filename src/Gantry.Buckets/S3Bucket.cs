@@ -120,6 +120,14 @@ public sealed partial class S3Bucket : IObjectBucket, IDisposable
 
     public async IAsyncEnumerable<string> ListAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        await foreach (var entry in ListEntriesAsync(prefix, cancellationToken))
+        {
+            yield return entry.Key;
+        }
+    }
+
+    public async IAsyncEnumerable<BucketEntry> ListEntriesAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
         BucketKey.EnsureValidPrefix(prefix);
         await EnsureReadyAsync(cancellationToken);
         var args = new ListObjectsArgs().WithBucket(_bucket).WithRecursive(true);
@@ -128,7 +136,7 @@ public sealed partial class S3Bucket : IObjectBucket, IDisposable
             args = args.WithPrefix(prefix);
         }
 
-        var keys = new List<string>();
+        var keys = new List<BucketEntry>();
         await foreach (var item in _client.ListObjectsEnumAsync(args, cancellationToken))
         {
             if (item.IsDir)
@@ -143,12 +151,12 @@ public sealed partial class S3Bucket : IObjectBucket, IDisposable
                 continue;
             }
 
-            keys.Add(item.Key);
+            keys.Add(new BucketEntry(item.Key, $"{item.ETag}/{item.Size}"));
         }
 
         // S3 lists in UTF-8 byte order, but S3-compatible stores built on a file system (s3rver) list folder by
         // folder ("a/x" before "a-b/y"); sorting here keeps the port's ordinal promise on every store.
-        keys.Sort(StringComparer.Ordinal);
+        keys.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
         foreach (var key in keys)
         {
             yield return key;

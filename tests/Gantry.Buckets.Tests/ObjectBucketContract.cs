@@ -25,6 +25,24 @@ public abstract class ObjectBucketContract
     }
 
     [Fact]
+    public async Task Listed_entries_carry_a_version_that_changes_with_each_put()
+    {
+        var bucket = await CreateBucketAsync();
+        await bucket.PutAsync("team-a/dev-1.json", Encoding.UTF8.GetBytes("""{"v":1}"""));
+        await bucket.PutAsync("team-a/dev-2.json", Encoding.UTF8.GetBytes("""{"v":1}"""));
+        var first = await bucket.ListEntriesAsync("team-a/").ToListAsync();
+
+        await Task.Delay(20);
+        await bucket.PutAsync("team-a/dev-1.json", Encoding.UTF8.GetBytes("""{"v":22}"""));
+        var second = await bucket.ListEntriesAsync("team-a/").ToListAsync();
+
+        Assert.Equal(["team-a/dev-1.json", "team-a/dev-2.json"], first.Select(e => e.Key));
+        Assert.Equal(first.Select(e => e.Key), await bucket.ListAsync("team-a/").ToListAsync());
+        Assert.NotEqual(first[0].Version, second[0].Version);
+        Assert.Equal(first[1].Version, second[1].Version);
+    }
+
+    [Fact]
     public async Task Put_replaces_the_whole_object()
     {
         var bucket = await CreateBucketAsync();

@@ -19,4 +19,13 @@ public interface IObjectBucket
 
     /// <summary>Every key that starts with <paramref name="prefix"/> ("" for all), in ordinal order.</summary>
     IAsyncEnumerable<string> ListAsync(string prefix = "", CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Every object under <paramref name="prefix"/>, in ordinal order, with a version that changes whenever the
+    /// object does (S3: its ETag; a folder: size and write time): how a watcher sees changes without reading them.
+    /// </summary>
+    IAsyncEnumerable<BucketEntry> ListEntriesAsync(string prefix = "", CancellationToken cancellationToken = default);
 }
+
+/// <summary>An object's key and a version token that differs whenever its content was replaced.</summary>
+public sealed record BucketEntry(string Key, string Version);

@@ -4,7 +4,7 @@ namespace Gantry.Core.Environments;
 
 /// <summary>
 /// An environment as the platform-service design names it: a set of services at versions, of a type whose policy
-/// sets HA, pools, expiry and approval. The JSON field names are the design's own (<c>environment_name</c>,
+/// sets HA, node pools, expiry and approval. The JSON field names are the design's own (<c>environment_name</c>,
 /// <c>environment_type</c>, ...), so claims written by the design's tools read back unchanged. The stored claim is
 /// what the deploy side reads: every service carries the tag its constraint resolved to.
 /// </summary>
@@ -17,7 +17,10 @@ public sealed record EnvironmentClaim
     [JsonPropertyName("environment_type")]
     public required string EnvironmentType { get; init; }
 
-    /// <summary>The pool (a tenant: the team that owns it, and the node pool it is placed on).</summary>
+    /// <summary>
+    /// The environment pool: the team (a tenant) that owns the environment and decides who sees and changes it, as
+    /// <c>team1</c> in <c>dev-team1-feature-x</c>. Not a node pool: where services run is set per service.
+    /// </summary>
     [JsonPropertyName("environment_pool")]
     public required string EnvironmentPool { get; init; }
 
@@ -53,9 +56,9 @@ public sealed record EnvironmentClaim
 
 /// <summary>
 /// One service of an environment. In JSON it is either the short form <c>"user-service": "^1.2.0"</c> (a version
-/// constraint) or the long form <c>"user-service": {"version": ..., "docker_image": ..., "ansible_artifact": ...}</c>;
-/// the form given is kept, so a claim round-trips exactly. Once resolved, the chosen tag sits beside the constraint
-/// as <c>resolved_version</c> (which needs the long form).
+/// constraint) or the long form <c>"user-service": {"version": ..., "docker_image": ..., "ansible_artifact": ...,
+/// "node_pool": ...}</c>; the form given is kept, so a claim round-trips exactly. Once resolved, the chosen tag sits
+/// beside the constraint as <c>resolved_version</c> and the node pool is filled in (which needs the long form).
 /// </summary>
 public sealed record EnvironmentService
 {
@@ -70,6 +73,13 @@ public sealed record EnvironmentService
     /// <summary>An Ansible artifact the service's deployment uses, passed through to its values.</summary>
     public string? AnsibleArtifact { get; init; }
 
+    /// <summary>
+    /// The node pool the service runs on: asked for by the claim, or the catalog's choice filled in when the claim
+    /// is planned. A stored claim has it on every service; only claims stored before node pools existed lack it
+    /// (see <see cref="LegacyPoolMigration"/>).
+    /// </summary>
+    public string? NodePool { get; init; }
+
     /// <summary>The tag <see cref="Version"/> resolved to; null until resolved.</summary>
     public string? ResolvedVersion { get; init; }
 
@@ -83,5 +93,5 @@ public sealed record EnvironmentService
     public bool LongForm { get; init; }
 
     /// <summary>True when written as a bare constraint string.</summary>
-    public bool IsShortForm => !LongForm && DockerImage is null && AnsibleArtifact is null && ResolvedVersion is null && !Implicit;
+    public bool IsShortForm => !LongForm && DockerImage is null && AnsibleArtifact is null && NodePool is null && ResolvedVersion is null && !Implicit;
 }

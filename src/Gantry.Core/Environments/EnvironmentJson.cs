@@ -90,6 +90,7 @@ public sealed class EnvironmentServicesConverter : JsonConverter<IReadOnlyList<E
     private const string VersionField = "version";
     private const string DockerImageField = "docker_image";
     private const string AnsibleArtifactField = "ansible_artifact";
+    private const string NodePoolField = "node_pool";
     private const string ResolvedVersionField = "resolved_version";
     private const string ImplicitField = "implicit";
 
@@ -97,7 +98,7 @@ public sealed class EnvironmentServicesConverter : JsonConverter<IReadOnlyList<E
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            throw new JsonException("services must be an object of service name to version or to {version, docker_image, ansible_artifact}.");
+            throw new JsonException("services must be an object of service name to version or to {version, docker_image, ansible_artifact, node_pool}.");
         }
 
         var services = new List<EnvironmentService>();
@@ -139,6 +140,7 @@ public sealed class EnvironmentServicesConverter : JsonConverter<IReadOnlyList<E
             writer.WriteString(VersionField, service.Version);
             WriteIfSet(writer, DockerImageField, service.DockerImage);
             WriteIfSet(writer, AnsibleArtifactField, service.AnsibleArtifact);
+            WriteIfSet(writer, NodePoolField, service.NodePool);
             WriteIfSet(writer, ResolvedVersionField, service.ResolvedVersion);
             if (service.Implicit)
             {
@@ -153,7 +155,7 @@ public sealed class EnvironmentServicesConverter : JsonConverter<IReadOnlyList<E
 
     private static EnvironmentService ReadLongForm(ref Utf8JsonReader reader, string name)
     {
-        string? version = null, image = null, artifact = null, resolved = null;
+        string? version = null, image = null, artifact = null, nodePool = null, resolved = null;
         var isImplicit = false;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
@@ -181,8 +183,9 @@ public sealed class EnvironmentServicesConverter : JsonConverter<IReadOnlyList<E
                 case VersionField: version = text; break;
                 case DockerImageField: image = text; break;
                 case AnsibleArtifactField: artifact = text; break;
+                case NodePoolField: nodePool = text; break;
                 case ResolvedVersionField: resolved = text; break;
-                default: throw new JsonException($"services.{name}: unknown field '{field}' (version, docker_image, ansible_artifact).");
+                default: throw new JsonException($"services.{name}: unknown field '{field}' (version, docker_image, ansible_artifact, node_pool).");
             }
         }
 
@@ -192,6 +195,7 @@ public sealed class EnvironmentServicesConverter : JsonConverter<IReadOnlyList<E
             Version = version ?? throw new JsonException($"services.{name}.version is required."),
             DockerImage = image,
             AnsibleArtifact = artifact,
+            NodePool = nodePool,
             ResolvedVersion = resolved,
             Implicit = isImplicit,
             LongForm = true,

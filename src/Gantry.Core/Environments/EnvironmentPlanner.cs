@@ -58,6 +58,20 @@ public static class EnvironmentPlanner
     }
 
     /// <summary>
+    /// The claim with every service's node pool filled in: the one the claim asks for, else the catalog's choice for
+    /// the service. A service missing from the catalog keeps none (validation names it).
+    /// </summary>
+    public static EnvironmentClaim WithNodePools(EnvironmentClaim claim, ServiceCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        ArgumentNullException.ThrowIfNull(catalog);
+        return claim with
+        {
+            Services = [.. claim.Services.Select(s => s.NodePool is null && catalog.Find(s.Name) is { } definition ? s with { NodePool = definition.NodePool } : s)],
+        };
+    }
+
+    /// <summary>
     /// Resolves every service's constraint against its catalog source (dev tags allowed when the type says so) and
     /// stores the tag beside it. Throws <see cref="VersionNotResolvedException"/> naming the service, the constraint
     /// and the tags seen when one matches nothing.

@@ -10,7 +10,8 @@ namespace Gantry.Core.Environments;
 /// Renders one environment for Flux, pure: its namespace, one source per service (a <c>HelmRepository</c> for a
 /// chart, a <c>GitRepository</c> for a Kustomize folder) and per service a <c>HelmRelease</c> or a
 /// <c>Kustomization</c> in the environment's namespace, tied together by a <c>kustomization.yaml</c>. The type
-/// policy flows in as the replica count (HA) and the pool as node selector and tolerations; dependencies become
+/// policy flows in as the replica count (HA) and the add-ons (<see cref="EnvironmentAddOnRenderer"/>), each
+/// service's node pool as node selector, tolerations and (for GPU pools) resource requests; dependencies become
 /// Flux <c>dependsOn</c> between services of the same kind.
 /// </summary>
 public static class EnvironmentRenderer
@@ -25,28 +26,32 @@ public static class EnvironmentRenderer
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(policies);
         var type = policies.Type(claim.EnvironmentType) ?? throw new InvalidOperationException($"unknown environment type '{claim.EnvironmentType}'");
-        var pool = policies.Pool(claim.EnvironmentPool) ?? throw new InvalidOperationException($"unknown pool '{claim.EnvironmentPool}'");
         var services = claim.Services.OrderBy(s => s.Name, StringComparer.Ordinal)
             .Select(s => (Claimed: s, Definition: catalog.Find(s.Name) ?? throw new InvalidOperationException($"service '{s.Name}' is not in the catalog")))
             .ToList();
-        var placement = new Placement(claim.EnvironmentName, type.Replicas, pool);
 
-        var files = new SortedDictionary<string, byte[]>(StringComparer.Ordinal)
+        var addOns = EnvironmentAddOnRenderer.Render(claim, policies, service => Labels(claim, service));
+        var files = new SortedDictionary<string, byte[]>(addOns.Files.ToDictionary(), StringComparer.Ordinal)
         {
-            ["namespace.yaml"] = Utf8(YamlWriter.Write(Object("v1", "Namespace", claim.EnvironmentName, null, Labels(claim)))),
+            ["namespace.yaml"] = Utf8(YamlWriter.Write(Namespace(claim, policies))),
             ["sources.yaml"] = Utf8(YamlWriter.WriteAll(services.Select(s => (JsonNode?)Source(claim, s.Definition)))),
         };
-        var resources = new List<string> { "namespace.yaml", "sources.yaml" };
+        var resources = new List<string> { "namespace.yaml", EnvironmentAddOnRenderer.EndpointsFile };
+        resources.AddRange(addOns.Files.Keys.Where(k => k != EnvironmentAddOnRenderer.EndpointsFile));
+        resources.Add("sources.yaml");
         foreach (var (claimed, definition) in services)
         {
             var tag = claimed.ResolvedVersion ?? throw new InvalidOperationException($"service '{claimed.Name}' has no resolved version");
+            var nodePool = claimed.NodePool ?? definition.NodePool;
+            var placement = new Placement(claim.EnvironmentName, type.Replicas,
+                policies.NodePool(nodePool) ?? throw new InvalidOperationException($"service '{claimed.Name}': unknown node pool '{nodePool}'"));
             var dependsOn = definition.Dependencies
                 .Where(d => services.Any(s => s.Definition.Name == d && (s.Definition.Chart is null) == (definition.Chart is null)))
                 .Order(StringComparer.Ordinal)
                 .Select(d => (JsonNode)new JsonObject { ["name"] = d })
                 .ToArray();
             var manifest = definition.Chart is not null
-                ? HelmRelease(claim, claimed, definition, tag, placement, dependsOn)
+                ? HelmRelease(claim, claimed, definition, tag, placement, [.. dependsOn, .. addOns.Releases.Select(r => (JsonNode)new JsonObject { ["name"] = r })])
                 : FluxKustomization(claim, claimed, definition, tag, placement, dependsOn);
             // An engine's event about the service names the environment, the service and the version it deploys (Flux
             // forwards event.toolkit.fluxcd.io/ annotations as event metadata): what Gantry's status reads.
@@ -60,10 +65,33 @@ public static class EnvironmentRenderer
             resources.Add(path);
         }
 
+        // Not listed in the folder's kustomization: the management cluster applies platform/ (a dedicated cluster).
+        foreach (var (path, content) in EnvironmentClusterRenderer.Render(claim, policies, Labels(claim)))
+        {
+            files[path] = content;
+        }
+
         files[StatusAlertFile] = Utf8(YamlWriter.Write(StatusAlert(claim)));
         resources.Add(StatusAlertFile);
         files["kustomization.yaml"] = Utf8(YamlWriter.Write(Kustomization(resources)));
         return files;
+    }
+
+    // The namespace says what the edge in front of it must do: the DNS name it answers to and whether the WAF guards it.
+    private static JsonObject Namespace(EnvironmentClaim claim, EnvironmentPolicies policies)
+    {
+        var ns = Object("v1", "Namespace", claim.EnvironmentName, null, Labels(claim));
+        if (policies.DnsNameOf(claim) is { } dnsName)
+        {
+            Annotate(ns, ("gantry.dev/dns-name", dnsName));
+        }
+
+        if (policies.Type(claim.EnvironmentType)?.EdgeProtection == true)
+        {
+            Annotate(ns, ("gantry.dev/waf", "enabled"));
+        }
+
+        return ns;
     }
 
     /// <summary>The file of the environment's status Alert.</summary>
@@ -85,8 +113,25 @@ public static class EnvironmentRenderer
                 new JsonObject { ["kind"] = "Kustomization", ["name"] = "*", ["namespace"] = claim.EnvironmentName }),
         });
 
-    private sealed record Placement(string Namespace, int Replicas, PoolPolicy Pool)
+    private sealed record Placement(string Namespace, int Replicas, NodePoolPolicy Pool)
     {
+        /// <summary>The pool's extended resources as container limits (for these, requests default to limits); null for none.</summary>
+        public JsonObject? Resources()
+        {
+            if (Pool.Resources.Count == 0)
+            {
+                return null;
+            }
+
+            var limits = new JsonObject();
+            foreach (var (name, quantity) in Pool.Resources.OrderBy(r => r.Key, StringComparer.Ordinal))
+            {
+                limits[name] = quantity;
+            }
+
+            return new JsonObject { ["limits"] = limits };
+        }
+
         public JsonObject NodeSelector()
         {
             var selector = new JsonObject();
@@ -142,7 +187,13 @@ public static class EnvironmentRenderer
             ["image"] = new JsonObject { ["repository"] = claimed.DockerImage ?? service.Image, ["tag"] = tag },
             ["nodeSelector"] = placement.NodeSelector(),
             ["tolerations"] = placement.Tolerations(),
+            ["envFrom"] = EnvironmentAddOnRenderer.EnvFrom(),
         };
+        if (placement.Resources() is { } resources)
+        {
+            values["resources"] = resources;
+        }
+
         if (claimed.AnsibleArtifact is not null)
         {
             values["ansibleArtifact"] = claimed.AnsibleArtifact;
@@ -184,11 +235,20 @@ public static class EnvironmentRenderer
 
         image["newTag"] = tag;
 
-        // JSON 6902 operations on every Deployment of the folder: the type's replicas and the pool's placement.
+        // JSON 6902 operations on every Deployment of the folder: the type's replicas, the node pool's placement and
+        // the platform endpoints as the first container's environment. A pool's extended resources (a GPU) set the
+        // first container's resources. JSON 6902 cannot add a key to a map that may not exist, so both replace what
+        // the folder set there. (A Flux Kustomization cannot dependsOn a HelmRelease: these do not wait for dedicated
+        // add-ons.)
         var operations = new JsonArray(
             new JsonObject { ["op"] = "add", ["path"] = "/spec/replicas", ["value"] = placement.Replicas },
             new JsonObject { ["op"] = "add", ["path"] = "/spec/template/spec/nodeSelector", ["value"] = placement.NodeSelector() },
-            new JsonObject { ["op"] = "add", ["path"] = "/spec/template/spec/tolerations", ["value"] = placement.Tolerations() });
+            new JsonObject { ["op"] = "add", ["path"] = "/spec/template/spec/tolerations", ["value"] = placement.Tolerations() },
+            new JsonObject { ["op"] = "add", ["path"] = "/spec/template/spec/containers/0/envFrom", ["value"] = EnvironmentAddOnRenderer.EnvFrom() });
+        if (placement.Resources() is { } resources)
+        {
+            operations.Add(new JsonObject { ["op"] = "add", ["path"] = "/spec/template/spec/containers/0/resources", ["value"] = resources });
+        }
         var spec = new JsonObject
         {
             ["interval"] = "10m",

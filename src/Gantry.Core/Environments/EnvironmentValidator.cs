@@ -28,14 +28,8 @@ public static class EnvironmentValidator
             errors.Add("environment_type", $"must be one of: {string.Join(", ", policies.Types.Keys.Order(StringComparer.Ordinal))}");
         }
 
-        if (policies.Pool(claim.EnvironmentPool) is null)
-        {
-            errors.Add("environment_pool", $"must be one of the pools: {string.Join(", ", policies.Pools.Keys.Order(StringComparer.Ordinal))}");
-        }
-        else if (policy is not null && !policy.AllowsPool(claim.EnvironmentPool))
-        {
-            errors.Add("environment_pool", $"{claim.EnvironmentType} environments may use the pools {string.Join(", ", policy.Pools)}");
-        }
+        // The environment pool is the team that owns the environment (a tenant); the caller checks it exists.
+        ResourceName.Validate(claim.EnvironmentPool, "environment_pool", errors);
 
         if (policy is not null)
         {
@@ -44,6 +38,30 @@ public static class EnvironmentValidator
         }
 
         ValidateServices(claim, catalog, errors);
+    }
+
+    /// <summary>
+    /// Checks where each service of a planned claim (see <see cref="EnvironmentPlanner.WithNodePools"/>) runs: a
+    /// configured node pool that the environment's type allows. A problem names the service and the pool.
+    /// </summary>
+    public static void ValidateNodePools(EnvironmentClaim claim, EnvironmentPolicies policies, ValidationErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        ArgumentNullException.ThrowIfNull(policies);
+        ArgumentNullException.ThrowIfNull(errors);
+        var policy = policies.Type(claim.EnvironmentType);
+        foreach (var service in claim.Services.Where(s => s.NodePool is not null))
+        {
+            var field = $"services.{service.Name}.node_pool";
+            if (policies.NodePool(service.NodePool) is null)
+            {
+                errors.Add(field, $"'{service.NodePool}' is not a node pool; the node pools are: {string.Join(", ", policies.NodePools.Keys.Order(StringComparer.Ordinal))}");
+            }
+            else if (policy is not null && !policy.AllowsNodePool(service.NodePool!))
+            {
+                errors.Add(field, $"{service.Name} cannot run on node pool '{service.NodePool}': {claim.EnvironmentType} environments use {string.Join(", ", policy.NodePools)}");
+            }
+        }
     }
 
     private static void ValidateMethod(EnvironmentClaim claim, EnvironmentTypePolicy policy, ValidationErrors errors)

@@ -27,6 +27,9 @@ public sealed record ServiceDefinition
     /// <summary>The constraint used when the service is deployed without being named (a dependency).</summary>
     public string DefaultVersion { get; init; } = "*";
 
+    /// <summary>The node pool the service runs on unless a claim places it elsewhere.</summary>
+    public string NodePool { get; init; } = EnvironmentPolicies.DefaultNodePool;
+
     /// <summary>Services this one needs in the same environment.</summary>
     public IReadOnlyList<string> Dependencies { get; init; } = [];
 

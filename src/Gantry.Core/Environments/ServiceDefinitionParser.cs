@@ -94,6 +94,11 @@ public static class ServiceDefinitionParser
             errors.Add("defaultVersion", problem);
         }
 
+        if (document.NodePool is not null)
+        {
+            ResourceName.Validate(document.NodePool, "nodePool", errors);
+        }
+
         foreach (var (dependency, index) in (document.Dependencies ?? []).Select((d, i) => (d, i)))
         {
             ResourceName.Validate(dependency, $"dependencies[{index}]", errors);
@@ -115,6 +120,7 @@ public static class ServiceDefinitionParser
             Image = document.Image!,
             Versions = document.Versions!,
             DefaultVersion = defaultVersion,
+            NodePool = document.NodePool ?? EnvironmentPolicies.DefaultNodePool,
             Dependencies = document.Dependencies ?? [],
             Source = source,
         };
@@ -135,6 +141,8 @@ public static class ServiceDefinitionParser
         public TagSourceReference? Versions { get; init; }
 
         public string? DefaultVersion { get; init; }
+
+        public string? NodePool { get; init; }
 
         public List<string>? Dependencies { get; init; }
     }

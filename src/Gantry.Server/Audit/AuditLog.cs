@@ -66,6 +66,10 @@ public sealed partial class AuditLog(AuditRepository repository, TimeProvider ti
     public Task RecordOnBehalfAsync(string actorId, string actorName, string actorKind, string action, string? tenant = null, string? target = null, string? detail = null) =>
         InsertAsync(null, actorId, actorName, actorKind, action, AuditOutcomes.Success, tenant, target, detail);
 
+    /// <summary>Records a change that came without a principal, by what made it (a bucket object's key, with its kind).</summary>
+    public Task RecordOriginAsync(string origin, string originKind, string action, string? tenant = null, string? target = null, string? detail = null) =>
+        InsertAsync(null, origin, origin, originKind, action, AuditOutcomes.Success, tenant, target, detail);
+
     private async Task InsertAsync(
         string? clientIp, string? actorId, string? actorName, string? actorKind, string action, string outcome, string? tenant, string? target, string? detail)
     {

@@ -35,7 +35,8 @@ public sealed record EnvironmentSummary(
         new(r.Name, r.Type, r.Pool, r.UserName, r.DeploymentMethod, r.ServiceNames, r.CreatedAt, r.ExpiresAt, r.Revision);
 }
 
-public sealed record EnvironmentPage(IReadOnlyList<EnvironmentSummary> Items, string? Next);
+/// <summary>A page of environments, and the claims in the bucket of the caller's pools that are invalid (phase <c>Invalid</c>, with the reasons).</summary>
+public sealed record EnvironmentPage(IReadOnlyList<EnvironmentSummary> Items, string? Next, IReadOnlyList<InvalidBucketClaim> Invalid);
 
 /// <summary>The body of <c>extend</c>: a new expiry, or none for "the type's default lifetime from now".</summary>
 public sealed record ExtendRequest([property: JsonPropertyName("expiration_date")] DateTimeOffset? ExpirationDate);
@@ -52,7 +53,7 @@ public static class EnvironmentEndpoints
     {
         var group = endpoints.MapGroup("/api/v1/environments").WithTags("Environments").RequireAuthorization().AnswersProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);
         // The handler reads the claim itself (it is stored byte for byte), so the body is declared here.
-        group.MapPost("/", CreateAsync).WithName("CreateEnvironment").DescribesBody<JsonObject, RouteHandlerBuilder>()
+        group.MapPost("/", CreateAsync).WithName("CreateEnvironment").DescribesBody<EnvironmentClaimDocument, RouteHandlerBuilder>()
             .WithSummary("Creates an environment from a claim: validated against its type policy, versions resolved, rendered and stored.");
         group.MapGet("/", ListAsync).WithName("ListEnvironments")
             .WithSummary("Lists the environments of the caller's pools (filters: type, pool, user, service, expiring_before, q; paged by name).");
@@ -76,7 +77,7 @@ public static class EnvironmentEndpoints
         var request = EnvironmentJson.Parse(body);
         if (!ResourceName.IsDns1123Label(request.EnvironmentPool))
         {
-            throw ValidationFailedException.For("environment_pool", "is required: the pool (tenant) the environment belongs to");
+            throw ValidationFailedException.For("environment_pool", "is required: the team pool (a tenant such as team1) that owns the environment");
         }
 
         if (authorizer.Refuse(principal, ResourceAction.Create, ResourceRef.InTenant(request.EnvironmentPool, ResourceKinds.Environment)) is { } refusal)
@@ -110,10 +111,13 @@ public static class EnvironmentEndpoints
     }
 
     internal static async Task<Ok<EnvironmentPage>> ListAsync(
-        ClaimsPrincipal user, EnvironmentRepository index, HttpContext context,
+        ClaimsPrincipal user, EnvironmentRepository index, BucketClaimProblems problems, HttpContext context,
         string? type = null, string? pool = null, [FromQuery(Name = "user")] string? userName = null, string? service = null,
-        [FromQuery(Name = "expiring_before")] DateTimeOffset? expiringBefore = null, string? q = null, string? after = null, int limit = 100)
+        [FromQuery(Name = "expiring_before")] DateTimeOffset? expiringBefore = null, string? q = null, string? after = null, int limit = 100,
+        [FromQuery(Name = "expires_before")] DateTimeOffset? expiresBefore = null)
     {
+        // expires_before is the platform design's name for the filter; expiring_before came first and stays.
+        expiringBefore ??= expiresBefore;
         if (limit is < 1 or > MaxPageSize)
         {
             throw ValidationFailedException.For("limit", $"must be between 1 and {MaxPageSize}");
@@ -137,7 +141,8 @@ public static class EnvironmentEndpoints
             Limit = limit + 1,
         }, context.RequestAborted);
         var items = rows.Take(limit).Select(EnvironmentSummary.From).ToList();
-        return TypedResults.Ok(new EnvironmentPage(items, rows.Count > limit ? items[^1].Name : null));
+        var invalid = problems.Of(pools).Where(p => (pool is null || p.Pool == pool) && (q is null || p.Name.Contains(q.Trim(), StringComparison.Ordinal))).ToList();
+        return TypedResults.Ok(new EnvironmentPage(items, rows.Count > limit ? items[^1].Name : null, invalid));
     }
 
     internal static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> GetAsync(
@@ -275,4 +280,8 @@ public static class EnvironmentAuditActions
     public const string Refreshed = "environment.refresh";
     public const string Expired = "environment.expire";
     public const string Reindexed = "environments.reindex";
+    public const string Migrated = "environment.migrate";
+    public const string Rerendered = "environments.rerender";
+    public const string Applied = "environment.apply";
+    public const string Alerted = "environments.alert";
 }

@@ -112,9 +112,11 @@ public sealed partial class EnvironmentManager
                 throw new EnvironmentNotFoundException(request.Target);
             }
 
-            var claim = EnvironmentJson.Parse(System.Text.Encoding.UTF8.GetBytes(request.Payload ?? "null"));
+            // A request made before node pools has none in its payload: the catalog's pools are filled in.
+            var claim = EnvironmentPlanner.WithNodePools(EnvironmentJson.Parse(System.Text.Encoding.UTF8.GetBytes(request.Payload ?? "null")), services.Catalog);
             var errors = new ValidationErrors();
             EnvironmentValidator.Validate(claim, Policies, services.Catalog, time.GetUtcNow(), errors);
+            EnvironmentValidator.ValidateNodePools(claim, Policies, errors);
             errors.ThrowIfAny();
             var json = EnvironmentJson.Serialize(claim);
             var operation = request.Operation == ChangeRequestOperations.Create ? "Create" : "Update";

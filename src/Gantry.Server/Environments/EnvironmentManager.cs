@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gantry.Core.Environments;
@@ -45,7 +44,8 @@ public sealed partial class EnvironmentManager(
     public async Task<EnvironmentState?> GetAsync(EnvironmentRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var json = IsStatic(record)
+        var isStatic = IsStatic(record);
+        var json = isStatic
             ? await git.ReadAsync(record.Pool, record.Name, cancellationToken)
             : await bucket.ReadAsync(record.Pool, record.Name, cancellationToken);
         if (json is null)
@@ -53,8 +53,15 @@ public sealed partial class EnvironmentManager(
             return null;
         }
 
-        var where = IsStatic(record) ? EnvironmentLayout.GitClaim(record.Pool, record.Name) : EnvironmentLayout.BucketClaim(record.Pool, record.Name);
-        return ReadStored(json, where, out var claim) is { } problem
+        var where = isStatic ? EnvironmentLayout.GitClaim(record.Pool, record.Name) : EnvironmentLayout.BucketClaim(record.Pool, record.Name);
+        var problem = ReadStored(json, where, out var claim);
+        if (problem is not null && !isStatic && await bucket.ReadAcceptedAsync(record.Pool, record.Name, cancellationToken) is { } accepted)
+        {
+            // A bad upload replaced the claim object (the bucket watcher reports it): the environment is what was accepted.
+            (json, problem) = (accepted, ReadStored(accepted, where, out claim));
+        }
+
+        return problem is not null
             ? throw new EnvironmentConflictException(
                 $"The stored claim of environment '{record.Name}' ({where}) cannot be read: {problem} An administrator must repair or remove it; until then it cannot be read or changed here.")
             : new EnvironmentState(claim!, json, record);
@@ -239,10 +246,11 @@ public sealed partial class EnvironmentManager(
         EnvironmentValidator.Validate(claim, Policies, catalog, now, errors);
         if (!string.IsNullOrEmpty(claim.EnvironmentPool) && await tenants.FindAsync(claim.EnvironmentPool, cancellationToken) is null)
         {
-            errors.Add("environment_pool", $"there is no tenant '{claim.EnvironmentPool}': a pool is the tenant that owns the environment");
+            errors.Add("environment_pool", $"there is no team pool '{claim.EnvironmentPool}': the environment pool is the tenant (team) that owns the environment, such as team1");
         }
 
-        var planned = EnvironmentPlanner.WithDeployedServices(claim, catalog, errors);
+        var planned = EnvironmentPlanner.WithNodePools(EnvironmentPlanner.WithDeployedServices(claim, catalog, errors), catalog);
+        EnvironmentValidator.ValidateNodePools(planned, Policies, errors);
         errors.ThrowIfAny();
         return await EnvironmentPlanner.ResolveAsync(planned, catalog, Policies.Type(planned.EnvironmentType)!, tags, cancellationToken);
     }
@@ -265,7 +273,7 @@ public sealed partial class EnvironmentManager(
         UserName = claim.User,
         DeploymentMethod = claim.DeploymentMethod ?? DeploymentMethods.Bucket,
         Services = EnvironmentRecord.FrameServices(claim.Services.Select(s => s.Name)),
-        Revision = Convert.ToHexStringLower(SHA256.HashData(json))[..32],
+        Revision = RevisionOf(json),
         CreatedAt = claim.CreationDate ?? updated,
         ExpiresAt = claim.ExpirationDate,
         UpdatedAt = updated,

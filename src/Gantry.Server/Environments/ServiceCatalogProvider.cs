@@ -39,6 +39,15 @@ public sealed partial class ServiceCatalogProvider(IOptions<EnvironmentOptions> 
             }
         }
 
+        // A service's own node pool must exist; whether a type allows it is checked per environment.
+        var policies = options.Value.ToPolicies();
+        var nodePools = policies.NodePools;
+        // A dedicated add-on's release lives in the environment's namespace beside the services: names must not clash.
+        var releases = policies.AddOns.SelectMany(a => a.Charts.Select(c => (AddOn: a.Name, Release: c.Name))).ToList();
+        problems.AddRange(services.Where(s => releases.Any(r => r.Release == s.Name))
+            .Select(s => $"{s.Source}: name: '{s.Name}' is the release name of a chart of the add-on {releases.First(r => r.Release == s.Name).AddOn}"));
+        problems.AddRange(services.Where(s => !nodePools.ContainsKey(s.NodePool))
+            .Select(s => $"{s.Source}: nodePool: '{s.NodePool}' is not a node pool (Environments:NodePools has {string.Join(", ", nodePools.Keys.Order(StringComparer.Ordinal))})"));
         if (problems.Count > 0)
         {
             throw new ServiceCatalogException(problems);

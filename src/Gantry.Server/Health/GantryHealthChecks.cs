@@ -20,6 +20,7 @@ public static class HealthCheckNames
     public const string Storage = "storage";
     public const string SealingKeys = "sealing-keys";
     public const string EngineNotifications = "engine-notifications";
+    public const string EnvironmentClaims = "environment-claims";
 
     /// <summary>Checks that must pass before Kubernetes sends traffic to this replica.</summary>
     public const string ReadyTag = "ready";
@@ -144,5 +145,22 @@ internal sealed class SealingKeyPoolHealthCheck(SealingKeyPool pool, IOptions<Se
         var data = new Dictionary<string, object> { ["ready"] = ready, ["capacity"] = capacity };
         return Task.FromResult(HealthCheckResult.Healthy(
             $"{ready} of {capacity} {options.Value.KeySizeBits}-bit sealing key pairs ready{(ready == 0 ? "; a tenant's first secret waits for one" : "")}", data));
+    }
+}
+
+/// <summary>
+/// Claims put into the environments bucket that Gantry could not apply, as a count (the page is anonymous; which
+/// and why is in the environment list of their pool). Never unhealthy: a tenant's bad upload must not take the
+/// replica out of service, and its environment keeps the previous good state.
+/// </summary>
+internal sealed class EnvironmentClaimsHealthCheck(Environments.BucketClaimProblems problems) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var count = problems.Count;
+        var data = new Dictionary<string, object> { ["invalid"] = count };
+        return Task.FromResult(HealthCheckResult.Healthy(count == 0
+            ? "every claim in the environments bucket is applied"
+            : $"{count} claim(s) in the environments bucket are invalid; their environments keep the previous good state", data));
     }
 }

@@ -109,6 +109,10 @@ public static class GantryHostingExtensions
         services.AddObjectBucket(configuration, BucketServiceCollectionExtensions.Environments);
         services.AddOptions<ObjectBucketOptions>(BucketServiceCollectionExtensions.Environments).PostConfigure<IOptions<GantryOptions>>((bucket, gantry) =>
             bucket.DataDirectory ??= Path.GetFullPath(gantry.Value.DataDir));
+        // The bucket static environments are published to once committed (Buckets:static-environments:Bucket).
+        services.AddObjectBucket(configuration, BucketServiceCollectionExtensions.StaticEnvironments);
+        services.AddOptions<ObjectBucketOptions>(BucketServiceCollectionExtensions.StaticEnvironments).PostConfigure<IOptions<GantryOptions>>((bucket, gantry) =>
+            bucket.DataDirectory ??= Path.GetFullPath(gantry.Value.DataDir));
         services.AddTagSources();
         services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.SectionName);
         services.TryAddSingleton<OfferingCatalog>();
@@ -139,6 +143,7 @@ public static class GantryHostingExtensions
             .AddCheck<GitHealthCheck>(HealthCheckNames.Git, tags: [HealthCheckNames.ReadyTag])
             .AddCheck<StorageHealthCheck>(HealthCheckNames.Storage)
             .AddCheck<SealingKeyPoolHealthCheck>(HealthCheckNames.SealingKeys)
+            .AddCheck<EnvironmentClaimsHealthCheck>(HealthCheckNames.EnvironmentClaims)
             .AddCheck<EngineNotificationsHealthCheck>(HealthCheckNames.EngineNotifications);
 
         // Before AddProblemDetails: the first writer that can write wins, and Gantry's always can.
@@ -155,6 +160,7 @@ public static class GantryHostingExtensions
                 return Task.CompletedTask;
             });
             options.AddOperationTransformer<ProblemResponses>();
+            options.AddSchemaTransformer((schema, context, _) => EnvironmentClaimDocument.AllowShortServiceForm(schema, context));
         });
         return services;
     }

@@ -39,6 +39,9 @@ public sealed class BootstrapOptions
 
 public sealed record ReindexResponse(int Tenants, int Instances, int Environments, IReadOnlyList<Environments.UnreadableClaim> UnreadableClaims);
 
+/// <summary>What the node pool migration of environments rewrote (empty when nothing was left to migrate).</summary>
+public sealed record EnvironmentMigrationResponse(IReadOnlyList<Environments.MigratedEnvironment> Migrated);
+
 /// <summary>Platform administrators: cluster bootstrap manifests and rebuilding the instance index from Git.</summary>
 public static class AdminEndpoints
 {
@@ -56,6 +59,19 @@ public static class AdminEndpoints
             .AnswersProblems(StatusCodes.Status403Forbidden)
             .WithName("Reindex")
             .WithSummary("Rebuilds the instance index from the claims in Git and the environment index from the environments bucket.");
+        endpoints.MapPost("/api/v1/admin/environments/migrate", MigrateEnvironmentsAsync)
+            .WithTags("Admin")
+            .RequireAuthorization()
+            .AnswersProblems(StatusCodes.Status403Forbidden)
+            .WithName("MigrateEnvironments")
+            .WithSummary("Migrates environments stored before node pools (environment pool = node pool): every service gets a node pool, rendered again; audited per environment. Idempotent.");
+        endpoints.MapPost("/api/v1/admin/environments/rerender", RerenderEnvironmentsAsync)
+            .WithTags("Admin")
+            .RequireAuthorization()
+            .AnswersProblems(StatusCodes.Status403Forbidden)
+            .AnswersProblems(StatusCodes.Status400BadRequest)
+            .WithName("RerenderEnvironments")
+            .WithSummary("Renders every environment (of the given type) again and rewrites those whose manifests changed, static ones in one commit: how a changed add-on bundle reaches the environments.");
         return endpoints;
     }
 
@@ -106,5 +122,38 @@ public static class AdminEndpoints
             + string.Join(" ", rebuilt.Unreadable.Take(10).Select(u => u.Problem));
         await audit.RecordAsync(context, principal, Environments.EnvironmentAuditActions.Reindexed, detail: $"{rebuilt.Environments} environments{unreadable}");
         return TypedResults.Ok(new ReindexResponse(tenants, count, rebuilt.Environments, rebuilt.Unreadable));
+    }
+
+    internal static async Task<Results<Ok<Environments.RerenderResult>, ProblemHttpResult>> RerenderEnvironmentsAsync(
+        ClaimsPrincipal user, Environments.EnvironmentRerenderService rerender, Environments.EnvironmentManager environments, AuditLog audit, HttpContext context,
+        string? type = null)
+    {
+        var principal = user.ToPrincipal();
+        if (!principal.IsPlatformAdmin)
+        {
+            return AccessDecision.Forbidden.ToProblem();
+        }
+
+        if (type is not null && environments.Policies.Type(type) is null)
+        {
+            throw Core.Validation.ValidationFailedException.For("type", $"must be one of: {string.Join(", ", environments.Policies.Types.Keys.Order(StringComparer.Ordinal))}");
+        }
+
+        var result = await rerender.RunAsync(type, detail => audit.RecordAsync(context, principal, Environments.EnvironmentAuditActions.Rerendered, detail: detail), context.RequestAborted);
+        return TypedResults.Ok(result);
+    }
+
+    internal static async Task<Results<Ok<EnvironmentMigrationResponse>, ProblemHttpResult>> MigrateEnvironmentsAsync(
+        ClaimsPrincipal user, Environments.EnvironmentPoolMigrationService migration, AuditLog audit, HttpContext context)
+    {
+        var principal = user.ToPrincipal();
+        if (!principal.IsPlatformAdmin)
+        {
+            return AccessDecision.Forbidden.ToProblem();
+        }
+
+        var migrated = await migration.RunAsync(
+            e => audit.RecordAsync(context, principal, Environments.EnvironmentAuditActions.Migrated, e.Pool, e.Name, e.Detail), context.RequestAborted);
+        return TypedResults.Ok(new EnvironmentMigrationResponse(migrated));
     }
 }

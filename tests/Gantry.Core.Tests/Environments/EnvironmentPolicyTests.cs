@@ -128,7 +128,7 @@ public sealed class EnvironmentPolicyTests
         {
             EnvironmentName = "Not_A_Name",
             EnvironmentType = "qa",
-            EnvironmentPool = "nowhere",
+            EnvironmentPool = "Not A Team",
             DeploymentMethod = "ftp",
             Services =
             [
@@ -146,7 +146,7 @@ public sealed class EnvironmentPolicyTests
     }
 
     [Fact]
-    public void Prod_is_git_only_and_a_pool_outside_the_type_is_refused()
+    public void Prod_is_git_only()
     {
         var errors = new ValidationErrors();
         var prod = EnvironmentFixture.Claim("dev-team1-feature-x") with { EnvironmentType = "prod" };
@@ -155,10 +155,66 @@ public sealed class EnvironmentPolicyTests
 
         var defaulted = EnvironmentPlanner.Complete(prod with { DeploymentMethod = null }, "u", Now, Policies);
         Assert.Equal("git", defaulted.DeploymentMethod);
+    }
 
-        var memoryDev = new ValidationErrors();
-        EnvironmentValidator.Validate(EnvironmentFixture.Claim("dev-team1-feature-x") with { EnvironmentPool = "memory" }, Policies, EnvironmentFixture.Catalog, Now, memoryDev);
-        Assert.Contains("general-restricted, general-public, spot", Assert.Single(memoryDev.ToDictionary()["environment_pool"]), StringComparison.Ordinal);
+    [Fact]
+    public void The_design_examples_name_the_team_pool_and_their_services_run_on_the_catalogs_node_pool()
+    {
+        foreach (var example in new[] { "dev-team1-feature-x", "sue-jane-hotfix" })
+        {
+            var claim = Plan(EnvironmentFixture.Claim(example) with { ExpirationDate = null }, out var errors);
+
+            Assert.True(errors.IsEmpty, string.Join("; ", errors.ToDictionary().Select(e => $"{e.Key}: {string.Join(", ", e.Value)}")));
+            Assert.Equal("team1", claim.EnvironmentPool);
+            Assert.All(claim.Services, s => Assert.Equal("general-public", s.NodePool));
+        }
+    }
+
+    [Fact]
+    public void A_service_placed_on_memory_is_refused_in_dev_naming_service_and_pool_and_accepted_in_stage()
+    {
+        var request = EnvironmentFixture.Claim("dev-team1-feature-x") with
+        {
+            Services = [new EnvironmentService { Name = "user-service", Version = "v1.2.3", NodePool = "memory" }],
+        };
+
+        Plan(request, out var dev);
+        var stage = Plan(request with { EnvironmentType = "stage" }, out var stageErrors);
+
+        var problem = Assert.Single(dev.ToDictionary()["services.user-service.node_pool"]);
+        Assert.Contains("user-service", problem, StringComparison.Ordinal);
+        Assert.Contains("'memory'", problem, StringComparison.Ordinal);
+        Assert.Contains("general-restricted, general-public, spot", problem, StringComparison.Ordinal);
+        Assert.True(stageErrors.IsEmpty);
+        Assert.Equal("memory", stage.Service("user-service")!.NodePool);
+        Assert.Equal("general-public", stage.Service("auth-service")!.NodePool);
+    }
+
+    [Theory]
+    [InlineData("dev", "general-restricted,general-public,spot")]
+    [InlineData("sue", "general-restricted,general-public,spot")]
+    [InlineData("stage", "general-restricted,general-public,memory")]
+    [InlineData("prod", "ai,general-public,general-restricted,memory,spot,storage")]
+    public void Each_type_allows_the_node_pools_of_the_design(string type, string allowed)
+    {
+        var policy = Policies.Type(type)!;
+
+        var pools = Policies.NodePools.Keys.Where(policy.AllowsNodePool).Order(StringComparer.Ordinal);
+
+        Assert.Equal(allowed.Split(',').Order(StringComparer.Ordinal), pools);
+    }
+
+    [Fact]
+    public void An_unknown_node_pool_is_refused_naming_the_known_ones()
+    {
+        var request = EnvironmentFixture.Claim("dev-team1-feature-x") with
+        {
+            Services = [new EnvironmentService { Name = "auth-service", Version = "*", NodePool = "moon" }],
+        };
+
+        Plan(request, out var errors);
+
+        Assert.Contains("general-public", Assert.Single(errors.ToDictionary()["services.auth-service.node_pool"]), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -177,7 +233,9 @@ public sealed class EnvironmentPolicyTests
         errors = new ValidationErrors();
         var claim = EnvironmentPlanner.Complete(request, request.User.Length > 0 ? request.User : "someone", Now, Policies);
         EnvironmentValidator.Validate(claim, Policies, EnvironmentFixture.Catalog, Now, errors);
-        return EnvironmentPlanner.WithDeployedServices(claim, EnvironmentFixture.Catalog, errors);
+        var planned = EnvironmentPlanner.WithNodePools(EnvironmentPlanner.WithDeployedServices(claim, EnvironmentFixture.Catalog, errors), EnvironmentFixture.Catalog);
+        EnvironmentValidator.ValidateNodePools(planned, Policies, errors);
+        return planned;
     }
 
     private static EnvironmentClaim Resolve(EnvironmentClaim claim) =>

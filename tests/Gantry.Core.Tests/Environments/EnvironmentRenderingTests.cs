@@ -23,9 +23,11 @@ public sealed class EnvironmentRenderingTests
         [("kustomize.toolkit.fluxcd.io/v1", "Kustomization")] = () => Crd("kustomize.toolkit.fluxcd.io_kustomizations.yaml", "v1"),
         [("v1", "Namespace")] = () => ManifestSchema.FromJsonSchemaFile(InteropFiles.PathTo("k8s-schemas", "v1.32.2-standalone-strict", "namespace-v1.json")),
         [("notification.toolkit.fluxcd.io/v1beta3", "Alert")] = () => Crd("notification.toolkit.fluxcd.io_alerts.yaml", "v1beta3"),
+        [(EnvironmentClusterRenderer.ApiVersion, EnvironmentClusterRenderer.ClaimKind)] = EnvironmentClusterTests.ClaimSchema,
+        [("v1", "ConfigMap")] = () => ManifestSchema.FromJsonSchemaFile(InteropFiles.PathTo("k8s-schemas", "v1.32.2-standalone-strict", "configmap-v1.json")),
     };
 
-    public static TheoryData<string> Examples => ["dev-team1-feature-x", "stage-team1", "sue-jane-hotfix"];
+    public static TheoryData<string> Examples => ["dev-team1-feature-x", "stage-team1", "sue-jane-hotfix", "prod-team1"];
 
     [Theory]
     [MemberData(nameof(Examples))]
@@ -41,7 +43,7 @@ public sealed class EnvironmentRenderingTests
     {
         var failures = new List<string>();
         var kinds = new List<string>();
-        foreach (var (path, bytes) in Render(example).Where(f => f.Key != "kustomization.yaml"))
+        foreach (var (path, bytes) in Render(example).Where(f => !f.Key.EndsWith("kustomization.yaml", StringComparison.Ordinal)))
         {
             foreach (var document in Encoding.UTF8.GetString(bytes).Split("---\n").Where(d => d.Trim().Length > 0))
             {
@@ -57,18 +59,20 @@ public sealed class EnvironmentRenderingTests
         Assert.True(failures.Count == 0, string.Join('\n', failures));
         Assert.Contains("HelmRelease", kinds);
         Assert.Contains("Namespace", kinds);
+        Assert.Contains("ConfigMap", kinds);
     }
 
     [Fact]
-    public void The_type_policy_sets_replicas_and_the_pool_sets_placement()
+    public void The_type_policy_sets_replicas_and_the_node_pool_sets_placement()
     {
         var dev = Manifest(Render("dev-team1-feature-x"), "services/user-service.yaml");
         var stage = Manifest(Render("stage-team1"), "services/user-service.yaml");
         var stageGateway = Manifest(Render("stage-team1"), "services/api-gateway.yaml");
 
         Assert.Equal(1L, (long)dev["spec"]!["values"]!["replicaCount"]!);
-        Assert.Equal("general-restricted", (string?)dev["spec"]!["values"]!["nodeSelector"]!["gantry.dev/pool"]);
+        Assert.Equal("general-public", (string?)dev["spec"]!["values"]!["nodeSelector"]!["gantry.dev/pool"]);
         Assert.Empty(dev["spec"]!["values"]!["tolerations"]!.AsArray());
+        Assert.Equal("team1", (string?)dev["metadata"]!["labels"]!["gantry.dev/pool"]);
         Assert.Equal(2L, (long)stage["spec"]!["values"]!["replicaCount"]!);
         Assert.Equal("memory", (string?)stage["spec"]!["values"]!["tolerations"]![0]!["value"]);
         Assert.Equal("stage-team1", (string?)stage["metadata"]!["namespace"]);
@@ -77,6 +81,35 @@ public sealed class EnvironmentRenderingTests
         var patch = YamlJson.Parse((string)stageGateway["spec"]!["patches"]![0]!["patch"]!)!.AsArray();
         Assert.Equal(2L, (long)patch.Single(p => (string?)p!["path"] == "/spec/replicas")!["value"]!);
         Assert.Equal("v1.1.0", (string?)stageGateway["spec"]!["images"]![0]!["newTag"]);
+        Assert.Equal("general-public", (string?)patch.Single(p => (string?)p!["path"] == "/spec/template/spec/nodeSelector")!["value"]!["gantry.dev/pool"]);
+    }
+
+    [Fact]
+    public void A_service_on_the_ai_node_pool_tolerates_its_taint_and_requests_a_gpu()
+    {
+        var claim = EnvironmentFixture.Claim("dev-team1-feature-x") with
+        {
+            EnvironmentName = "prod-team1-gpu",
+            EnvironmentType = "prod",
+            Services =
+            [
+                new EnvironmentService { Name = "user-service", Version = "v1.2.3", ResolvedVersion = "v1.2.3", NodePool = "ai" },
+                new EnvironmentService { Name = "api-gateway", Version = "v1.1.0", ResolvedVersion = "v1.1.0", NodePool = "ai" },
+                new EnvironmentService { Name = "auth-service", Version = "v2.2.0", ResolvedVersion = "v2.2.0", NodePool = "general-restricted" },
+            ],
+        };
+
+        var files = EnvironmentRenderer.Render(claim, EnvironmentFixture.Catalog, EnvironmentPolicies.Default);
+
+        var user = Manifest(files, "services/user-service.yaml")["spec"]!["values"]!;
+        Assert.Equal("ai", (string?)user["nodeSelector"]!["gantry.dev/pool"]);
+        Assert.Equal("ai", (string?)user["tolerations"]![0]!["value"]);
+        Assert.Equal("1", (string?)user["resources"]!["limits"]!["nvidia.com/gpu"]);
+        var auth = Manifest(files, "services/auth-service.yaml")["spec"]!["values"]!;
+        Assert.Equal("general-restricted", (string?)auth["tolerations"]![0]!["value"]);
+        Assert.Null(auth["resources"]);
+        var gateway = YamlJson.Parse((string)Manifest(files, "services/api-gateway.yaml")["spec"]!["patches"]![0]!["patch"]!)!.AsArray();
+        Assert.Equal("1", (string?)gateway.Single(p => (string?)p!["path"] == "/spec/template/spec/containers/0/resources")!["value"]!["limits"]!["nvidia.com/gpu"]);
     }
 
     [Fact]
@@ -91,20 +124,35 @@ public sealed class EnvironmentRenderingTests
     private static JsonObject Manifest(IReadOnlyDictionary<string, byte[]> files, string path) =>
         YamlJson.Parse(Encoding.UTF8.GetString(files[path]))!.AsObject();
 
-    // The design's dev example, a stage variant of it in the memory pool, and the sue example, planned and resolved
-    // against the example catalog's static lists.
-    private static IReadOnlyDictionary<string, byte[]> Render(string example)
+    // The design's dev example, a stage variant of it with user-service placed on the memory node pool, the sue
+    // example and a prod variant of the dev example, planned and resolved against the example catalog's static lists.
+    internal static IReadOnlyDictionary<string, byte[]> Render(string example)
     {
         var policies = EnvironmentPolicies.Default;
-        var request = example == "stage-team1"
-            ? EnvironmentFixture.Claim("dev-team1-feature-x") with { EnvironmentName = "stage-team1", EnvironmentType = "stage", EnvironmentPool = "memory" }
-            : EnvironmentFixture.Claim(example);
+        var request = example switch
+        {
+            "stage-team1" => StageExample(),
+            "prod-team1" => EnvironmentFixture.Claim("dev-team1-feature-x") with { EnvironmentName = "prod-team1", EnvironmentType = "prod", DeploymentMethod = "git" },
+            _ => EnvironmentFixture.Claim(example),
+        };
         var errors = new Validation.ValidationErrors();
-        var claim = EnvironmentPlanner.WithDeployedServices(request, EnvironmentFixture.Catalog, errors);
+        var claim = EnvironmentPlanner.WithNodePools(EnvironmentPlanner.WithDeployedServices(request, EnvironmentFixture.Catalog, errors), EnvironmentFixture.Catalog);
+        EnvironmentValidator.ValidateNodePools(claim, policies, errors);
         Assert.True(errors.IsEmpty);
         var resolved = EnvironmentPlanner.ResolveAsync(claim, EnvironmentFixture.Catalog, policies.Type(claim.EnvironmentType)!, new EnvironmentFixture.StaticTags())
             .GetAwaiter().GetResult();
         return EnvironmentRenderer.Render(resolved, EnvironmentFixture.Catalog, policies);
+    }
+
+    private static EnvironmentClaim StageExample()
+    {
+        var dev = EnvironmentFixture.Claim("dev-team1-feature-x");
+        return dev with
+        {
+            EnvironmentName = "stage-team1",
+            EnvironmentType = "stage",
+            Services = [.. dev.Services.Select(s => s.Name == "user-service" ? s with { NodePool = "memory" } : s)],
+        };
     }
 
     private static ManifestSchema Crd(string file, string version) => ManifestSchema.FromCrd(InteropFiles.PathTo("crds", file), version);

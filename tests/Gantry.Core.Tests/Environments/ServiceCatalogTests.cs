@@ -20,6 +20,23 @@ public sealed class ServiceCatalogTests
     }
 
     [Fact]
+    public void A_service_declares_its_node_pool_and_general_public_is_the_default()
+    {
+        const string yaml = """
+            name: vector-search
+            chart: {repository: https://charts.example.com/platform, name: microservice, version: 1.4.0}
+            image: registry.example.com/platform/vector-search
+            versions: {kind: static, tags: [v1.0.0]}
+            nodePool: memory
+            """;
+
+        Assert.Equal("memory", ServiceDefinitionParser.Parse(yaml, "vector-search.yaml").NodePool);
+        Assert.Equal("general-public", EnvironmentFixture.Catalog.Find("user-service")!.NodePool);
+        var bad = Assert.Throws<ServiceCatalogException>(() => ServiceDefinitionParser.Parse(yaml.Replace("nodePool: memory", "nodePool: Not_A_Pool", StringComparison.Ordinal), "x.yaml"));
+        Assert.Contains(bad.Problems, p => p.StartsWith("x.yaml: nodePool:", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Closure_adds_dependencies_before_the_services_that_need_them()
     {
         var errors = new ValidationErrors();

@@ -28,7 +28,7 @@ public sealed class EnvironmentApiTests(EnvironmentWorld world) : IClassFixture<
         Assert.Equal("john.doe", created.GetProperty("user").GetString());
         Assert.Equal(JsonValueKind.Null, created.GetProperty("expiration_date").ValueKind);
 
-        var stored = await File.ReadAllBytesAsync(Path.Combine(world.BucketFolder, "general-restricted", "dev-team1-feature-x.json"));
+        var stored = await File.ReadAllBytesAsync(Path.Combine(world.BucketFolder, "team1", "dev-team1-feature-x.json"));
         var got = await world.As("a-viewer").GetAsync(new Uri("/api/v1/environments/dev-team1-feature-x", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, got.StatusCode);
         // The answer is the stored claim, with the environment's deployment status beside it.
@@ -37,9 +37,15 @@ public sealed class EnvironmentApiTests(EnvironmentWorld world) : IClassFixture<
         answer.Remove("status");
         Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(System.Text.Json.Nodes.JsonNode.Parse(stored), answer));
         Assert.NotNull(got.Headers.ETag);
-        var release = await File.ReadAllTextAsync(Path.Combine(world.BucketFolder, "general-restricted", "dev-team1-feature-x", "services", "user-service.yaml"));
+        var release = await File.ReadAllTextAsync(Path.Combine(world.BucketFolder, "team1", "dev-team1-feature-x", "services", "user-service.yaml"));
         Assert.Contains("tag: v1.2.3", release, StringComparison.Ordinal);
-        Assert.Contains("gantry.dev/pool: general-restricted", release, StringComparison.Ordinal);
+        Assert.Contains("gantry.dev/pool: team1", release, StringComparison.Ordinal);
+        Assert.Contains("    gantry.dev/pool: general-public", release, StringComparison.Ordinal);
+        Assert.Equal("general-public", services.GetProperty("user-service").GetProperty("node_pool").GetString());
+        Assert.Contains("name: platform-endpoints", release, StringComparison.Ordinal);
+        var endpoints = await File.ReadAllTextAsync(Path.Combine(world.BucketFolder, "team1", "dev-team1-feature-x", "platform-endpoints.yaml"));
+        Assert.Contains("LOGGING_ENDPOINT: http://elasticsearch-master.platform-logging.svc:9200", endpoints, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(world.BucketFolder, "team1", "dev-team1-feature-x", "addons")));
     }
 
     [Fact]
@@ -138,9 +144,9 @@ public sealed class EnvironmentApiTests(EnvironmentWorld world) : IClassFixture<
 
         await client.DeleteAsync(url).ExpectAsync(HttpStatusCode.NoContent);
         await client.GetAsync(url).ExpectAsync(HttpStatusCode.NotFound);
-        Assert.False(File.Exists(Path.Combine(world.BucketFolder, "general-restricted", "dev-patched.json")));
-        Assert.False(Directory.Exists(Path.Combine(world.BucketFolder, "general-restricted", "dev-patched")) &&
-            Directory.EnumerateFiles(Path.Combine(world.BucketFolder, "general-restricted", "dev-patched"), "*", SearchOption.AllDirectories).Any());
+        Assert.False(File.Exists(Path.Combine(world.BucketFolder, EnvironmentWorld.PoolA, "dev-patched.json")));
+        Assert.False(Directory.Exists(Path.Combine(world.BucketFolder, EnvironmentWorld.PoolA, "dev-patched")) &&
+            Directory.EnumerateFiles(Path.Combine(world.BucketFolder, EnvironmentWorld.PoolA, "dev-patched"), "*", SearchOption.AllDirectories).Any());
     }
 
     [Fact]

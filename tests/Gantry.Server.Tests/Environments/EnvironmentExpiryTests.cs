@@ -22,6 +22,7 @@ public sealed class EnvironmentExpiryTests : IAsyncLifetime
         var claim = EnvironmentApiTests.Example("sue-jane-hotfix");
         claim.Remove("expiration_date");
         claim.Remove("creation_date");
+        claim["environment_pool"] = EnvironmentWorld.PoolB;
         var created = await EnvironmentApiTests.Post(jane, claim).ExpectAsync(HttpStatusCode.Created);
         var start = DateTimeOffset.Parse(created.GetProperty("creation_date").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(start.AddHours(24), DateTimeOffset.Parse(created.GetProperty("expiration_date").GetString()!, System.Globalization.CultureInfo.InvariantCulture));

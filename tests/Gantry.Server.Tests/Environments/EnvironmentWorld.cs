@@ -2,6 +2,7 @@ using System.Net;
 using Gantry.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Gantry.Server.Environments;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Gantry.Server.Tests.Environments;
@@ -13,18 +14,21 @@ namespace Gantry.Server.Tests.Environments;
 /// </summary>
 public sealed class EnvironmentWorld : IAsyncLifetime
 {
-    public const string PoolA = "general-restricted";
-    public const string PoolB = "general-public";
+    /// <summary>The team pool of the design's examples.</summary>
+    public const string PoolA = "team1";
+    public const string PoolB = "team2";
     public const string Password = "a long enough test password";
 
     private readonly Dictionary<string, string> _tokens = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string?> _settings = new(StringComparer.Ordinal);
 
+    /// <summary>A world whose bucket watcher runs only when a test calls it (<see cref="EnvironmentBucketWatcher.ScanAsync"/>).</summary>
     public EnvironmentWorld()
     {
+        _settings["Environments:WatchBucket"] = "false";
     }
 
-    /// <summary>A world with extra settings (for example an S3 environments bucket).</summary>
+    /// <summary>A world with extra settings (for example an S3 environments bucket); its bucket watcher polls.</summary>
     internal EnvironmentWorld(IReadOnlyDictionary<string, string?> settings)
     {
         foreach (var (key, value) in settings)

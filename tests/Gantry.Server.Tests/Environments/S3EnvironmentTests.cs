@@ -40,10 +40,10 @@ public sealed class S3EnvironmentTests(S3Server s3) : IClassFixture<S3Server>
             Bucket = bucketName,
             CreateBucket = false,
         });
-        var keys = await reader.ListAsync("general-restricted/").ToListAsync();
-        Assert.Contains("general-restricted/dev-team1-feature-x.json", keys);
-        Assert.Contains("general-restricted/dev-team1-feature-x/services/user-service.yaml", keys);
-        var stored = JsonNode.Parse((await reader.GetAsync("general-restricted/dev-team1-feature-x.json"))!)!;
+        var keys = await reader.ListAsync("team1/").ToListAsync();
+        Assert.Contains("team1/dev-team1-feature-x.json", keys);
+        Assert.Contains("team1/dev-team1-feature-x/services/user-service.yaml", keys);
+        var stored = JsonNode.Parse((await reader.GetAsync("team1/dev-team1-feature-x.json"))!)!;
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(created.GetRawText()), stored));
         foreach (var field in new[] { "environment_name", "environment_type", "environment_pool", "user", "creation_date", "expiration_date", "services" })
         {
@@ -51,7 +51,71 @@ public sealed class S3EnvironmentTests(S3Server s3) : IClassFixture<S3Server>
         }
 
         await john.DeleteAsync(new Uri("/api/v1/environments/dev-team1-feature-x", UriKind.Relative)).ExpectAsync(HttpStatusCode.NoContent);
-        Assert.Empty(await reader.ListAsync("general-restricted/").ToListAsync());
+        Assert.Empty(await reader.ListAsync("team1/").ToListAsync());
+    }
+
+    [Fact]
+    public async Task A_claim_uploaded_with_a_plain_s3_client_is_applied_within_5_seconds_a_broken_one_is_invalid_and_a_removed_one_torn_down()
+    {
+        var bucketName = S3Server.NewBucketName();
+        await using var world = new AsyncWorld(new EnvironmentWorld(new Dictionary<string, string?>
+        {
+            ["Buckets:Provider"] = "s3",
+            ["Buckets:Endpoint"] = s3.Endpoint,
+            ["Buckets:AccessKey"] = S3Server.AccessKey,
+            ["Buckets:SecretKey"] = S3Server.SecretKey,
+            ["Buckets:Region"] = "us-east-1",
+            ["Buckets:Environments:Bucket"] = bucketName,
+            ["Environments:WatchInterval"] = "00:00:00.500",
+        }));
+        await world.World.InitializeAsync();
+        using var uploader = S3Bucket.Create(new ObjectBucketOptions
+        {
+            Provider = BucketProviders.S3,
+            Endpoint = s3.Endpoint,
+            AccessKey = S3Server.AccessKey,
+            SecretKey = S3Server.SecretKey,
+            Region = "us-east-1",
+            Bucket = bucketName,
+            CreateBucket = false,
+        });
+        var john = world.World.As("john.doe");
+        var url = new Uri("/api/v1/environments/dev-team1-feature-x", UriKind.Relative);
+
+        // The design's claim file, as it is.
+        await uploader.PutAsync("team1/dev-team1-feature-x.json", await File.ReadAllBytesAsync(
+            InteropFiles.InRepository("tests", "Gantry.Core.Tests", "Environments", "claims", "dev-team1-feature-x.json")));
+        Assert.True(await WithinAsync(TimeSpan.FromSeconds(5), async () => (await john.GetAsync(url)).StatusCode == HttpStatusCode.OK));
+        Assert.Contains("team1/dev-team1-feature-x/services/user-service.yaml", await uploader.ListAsync("team1/").ToListAsync());
+        var listed = await john.GetAsync(new Uri("/api/v1/environments", UriKind.Relative)).ExpectAsync(HttpStatusCode.OK);
+        Assert.Contains("dev-team1-feature-x", listed.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("environment_name").GetString()));
+
+        await uploader.PutAsync("team1/dev-broken.json", "{ broken"u8.ToArray());
+        Assert.True(await WithinAsync(TimeSpan.FromSeconds(5), async () =>
+            (await john.GetAsync(new Uri("/api/v1/environments", UriKind.Relative)).ExpectAsync(HttpStatusCode.OK))
+                .GetProperty("invalid").EnumerateArray().Any(p => p.GetProperty("key").GetString() == "team1/dev-broken.json")));
+        Assert.DoesNotContain(await uploader.ListAsync("team1/").ToListAsync(), k => k.StartsWith("team1/dev-broken/", StringComparison.Ordinal));
+
+        await uploader.DeleteAsync("team1/dev-team1-feature-x.json");
+        Assert.True(await WithinAsync(TimeSpan.FromSeconds(5), async () => (await john.GetAsync(url)).StatusCode == HttpStatusCode.NotFound));
+        Assert.True(await WithinAsync(TimeSpan.FromSeconds(5), async () =>
+            (await uploader.ListAsync("team1/dev-team1-feature-x/").ToListAsync()).Count == 0));
+    }
+
+    private static async Task<bool> WithinAsync(TimeSpan limit, Func<Task<bool>> condition)
+    {
+        var until = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < until)
+        {
+            if (await condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return await condition();
     }
 
     private sealed class AsyncWorld(EnvironmentWorld world) : IAsyncDisposable

@@ -38,16 +38,16 @@ public sealed class StaticEnvironmentTests(EnvironmentWorld world) : IClassFixtu
         Assert.Equal(HttpStatusCode.OK, got.StatusCode);
         Assert.Equal($"\"{revision}\"", got.Headers.ETag?.Tag);
         var store = world.Factory.Services.GetRequiredService<IStateStore>();
-        var inGit = await store.ReadFileAsync("environments/general-restricted/prod-team1/environment.json");
+        var inGit = await store.ReadFileAsync("environments/team1/prod-team1/environment.json");
         // The answer is the stored claim, with the environment's deployment status beside it.
         var answer = System.Text.Json.Nodes.JsonNode.Parse(await got.Content.ReadAsStringAsync())!.AsObject();
         Assert.Equal("Committed", (string?)answer["status"]?["phase"]);
         answer.Remove("status");
         Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(System.Text.Json.Nodes.JsonNode.Parse(inGit), answer));
-        var release = System.Text.Encoding.UTF8.GetString((await store.ReadFileAsync("environments/general-restricted/prod-team1/services/user-service.yaml"))!);
+        var release = System.Text.Encoding.UTF8.GetString((await store.ReadFileAsync("environments/team1/prod-team1/services/user-service.yaml"))!);
         Assert.Contains("replicaCount: 3", release, StringComparison.Ordinal);
         Assert.Contains("tag: v1.2.3", release, StringComparison.Ordinal);
-        var commit = (await store.GetHistoryAsync("environments/general-restricted/prod-team1", 1)).Commits.Single();
+        var commit = (await store.GetHistoryAsync("environments/team1/prod-team1", 1)).Commits.Single();
         Assert.Equal("john.doe", commit.Author.Name);
         Assert.Contains("approved by a-admin", commit.Message, StringComparison.Ordinal);
     }
@@ -84,7 +84,7 @@ public sealed class StaticEnvironmentTests(EnvironmentWorld world) : IClassFixtu
             new { kind = "environment", pool = EnvironmentWorld.PoolA, target = "dev-static", operation = "delete" }).ExpectAsync(HttpStatusCode.Created);
         await world.As("a-admin").SendJsonAsync(HttpMethod.Post, $"/api/v1/change-requests/{removal.GetProperty("id").GetString()}/approve").ExpectAsync(HttpStatusCode.OK);
         await john.SendJsonAsync(HttpMethod.Get, url).ExpectAsync(HttpStatusCode.NotFound);
-        Assert.Null(await world.Factory.Services.GetRequiredService<IStateStore>().ReadFileAsync("environments/general-restricted/dev-static/environment.json"));
+        Assert.Null(await world.Factory.Services.GetRequiredService<IStateStore>().ReadFileAsync("environments/team1/dev-static/environment.json"));
     }
 }
 

@@ -29,6 +29,17 @@ public sealed class OpenApiDocumentTests(OpenApiWorld world) : IClassFixture<Ope
     }
 
     [Fact]
+    public void An_environment_claim_names_the_team_pool_and_lets_a_service_choose_its_node_pool()
+    {
+        var schema = world.Operation("/api/v1/environments", "post").GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
+        var services = schema.GetProperty("properties").GetProperty("services").GetProperty("additionalProperties").GetProperty("oneOf");
+
+        Assert.Contains("team pool", schema.GetProperty("properties").GetProperty("environment_pool").GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Equal("string", services[0].GetProperty("type").GetString());
+        Assert.True(services[1].GetProperty("properties").TryGetProperty("node_pool", out _));
+    }
+
+    [Fact]
     public void The_diff_declares_its_json_and_its_unified_diff_answer()
     {
         var content = world.Operation("/api/v1/tenants/{tenant}/instances/{name}/diff", "get").GetProperty("responses").GetProperty("200").GetProperty("content");
