@@ -55,10 +55,11 @@ public sealed partial class EnvironmentManager(
 
         var where = isStatic ? EnvironmentLayout.GitClaim(record.Pool, record.Name) : EnvironmentLayout.BucketClaim(record.Pool, record.Name);
         var problem = ReadStored(json, where, out var claim);
-        if (problem is not null && !isStatic && await bucket.ReadAcceptedAsync(record.Pool, record.Name, cancellationToken) is { } accepted)
+        if (problem is not null && !isStatic && await bucket.ReadAcceptedAsync(record.Pool, record.Name, cancellationToken) is { } accepted
+            && ReadStored(accepted, where, out var acceptedClaim) is null)
         {
             // A bad upload replaced the claim object (the bucket watcher reports it): the environment is what was accepted.
-            (json, problem) = (accepted, ReadStored(accepted, where, out claim));
+            (json, claim, problem) = (accepted, acceptedClaim, null);
         }
 
         return problem is not null

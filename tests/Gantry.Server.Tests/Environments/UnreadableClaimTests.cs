@@ -49,12 +49,18 @@ public sealed class UnreadableClaimTests(EnvironmentWorld world) : IClassFixture
             .ExpectAsync(HttpStatusCode.Created);
         await File.WriteAllTextAsync(Path.Combine(world.BucketFolder, EnvironmentWorld.PoolB, "dev-bad-read.json"), """{"user":"a","user":"b"}""");
 
+        // While the copy of the accepted claim beside the manifests is good, the environment is what was accepted.
+        var kept = await world.As("jane.smith").GetAsync(new Uri("/api/v1/environments/dev-bad-read", UriKind.Relative)).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("dev-bad-read", kept.GetProperty("environment_name").GetString());
+
+        // Without it there is nothing good to answer with.
+        await File.WriteAllBytesAsync(Path.Combine(world.BucketFolder, EnvironmentWorld.PoolB, "dev-bad-read", "environment.json"), [0xFF, 0xFE]);
         var answer = await world.As("jane.smith").GetAsync(new Uri("/api/v1/environments/dev-bad-read", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.Conflict, answer.StatusCode);
         Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
         var problem = JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement;
-        Assert.Contains("general-public/dev-bad-read.json, line 1, byte 13: 'user' is given twice", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains($"{EnvironmentWorld.PoolB}/dev-bad-read.json, line 1, byte 13: 'user' is given twice", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
