@@ -7,6 +7,9 @@ namespace Gantry.Buckets;
 /// <summary>A bucket that counts and times what goes through it (<see cref="BucketMetrics"/>), and otherwise is the bucket it wraps.</summary>
 internal sealed class MeteredBucket(IObjectBucket inner, string name, BucketMetrics metrics) : IObjectBucket, IDisposable
 {
+    /// <summary>The bucket measured.</summary>
+    public IObjectBucket Inner => inner;
+
     /// <summary>Disposes the wrapped bucket (an S3 client) with the container.</summary>
     public void Dispose() => (inner as IDisposable)?.Dispose();
 
