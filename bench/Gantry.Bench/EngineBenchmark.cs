@@ -165,8 +165,8 @@ internal sealed class EngineBenchmark(EngineOptions options)
         var elapsed = deadline.Elapsed.TotalSeconds;
         var all = latencies.SelectMany(l => l).ToList();
         var meanBatch = recorder.Mean("gantry.git.batch.size");
-        var meanPush = recorder.Mean("gantry.git.push.duration");
-        Console.Error.WriteLine($"  mean batch build+store {recorder.Mean("gantry.git.commit.duration"):0.0} ms, batch {meanBatch:0.0}, push {meanPush:0.0} ms");
+        var meanPush = recorder.Mean("gantry.git.push.duration") * 1000;
+        Console.Error.WriteLine($"  mean batch build+store {recorder.Mean("gantry.git.commit.duration") * 1000:0.0} ms, batch {meanBatch:0.0}, push {meanPush:0.0} ms");
         return Summarize(
             approach,
             n,

@@ -41,7 +41,8 @@ public static class BucketServiceCollectionExtensions
 
         builder.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ObjectBucketOptions>, ObjectBucketOptionsValidator>());
-        services.TryAddKeyedSingleton<IObjectBucket>(name, (sp, _) => Create(sp, name));
+        services.TryAddSingleton(sp => new BucketMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddKeyedSingleton<IObjectBucket>(name, (sp, _) => new MeteredBucket(Create(sp, name), name, sp.GetRequiredService<BucketMetrics>()));
         return services;
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Gantry.Core.Diagnostics;
 
 namespace Gantry.Git;
 
@@ -15,8 +16,8 @@ public sealed class GitMetrics : IDisposable
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         _meter.CreateObservableGauge("gantry.git.queue.depth", () => Volatile.Read(ref _queueDepth), "{change}", "Changes waiting for the committer.");
         BatchSize = _meter.CreateHistogram<int>("gantry.git.batch.size", "{change}", "Changes per batch.");
-        CommitDuration = _meter.CreateHistogram<double>("gantry.git.commit.duration", "ms", "Time to build and store one batch locally.");
-        PushDuration = _meter.CreateHistogram<double>("gantry.git.push.duration", "ms", "Time of one push to the remote.");
+        CommitDuration = _meter.CreateHistogram("gantry.git.commit.duration", "s", "Time to build and store one batch locally.", advice: DurationAdvice.Seconds);
+        PushDuration = _meter.CreateHistogram("gantry.git.push.duration", "s", "Time of one push to the remote.", advice: DurationAdvice.Seconds);
         PushBytes = _meter.CreateCounter<long>("gantry.git.push.bytes", "By", "Bytes of packs pushed.");
         PushRejections = _meter.CreateCounter<long>("gantry.git.push.rejections", "{push}", "Pushes refused because another writer moved the branch.");
         Changes = _meter.CreateCounter<long>("gantry.git.changes", "{change}", "Changes by outcome (committed, conflict, failed).");

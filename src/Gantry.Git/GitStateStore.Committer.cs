@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Gantry.Core.Diagnostics;
 using Gantry.Core.State;
 using Gantry.Git.Objects;
 using Gantry.Git.Remotes;
@@ -253,6 +254,11 @@ public sealed partial class GitStateStore
     /// <summary>Makes a built batch durable: pack installed, pushed, branch moved; then acknowledges its changes.</summary>
     private async Task<PersistOutcome> PersistAsync(BuiltBatch batch)
     {
+        // One span per batch, linked to the spans of the requests whose changes it carries.
+        using var activity = GantryTracing.Source.StartActivity(
+            "gantry.git.persist", ActivityKind.Internal, parentContext: default,
+            links: batch.Landed.Where(l => l.Change.Trace is not null).Select(l => new ActivityLink(l.Change.Trace!.Value)));
+        activity?.SetTag(GantryTracing.Tags.BatchSize, batch.Landed.Count);
         try
         {
             _metrics.BatchSize.Record(batch.Landed.Count);
@@ -260,14 +266,21 @@ public sealed partial class GitStateStore
             var files = new PackFiles(packBytes, indexBytes, name);
             RepositoryFiles.InstallPack(_gitDir, files.Pack, files.Index, files.Name, sync: _remote is null && _options.SyncToDisk);
             Interlocked.Increment(ref _packsSinceMerge);
-            _metrics.CommitDuration.Record(Stopwatch.GetElapsedTime(batch.Started).TotalMilliseconds);
+            _metrics.CommitDuration.Record(Stopwatch.GetElapsedTime(batch.Started).TotalSeconds);
             if (_remote is not null)
             {
                 var pushStarted = Stopwatch.GetTimestamp();
-                var refusal = await _remote.PushAsync(batch.BaseHead, batch.NewHead!.Value, files, CancellationToken.None);
-                _metrics.PushDuration.Record(Stopwatch.GetElapsedTime(pushStarted).TotalMilliseconds);
+                string? refusal;
+                using (var push = GantryTracing.Source.StartActivity("gantry.git.push"))
+                {
+                    refusal = await _remote.PushAsync(batch.BaseHead, batch.NewHead!.Value, files, CancellationToken.None);
+                    push?.SetTag(GantryTracing.Tags.Outcome, refusal is null ? "pushed" : "rejected");
+                }
+
+                _metrics.PushDuration.Record(Stopwatch.GetElapsedTime(pushStarted).TotalSeconds);
                 if (refusal is not null)
                 {
+                    activity?.SetTag(GantryTracing.Tags.Outcome, "rejected");
                     return new PersistOutcome(batch, refusal, null);
                 }
 
@@ -287,11 +300,13 @@ public sealed partial class GitStateStore
             }
 
             _metrics.Changes.Add(batch.Landed.Count, new KeyValuePair<string, object?>("outcome", "committed"));
+            activity?.SetTag(GantryTracing.Tags.Commit, _headText).SetTag(GantryTracing.Tags.Outcome, "committed");
             Log.BatchCommitted(logger, batch.Landed.Count, _headText, Stopwatch.GetElapsedTime(batch.Started).TotalMilliseconds);
             return new PersistOutcome(batch, null, null);
         }
         catch (Exception e)
         {
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
             return new PersistOutcome(batch, null, e);
         }
         finally

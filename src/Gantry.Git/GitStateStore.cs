@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Gantry.Core.Caching;
+using Gantry.Core.Diagnostics;
 using Gantry.Core.State;
 using Gantry.Git.Objects;
 using Gantry.Git.Remotes;
@@ -131,7 +133,10 @@ public sealed partial class GitStateStore(
             throw new InvalidOperationException("The Git state store is not started.");
         }
 
-        var pending = new PendingChange(change);
+        // The request's span covers the wait in the queue, the batch and the push; the batch's own span links back to it.
+        using var activity = GantryTracing.Source.StartActivity("gantry.git.commit");
+        activity?.SetTag(GantryTracing.Tags.Tenant, change.Tenant);
+        var pending = new PendingChange(change, activity?.Context);
         _metrics.Enqueued();
         try
         {
@@ -149,7 +154,9 @@ public sealed partial class GitStateStore(
         }
 
         using var registration = cancellationToken.Register(static p => ((PendingChange)p!).TryCancel(), pending);
-        return await pending.Done.Task;
+        var revision = await pending.Done.Task;
+        activity?.SetTag(GantryTracing.Tags.Commit, revision);
+        return revision;
     }
 
     public async ValueTask DisposeAsync()
@@ -276,11 +283,14 @@ public sealed partial class GitStateStore(
     }
 
     /// <summary>A queued change and the task its caller awaits.</summary>
-    private sealed class PendingChange(Change change)
+    private sealed class PendingChange(Change change, ActivityContext? trace)
     {
         private int _state; // 0 queued, 1 taken by the committer, 2 cancelled by the caller
 
         public Change Change { get; } = change;
+
+        /// <summary>The span of the request that queued the change, for the batch's span to link to.</summary>
+        public ActivityContext? Trace { get; } = trace;
 
         public TaskCompletionSource<string> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -18,7 +18,7 @@ public sealed class BucketRegistrationTests : IDisposable
         var bucket = services.GetRequiredKeyedService<IObjectBucket>(BucketServiceCollectionExtensions.Environments);
         await bucket.PutAsync("team-a/dev-1.json", "{}"u8.ToArray());
 
-        Assert.IsType<FileSystemBucket>(bucket);
+        Assert.IsType<FileSystemBucket>(Assert.IsType<MeteredBucket>(bucket).Inner);
         Assert.True(File.Exists(_folder.Combine("buckets", "environments", "team-a", "dev-1.json")));
     }
 
@@ -31,7 +31,7 @@ public sealed class BucketRegistrationTests : IDisposable
             ["Buckets:Environments:Bucket"] = "claims",
         });
 
-        var bucket = Assert.IsType<FileSystemBucket>(services.GetRequiredKeyedService<IObjectBucket>("environments"));
+        var bucket = Assert.IsType<FileSystemBucket>(Assert.IsType<MeteredBucket>(services.GetRequiredKeyedService<IObjectBucket>("environments")).Inner);
 
         Assert.Equal(_folder.Combine("shared", "claims"), bucket.Root);
     }

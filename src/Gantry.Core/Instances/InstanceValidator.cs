@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Gantry.Core.Catalog;
 using Gantry.Core.Identity;
 using Gantry.Core.Validation;
+using Gantry.Core.Diagnostics;
 
 namespace Gantry.Core.Instances;
 
@@ -46,6 +47,7 @@ public static class InstanceValidator
 
     public static ValidationErrors Validate(InstanceValidationContext context)
     {
+        using var activity = GantryTracing.Source.StartActivity("gantry.validate");
         var errors = new ValidationErrors();
         foreach (var rule in Rules)
         {

@@ -1,5 +1,6 @@
 using Gantry.Core.Catalog;
 using Gantry.Core.Yaml;
+using Gantry.Core.Diagnostics;
 
 namespace Gantry.Core.Rendering;
 
@@ -23,6 +24,7 @@ public static class TenantRenderer
     /// <summary>The whole tree as the first change to a folder that was never rendered: every file is put.</summary>
     public static TenantChange RenderFirst(string tenant, IEnumerable<RenderedInstance> instances)
     {
+        using var activity = GantryTracing.Source.StartActivity("gantry.render");
         var all = Checked(tenant, instances);
         var shared = RenderShared(tenant, all);
         var files = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
@@ -81,6 +83,7 @@ public static class TenantRenderer
     public static TenantChange RenderChange(
         string tenant, SharedFiles shared, RenderedInstance? before, RenderedInstance? after, IEnumerable<RenderedInstance> instances)
     {
+        using var activity = GantryTracing.Source.StartActivity("gantry.render");
         Checked(tenant, new[] { before, after }.OfType<RenderedInstance>());
         if (before is not null && after is not null && SameOutline(before, after))
         {

@@ -5,6 +5,7 @@ using Gantry.Server.Hosting;
 using Gantry.Server.Identity;
 using Gantry.Server.Sealing;
 using Gantry.Server.Status;
+using Gantry.Server.Telemetry;
 
 namespace Gantry.Server.Deployment;
 
@@ -37,6 +38,7 @@ public sealed class DeploymentChecks(IConfiguration configuration)
         CheckCors(findings, gantry);
         CheckApiReference(findings, gantry);
         CheckLogging(findings);
+        CheckMetrics(findings, gantry, Bind<TelemetryOptions>(TelemetryOptions.SectionName));
         return findings;
     }
 
@@ -133,6 +135,18 @@ public sealed class DeploymentChecks(IConfiguration configuration)
             findings.Add(DeploymentFinding.Warning("http.W001",
                 $"Gantry:PublicUrl '{publicUrl}' is plain HTTP: clusters are handed webhook URLs without TLS.",
                 "Gantry:PublicUrl: the https:// address of the ingress."));
+        }
+    }
+
+    private static void CheckMetrics(List<DeploymentFinding> findings, GantryOptions gantry, TelemetryOptions telemetry)
+    {
+        // Behind an ingress with no scrape networks, /metrics is served to the internet (it names no tenant, but
+        // request rates and error counts are nobody else's business).
+        if (telemetry.Metrics && telemetry.MetricsAllowedNetworks.Count == 0 && gantry.TrustedProxies.Count > 0)
+        {
+            findings.Add(DeploymentFinding.Warning("telemetry.W001",
+                $"{telemetry.MetricsPath} answers anyone, also through the ingress.",
+                "Telemetry:MetricsAllowedNetworks: the pod network Prometheus scrapes from (e.g. 10.0.0.0/8); or Telemetry:Metrics=false."));
         }
     }
 

@@ -20,6 +20,7 @@ using Gantry.Server.Health;
 using Gantry.Server.Logging;
 using Gantry.Server.Sealing;
 using Gantry.Server.Status;
+using Gantry.Server.Telemetry;
 using Gantry.Server.Ui;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -150,6 +151,7 @@ public static class GantryHostingExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, GantryProblemDetailsWriter>());
         services.AddProblemDetails();
         services.TryAddSingleton<ErrorMetrics>();
+        services.AddGantryTelemetry(configuration);
         services.AddExceptionHandler<GantryExceptionHandler>();
         services.AddOpenApi(options =>
         {
@@ -169,6 +171,7 @@ public static class GantryHostingExtensions
     {
         app.UseForwardedHeaders();
         app.UseMiddleware<RequestLoggingMiddleware>();
+        app.UseGantryTelemetry();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<RequestLimitsMiddleware>();
@@ -185,6 +188,7 @@ public static class GantryHostingExtensions
     public static WebApplication MapGantry(this WebApplication app)
     {
         app.MapGantryHealth();
+        app.MapGantryMetrics();
         app.MapOfferingEndpoints();
         app.MapInstanceEndpoints();
         app.MapAdminEndpoints();

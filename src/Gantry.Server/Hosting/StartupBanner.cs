@@ -1,6 +1,8 @@
 using Gantry.Server.Bootstrap;
+using Gantry.Server.Telemetry;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
 
 namespace Gantry.Server.Hosting;
 
@@ -10,6 +12,7 @@ internal sealed class StartupBanner(
     IServer server,
     GantryPaths paths,
     BootstrapReport report,
+    IOptions<TelemetryOptions> telemetry,
     TextWriter? output = null) : IHostedService
 {
     private readonly TextWriter _output = output ?? Console.Out;
@@ -35,6 +38,11 @@ internal sealed class StartupBanner(
             $"  Health:      {url.TrimEnd('/')}/hc",
             $"  Data folder: {paths.DataDir}",
         };
+
+        if (telemetry.Value.Metrics)
+        {
+            lines.Insert(lines.Count - 1, $"  Metrics:     {url.TrimEnd('/')}{telemetry.Value.MetricsPath}");
+        }
 
         if (report.TakeGeneratedAdminPassword() is { } password)
         {

@@ -1,3 +1,4 @@
+using Gantry.Core.Diagnostics;
 using Gantry.Core.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -15,7 +16,9 @@ internal sealed partial class Authorizer(ILogger<Authorizer> logger) : IAuthoriz
 {
     public AccessDecision Decide(Principal principal, ResourceAction action, ResourceRef resource)
     {
+        using var activity = GantryTracing.Source.StartActivity("gantry.authorize");
         var decision = AccessPolicy.Decide(principal, action, resource);
+        activity?.SetTag("gantry.action", action.ToString()).SetTag("gantry.resource", resource.Kind).SetTag(GantryTracing.Tags.Outcome, decision.ToString());
         if (decision != AccessDecision.Allowed)
         {
             Log.Denied(logger, principal.Kind, principal.Id, action, resource.Kind, resource.Tenant ?? "-", resource.Name ?? "*", decision);

@@ -3,11 +3,13 @@ using System.Security.Cryptography;
 using System.Text;
 using Gantry.Core.Caching;
 using Gantry.Core.Catalog;
+using Gantry.Core.Diagnostics;
 using Gantry.Core.Instances;
 using Gantry.Core.Rendering;
 using Gantry.Sealing.Keys;
 using Gantry.Sealing;
 using Gantry.Server.Sealing;
+using Gantry.Server.Telemetry;
 
 namespace Gantry.Server.Instances;
 
@@ -19,7 +21,7 @@ public sealed record SealedInstanceSecrets(IReadOnlyDictionary<string, string> S
 /// are sealed with the tenant's active certificate (strict scope, for the instance's Secret), and every other secret
 /// keeps the sealed value it had. Plaintext lives only in this call and the create (or rotate) response.
 /// </summary>
-public sealed class InstanceSecretSealer(SealingKeyCustody custody, TimeProvider time)
+public sealed class InstanceSecretSealer(SealingKeyCustody custody, TimeProvider time, SealingMetrics metrics)
 {
     /// <summary>Random bytes in a generated secret: 256 bits, 43 URL-safe characters.</summary>
     public const int GeneratedBytes = 32;
@@ -51,6 +53,8 @@ public sealed class InstanceSecretSealer(SealingKeyCustody custody, TimeProvider
         InstanceClaim claim, Offering offering, IReadOnlyDictionary<string, string> kept, IReadOnlyDictionary<string, string?>? supplied,
         IReadOnlySet<string>? regenerate, CancellationToken cancellationToken)
     {
+        using var activity = GantryTracing.Source.StartActivity("gantry.seal");
+        var started = time.GetTimestamp();
         var plain = new Dictionary<string, string>(StringComparer.Ordinal);
         var generated = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var secret in offering.Secrets)
@@ -74,6 +78,8 @@ public sealed class InstanceSecretSealer(SealingKeyCustody custody, TimeProvider
             {
                 result[secretName] = sealer.SealValue(Encoding.UTF8.GetBytes(value), SealingScope.Strict, ns, name);
             }
+
+            metrics.Sealed(generated.Count, plain.Count - generated.Count, time.GetElapsedTime(started));
         }
 
         return new SealedInstanceSecrets(result, generated);

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Gantry.Core.Caching;
 using Gantry.Core.Catalog;
 using Gantry.Core.Versions;
+using Gantry.Core.Diagnostics;
 
 namespace Gantry.Server.Instances;
 
@@ -14,6 +15,8 @@ public sealed partial class InstanceService
 
     internal async Task<string> ResolveChartVersionAsync(Offering offering, string? requested, CancellationToken cancellationToken)
     {
+        using var activity = GantryTracing.Source.StartActivity("gantry.resolve");
+        activity?.SetTag(GantryTracing.Tags.Offering, offering.Name);
         var allowed = ParseConstraint(offering.Chart.Version);
         var constraint = requested is null ? allowed : ParseConstraint(requested);
         var tags = offering.Chart.Versions.Count > 0

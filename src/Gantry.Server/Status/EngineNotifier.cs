@@ -104,7 +104,7 @@ public sealed partial class EngineNotifier(
                 timeout.CancelAfter(settings.NotifyTimeout);
                 await sender.SendAsync(cluster, commit.Revision, timeout.Token);
                 metrics.Notifications.Add(1, new("engine", cluster.Engine), new("outcome", "sent"));
-                metrics.NotifyLatency.Record(Stopwatch.GetElapsedTime(commit.QueuedAt).TotalMilliseconds, new KeyValuePair<string, object?>("engine", cluster.Engine));
+                metrics.NotifyLatency.Record(Stopwatch.GetElapsedTime(commit.QueuedAt).TotalSeconds, new KeyValuePair<string, object?>("engine", cluster.Engine));
                 lane.Succeeded(commit.Revision, time.GetUtcNow());
                 return;
             }

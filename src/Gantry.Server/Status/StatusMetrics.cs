@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Gantry.Core.Diagnostics;
 
 namespace Gantry.Server.Status;
 
@@ -16,8 +17,8 @@ public sealed class StatusMetrics : IDisposable
             "Engine events received, by engine and outcome (applied, kept, ignored, refused, invalid, unauthenticated, stale).");
         Notifications = _meter.CreateCounter<long>("gantry.status.notifications", "{notification}",
             "Notifications sent to the engines after commits, by engine and outcome (sent, retried, failed).");
-        NotifyLatency = _meter.CreateHistogram<double>("gantry.status.notify.latency", "ms",
-            "From a commit being recorded to its cluster's engine accepting the notification.");
+        NotifyLatency = _meter.CreateHistogram("gantry.status.notify.latency", "s",
+            "From a commit being recorded to its cluster's engine accepting the notification.", advice: DurationAdvice.Seconds);
     }
 
     public Counter<long> Events { get; }

@@ -70,6 +70,16 @@ public sealed class DeploymentChecksTests : IDisposable
     }
 
     [Fact]
+    public void Metrics_open_to_anyone_behind_a_proxy_are_found()
+    {
+        var proxied = new Dictionary<string, string?> { ["Gantry:TrustedProxies:0"] = "10.0.0.0/8" };
+        Assert.Contains("telemetry.W001", Ids(proxied));
+        Assert.DoesNotContain("telemetry.W001", Ids(new(proxied) { ["Telemetry:MetricsAllowedNetworks:0"] = "10.0.0.0/8" }));
+        Assert.DoesNotContain("telemetry.W001", Ids(new(proxied) { ["Telemetry:Metrics"] = "false" }));
+        Assert.DoesNotContain("telemetry.W001", Ids(new()));
+    }
+
+    [Fact]
     public void Https_urls_or_a_trusted_proxy_satisfy_the_transport_check()
     {
         Assert.Contains("http.E001", Ids(new() { ["urls"] = "http://0.0.0.0:8080" }));

@@ -118,6 +118,7 @@ public sealed class ServerCommandTests(PostgresServer postgres) : IClassFixture<
         return new Dictionary<string, string>
         {
             ["Gantry__TrustedProxies__0"] = "10.0.0.0/8",
+            ["Telemetry__MetricsAllowedNetworks__0"] = "10.0.0.0/8",
             ["Gantry__ExposeApiReference"] = "false",
             ["Auth__Issuer"] = "https://gantry.example.com",
             ["Git__Remote"] = "https://git.example.com/platform/state.git",

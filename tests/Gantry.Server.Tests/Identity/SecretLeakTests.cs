@@ -12,7 +12,7 @@ namespace Gantry.Server.Tests.Identity;
 /// Runs every flow that handles a secret (passwords, refresh tokens, API keys, access tokens) with logging at Trace,
 /// then scans the SQLite files and every log line: none of the secrets may appear in clear.
 /// </summary>
-public sealed class SecretLeakTests : IDisposable
+public sealed partial class SecretLeakTests : IDisposable
 {
     private const string UserPassword = "leak-canary-password-4711";
     private readonly CapturingLoggerProvider _logs = new();
@@ -78,4 +78,43 @@ public sealed class SecretLeakTests : IDisposable
         // The part after the prefix is what makes the key: not even a long piece of it is stored.
         Assert.DoesNotContain(secret[20..], stored.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task No_generated_credential_webhook_secret_or_private_key_is_logged()
+    {
+        using var factory = _base.WithWebHostBuilder(b => b.ConfigureLogging(l => l.AddProvider(_logs)));
+        var login = await factory.CreateClient().LoginAsync("admin", "bootstrap-canary-password-0815");
+        var admin = factory.CreateClient().WithBearer(login.GetProperty("access_token").GetString()!);
+        var secrets = new List<string>();
+
+        // An instance's generated credentials, at creation and after a rotation (shown once each).
+        var created = await admin.SendJsonAsync(HttpMethod.Put, "/api/v1/tenants/demo/instances/leak-canary", new { offering = "qdrant" }).ExpectAsync(HttpStatusCode.Created);
+        secrets.Add(created.GetProperty("credentials").GetProperty("api-key").GetString()!);
+        var rotated = await admin.SendJsonAsync(HttpMethod.Post, "/api/v1/tenants/demo/instances/leak-canary/credentials/rotate").ExpectAsync(HttpStatusCode.OK);
+        secrets.Add(rotated.GetProperty("credentials").GetProperty("api-key").GetString()!);
+
+        // A cluster's webhook secret, and an engine event signed with it.
+        var cluster = await admin.SendJsonAsync(HttpMethod.Post, "/api/v1/clusters", new { name = "leak-eu", engine = "flux", tenants = new[] { "demo" }, notifyUrl = "http://127.0.0.1:9" })
+            .ExpectAsync(HttpStatusCode.Created);
+        secrets.Add(cluster.GetProperty("webhookSecret").GetString()!);
+        var newSecret = await admin.SendJsonAsync(HttpMethod.Post, "/api/v1/clusters/leak-eu/rotate-secret").ExpectAsync(HttpStatusCode.OK);
+        secrets.Add(newSecret.GetProperty("webhookSecret").GetString()!);
+
+        // The tenant's sealing private key, downloaded once.
+        var key = await admin.GetAsync(new Uri("/api/v1/tenants/demo/sealing-key/private-key", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, key.StatusCode);
+        // Whatever form it comes in, its long runs of base64 are the key.
+        var download = await key.Content.ReadAsStringAsync();
+        var runs = Base64Run().Matches(download).Select(m => m.Value).ToList();
+        Assert.NotEmpty(runs);
+        secrets.AddRange(runs);
+        secrets.Add(login.GetProperty("access_token").GetString()!);
+
+        var logged = string.Join('\n', _logs.Lines);
+        Assert.Contains("leak-canary", logged, StringComparison.Ordinal);
+        Assert.All(secrets, value => Assert.True(value.Length >= 16 && !logged.Contains(value, StringComparison.Ordinal), $"A secret of {value.Length} characters is in the logs."));
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("[A-Za-z0-9+/]{40,}")]
+    private static partial System.Text.RegularExpressions.Regex Base64Run();
 }

@@ -1,0 +1,116 @@
+using Gantry.Buckets;
+using Gantry.Core.Diagnostics;
+using Gantry.Git;
+using Gantry.Server.Errors;
+using Gantry.Server.Hosting;
+using Gantry.Server.Status;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Gantry.Server.Telemetry;
+
+/// <summary>
+/// OpenTelemetry for Gantry: ASP.NET Core, HttpClient and runtime metrics plus Gantry's own meters, scraped in
+/// Prometheus format; traces of Gantry's steps exported over OTLP when an endpoint is configured.
+/// </summary>
+public static class TelemetryServiceCollectionExtensions
+{
+    /// <summary>The meters Gantry itself defines; each instrument's name starts with <c>gantry.</c>.</summary>
+    public static readonly IReadOnlyList<string> GantryMeters = [ErrorMetrics.MeterName, GitMetrics.MeterName, StatusMetrics.MeterName, BucketMetrics.MeterName];
+
+    public static IServiceCollection AddGantryTelemetry(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.SectionName);
+        services.TryAddSingleton<ChangeMetrics>();
+        services.TryAddSingleton<SealingMetrics>();
+
+        var otlp = options.OtlpEndpoint ?? configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        if (!options.Metrics && string.IsNullOrWhiteSpace(otlp))
+        {
+            return services;
+        }
+
+        var telemetry = services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService(options.ServiceName));
+        if (options.Metrics)
+        {
+            telemetry.WithMetrics(metrics => metrics
+                .AddMeter([.. GantryMeters])
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddPrometheusExporter(o => o.ScrapeEndpointPath = options.MetricsPath));
+        }
+
+        if (!string.IsNullOrWhiteSpace(otlp))
+        {
+            var endpoint = Uri.TryCreate(otlp, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+                ? uri
+                : throw new GantryStartupException($"Telemetry:OtlpEndpoint '{otlp}' is not an http(s) address such as http://otel-collector:4317.");
+            var protocol = options.OtlpProtocol switch
+            {
+                "grpc" => OtlpExportProtocol.Grpc,
+                "http/protobuf" => OtlpExportProtocol.HttpProtobuf,
+                _ => throw new GantryStartupException($"Telemetry:OtlpProtocol '{options.OtlpProtocol}' is neither 'grpc' nor 'http/protobuf'."),
+            };
+            telemetry.WithTracing(tracing => tracing
+                .AddSource(GantryTracing.SourceName)
+                .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsScrapeOrProbe(context.Request.Path, options))
+                .AddHttpClientInstrumentation()
+                .AddOtlpExporter(o =>
+                {
+                    o.Protocol = protocol;
+                    // For http/protobuf the signal's path is part of the address (the variable alone gets it added by the SDK).
+                    o.Endpoint = protocol == OtlpExportProtocol.HttpProtobuf && endpoint.AbsolutePath is "/" ? new Uri(endpoint, "v1/traces") : endpoint;
+                }));
+        }
+
+        return services;
+    }
+
+    /// <summary>Counts the changes, and serves the metrics when they are on.</summary>
+    public static WebApplication UseGantryTelemetry(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value;
+        if (options.Metrics && options.MetricsAllowedNetworks.Count > 0)
+        {
+            var allowed = options.MetricsAllowedNetworks.Select(n => TrustedProxy.TryParse(n, out var network)
+                ? network
+                : throw new GantryStartupException($"Telemetry:MetricsAllowedNetworks entry '{n}' is not an IP address or CIDR network (e.g. 10.0.0.0/8).")).ToList();
+            app.Use((context, next) =>
+            {
+                if (context.Request.Path.StartsWithSegments(options.MetricsPath, StringComparison.Ordinal)
+                    && !(context.Connection.RemoteIpAddress is { } address && allowed.Any(n => n.Contains(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address))))
+                {
+                    // As if there were no such page: whoever may not scrape learns nothing, not even that it exists.
+                    context.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return Task.CompletedTask;
+                }
+
+                return next(context);
+            });
+        }
+
+        app.UseMiddleware<ChangeMetricsMiddleware>();
+        return app;
+    }
+
+    public static WebApplication MapGantryMetrics(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value;
+        if (options.Metrics)
+        {
+            app.MapPrometheusScrapingEndpoint(options.MetricsPath).ExcludeFromDescription();
+        }
+
+        return app;
+    }
+
+    private static bool IsScrapeOrProbe(PathString path, TelemetryOptions options) =>
+        path.StartsWithSegments(options.MetricsPath, StringComparison.Ordinal) || path.StartsWithSegments("/hc", StringComparison.Ordinal)
+        || path.StartsWithSegments("/healthz", StringComparison.Ordinal) || path.StartsWithSegments("/readyz", StringComparison.Ordinal);
+}
