@@ -62,7 +62,8 @@ public sealed class StatusBenchmark(StatusOptions options)
     {
         var data = Path.Combine(Path.GetTempPath(), $"gantry-status-bench-{Guid.NewGuid():N}");
         var port = ApiBenchmark.FreePort();
-        var server = ApiBenchmark.StartServer(data, port, sealingKeyBits: 2048, keyPool: options.Tenants);
+        var server = ApiBenchmark.StartServer(data, port, sealingKeyBits: 2048, keyPool: options.Tenants,
+            new Dictionary<string, string> { ["Status__NotifyAllowLoopback"] = "true" }); // the bench's receiver is on loopback
         await using var receiver = await Receiver.StartAsync();
         try
         {

@@ -311,11 +311,10 @@ public static class ClusterEndpoints
             return;
         }
 
-        if (!platformAdmin && (uri.IsLoopback || (IPAddress.TryParse(uri.DnsSafeHost, out var address)
-            && (address.IsIPv6LinkLocal || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)
-                || (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && address.GetAddressBytes() is [169, 254, ..])))))
+        // The connection is guarded again when it is made (NotifyTargetGuard): a name can resolve anywhere.
+        if (!platformAdmin && (uri.IsLoopback || (IPAddress.TryParse(uri.DnsSafeHost, out var address) && NotifyTargetGuard.Refusal(address, allowLoopback: false) is not null)))
         {
-            errors.Add("notifyUrl", "must not be a loopback, link-local or unspecified address");
+            errors.Add("notifyUrl", "must not be a loopback, link-local, unspecified or multicast address");
         }
     }
 

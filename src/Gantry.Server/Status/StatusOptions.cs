@@ -41,6 +41,13 @@ public sealed class StatusOptions
     /// <summary>The wait before the first retry of a notification; doubled per try.</summary>
     public TimeSpan NotifyRetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// Let notifications connect to loopback addresses (an engine port-forwarded to this machine, the tests' engines).
+    /// Off, a notify URL that resolves to loopback fails like an unreachable engine; link-local and unspecified
+    /// addresses are refused whatever this says.
+    /// </summary>
+    public bool NotifyAllowLoopback { get; set; }
+
     /// <summary>Time allowed for one notification request.</summary>
     public TimeSpan NotifyTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Gantry.Server.Status;
 
@@ -22,7 +23,11 @@ public static class StatusServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEngineNotificationSender, FluxReceiverSender>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEngineNotificationSender, ArgoCdWebhookSender>());
         services.AddHttpClient(FluxReceiverSender.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+            {
+                var options = sp.GetRequiredService<IOptionsMonitor<StatusOptions>>();
+                return NotifyTargetGuard.CreateHandler(() => options.CurrentValue.NotifyAllowLoopback);
+            });
         return services;
     }
 }

@@ -33,6 +33,9 @@ public sealed class GantryServerFactory : WebApplicationFactory<Program>
         // Every server starts the sealing key pool: small keys, one at a time, keep test servers cheap on CPU.
         _settings["Sealing:KeyPool:KeySizeBits"] = "2048";
         _settings["Sealing:KeyPool:Capacity"] = "1";
+
+        // The tests' engines (capture servers, the test GitOps engine) listen on loopback.
+        _settings["Status:NotifyAllowLoopback"] = "true";
     }
 
     public const string AdminPassword = "test-admin-password";

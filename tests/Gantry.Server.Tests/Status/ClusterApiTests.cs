@@ -67,6 +67,9 @@ public sealed class ClusterApiTests(StatusWorld world) : IClassFixture<StatusWor
             new { name = "acme-ssrf", engine = "argocd", tenants = new[] { StatusWorld.Tenant }, notifyUrl = "http://169.254.169.254/latest" })
             .ExpectAsync(HttpStatusCode.BadRequest);
         Assert.True(aimed.GetProperty("errors").TryGetProperty("notifyUrl", out _));
+        await admin.SendJsonAsync(HttpMethod.Post, "/api/v1/clusters",
+            new { name = "acme-mapped", engine = "argocd", tenants = new[] { StatusWorld.Tenant }, notifyUrl = "http://[::ffff:169.254.169.254]/latest" })
+            .ExpectAsync(HttpStatusCode.BadRequest);
 
         var names = (await admin.GetAsync("/api/v1/clusters").ExpectAsync(HttpStatusCode.OK)).EnumerateArray().Select(c => c.GetProperty("name").GetString()).ToList();
         Assert.Contains("acme-own", names);
