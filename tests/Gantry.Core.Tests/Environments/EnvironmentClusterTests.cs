@@ -9,6 +9,7 @@ namespace Gantry.Core.Tests.Environments;
 /// <summary>
 /// A cluster per environment where the type says so: the Crossplane claim against the composite resource definition
 /// shipped in examples/crossplane, and the Flux Kustomization that bootstraps the environment onto the new cluster.
+/// The XRD and Composition examples themselves are checked against Crossplane's own CRDs (Environments/crossplane).
 /// </summary>
 public sealed class EnvironmentClusterTests
 {
@@ -106,6 +107,34 @@ public sealed class EnvironmentClusterTests
         Assert.Contains("kind: EnvironmentCluster", built, StringComparison.Ordinal);
         Assert.Contains("kind: Kustomization", built, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_crossplane_examples_validate_against_crossplanes_own_crds_and_the_check_bites()
+    {
+        var xrdSchema = CrossplaneSchema("apiextensions.crossplane.io_compositeresourcedefinitions.yaml");
+        var compositionSchema = CrossplaneSchema("apiextensions.crossplane.io_compositions.yaml");
+        var xrd = Example("environmentcluster-xrd.yaml");
+        var composition = Example("environmentcluster-composition.yaml");
+
+        Assert.Empty(xrdSchema.Validate(xrd));
+        Assert.Empty(compositionSchema.Validate(composition));
+        Assert.Equal("Pipeline", (string?)composition["spec"]!["mode"]);
+
+        // What the upstream schemas reject: served must be a boolean, mode one of Resources or Pipeline.
+        var badXrd = xrd.DeepClone().AsObject();
+        badXrd["spec"]!["versions"]![0]!["served"] = "yes";
+        Assert.NotEmpty(xrdSchema.Validate(badXrd));
+        var badComposition = composition.DeepClone().AsObject();
+        badComposition["spec"]!["mode"] = "Bogus";
+        Assert.NotEmpty(compositionSchema.Validate(badComposition));
+    }
+
+    // Crossplane's CRDs as published upstream (see crossplane/SOURCE.txt for the commit).
+    private static ManifestSchema CrossplaneSchema(string file) =>
+        ManifestSchema.FromCrd(InteropFiles.InRepository("tests", "Gantry.Core.Tests", "Environments", "crossplane", file), "v1");
+
+    private static JsonObject Example(string file) =>
+        YamlJson.Parse(File.ReadAllText(InteropFiles.InRepository("examples", "crossplane", file)))!.AsObject();
 
     private static JsonObject Document(IReadOnlyDictionary<string, byte[]> files, string path) => YamlJson.Parse(Encoding.UTF8.GetString(files[path]))!.AsObject();
 }
