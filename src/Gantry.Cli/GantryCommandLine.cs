@@ -24,6 +24,7 @@ internal static class GantryCommandLine
         root.Subcommands.Add(OfferingsCommand.Create(console));
         root.Subcommands.Add(InstancesCommand.Create(console));
         root.Subcommands.Add(RolloutsCommand.Create(console));
+        root.Subcommands.Add(EnvCommand.Create(console));
         root.Subcommands.Add(SealCommand.Create(console));
         return root;
     }
