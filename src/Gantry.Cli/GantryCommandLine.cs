@@ -25,6 +25,7 @@ internal static class GantryCommandLine
         root.Subcommands.Add(InstancesCommand.Create(console));
         root.Subcommands.Add(RolloutsCommand.Create(console));
         root.Subcommands.Add(EnvCommand.Create(console));
+        root.Subcommands.Add(DeployCommand.Create(console));
         root.Subcommands.Add(SealCommand.Create(console));
         return root;
     }
