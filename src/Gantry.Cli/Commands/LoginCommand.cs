@@ -26,12 +26,13 @@ internal static class LoginCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var uri = GantrySession.ParseServer(parse.GetValue(server)!);
+            var io = console with { HttpHandler = GantrySession.Handler(console, parse) };
             var context = parse.GetValue(apiKeyStdin)
-                ? await WithApiKeyAsync(console, uri, parse.GetValue(username), parse.GetValue(passwordStdin), cancellationToken)
-                : await WithPasswordAsync(console, uri, parse.GetValue(username), parse.GetValue(passwordStdin), cancellationToken);
+                ? await WithApiKeyAsync(io, uri, parse.GetValue(username), parse.GetValue(passwordStdin), cancellationToken)
+                : await WithPasswordAsync(io, uri, parse.GetValue(username), parse.GetValue(passwordStdin), cancellationToken);
 
             // The tenant: as asked (it must be one of the caller's), or the only one the caller is a member of.
-            using var client = GantryClient.Create(uri, new StaticCredentials(context.ApiKey ?? context.AccessToken!), console.HttpHandler);
+            using var client = GantryClient.Create(uri, new StaticCredentials(context.ApiKey ?? context.AccessToken!), io.HttpHandler);
             var me = await client.WhoAmIAsync(cancellationToken);
             var chosen = parse.GetValue(tenant) ?? (me.Tenants.Count == 1 ? me.Tenants.Keys.Single() : null);
             if (chosen is not null && !me.IsPlatformAdmin && !me.Tenants.ContainsKey(chosen))
