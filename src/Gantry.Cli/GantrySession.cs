@@ -121,16 +121,23 @@ internal sealed class GantrySession : IDisposable
     private static async Task<TokenResponse> RefreshAsync(
         HttpMessageHandler? handler, Uri server, CliContext context, string refreshToken, CancellationToken cancellationToken)
     {
-        using var bare = GantryClient.Create(server, null, handler);
         try
         {
+            if (context is { Oidc: { } provider, OidcTokenEndpoint: { } tokenEndpoint })
+            {
+                // An OpenID Connect login renews at its provider, which issued the tokens.
+                using var http = new HttpClient(handler ?? new SocketsHttpHandler(), disposeHandler: handler is null) { Timeout = TimeSpan.FromSeconds(100) };
+                return await new OidcDeviceFlow(http, provider, TimeProvider.System).RefreshAsync(tokenEndpoint, refreshToken, cancellationToken);
+            }
+
+            using var bare = GantryClient.Create(server, null, handler);
             return await bare.RefreshAsync(refreshToken, cancellationToken);
         }
         catch (GantryApiException ex) when (ex.StatusCode is System.Net.HttpStatusCode.BadRequest or System.Net.HttpStatusCode.Unauthorized)
         {
-            var user = context.User is null ? string.Empty : $" --username {context.User}";
+            var how = context.Oidc is not null ? $" --oidc {context.Oidc.Name}" : context.User is null ? string.Empty : $" --username {context.User}";
             throw new CliException(
-                $"the login of context '{context.Name}' has expired and could not be renewed ({ex.Title}); log in again: gantry login {context.Server}{user}",
+                $"the login of context '{context.Name}' has expired and could not be renewed ({ex.Title}); log in again: gantry login {context.Server}{how}",
                 ExitCodes.Unauthorized);
         }
     }

@@ -56,6 +56,7 @@ public sealed class ClientContractTests(GantryServer server)
         await Call(nameof(GantryClient.LoginAsync), async () => tokens = await anonymous.LoginAsync("acme-admin", GantryServer.Password));
         await Call(nameof(GantryClient.RefreshAsync), async () => tokens = await anonymous.RefreshAsync(tokens!.RefreshToken));
         await Call(nameof(GantryClient.GetServerVersionAsync), () => anonymous.GetServerVersionAsync());
+        await Call(nameof(GantryClient.ListOidcProvidersAsync), () => anonymous.ListOidcProvidersAsync());
         var pool = await anonymous.LoginAsync(GantryServer.PoolUser, GantryServer.Password);
 
         using var acme = GantryClient.Create(server.Url, new StaticCredentials(tokens!.AccessToken), recorder);

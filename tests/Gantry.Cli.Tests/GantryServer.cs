@@ -36,9 +36,13 @@ public sealed class GantryServer : IAsyncLifetime, IDisposable
 
     public Uri Url { get; private set; } = null!;
 
+    /// <summary>The OpenID Connect provider the server trusts (name <c>corp</c>; group team-acme is an operator of acme).</summary>
+    public TestDeviceIssuer Issuer { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
-        _factory = new Factory(_data.Path);
+        Issuer = await TestDeviceIssuer.StartAsync();
+        _factory = new Factory(_data.Path, Issuer.Authority);
         _factory.UseKestrel();
         _factory.StartServer();
         using var probe = _factory.CreateClient();
@@ -133,10 +137,13 @@ public sealed class GantryServer : IAsyncLifetime, IDisposable
         return http;
     }
 
-    public Task DisposeAsync()
+    public async Task DisposeAsync()
     {
         Dispose();
-        return Task.CompletedTask;
+        if (Issuer is not null)
+        {
+            await Issuer.DisposeAsync();
+        }
     }
 
     public void Dispose()
@@ -153,7 +160,7 @@ public sealed class GantryServer : IAsyncLifetime, IDisposable
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    private sealed class Factory(string dataDir) : WebApplicationFactory<server::Program>
+    private sealed class Factory(string dataDir, string oidcAuthority) : WebApplicationFactory<server::Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -164,6 +171,15 @@ public sealed class GantryServer : IAsyncLifetime, IDisposable
             builder.UseSetting("Sealing:KeyPool:KeySizeBits", "2048");
             builder.UseSetting("Sealing:KeyPool:Capacity", "1");
             builder.UseSetting("Status:FeedPollInterval", "00:00:00.200");
+            builder.UseSetting("Auth:Oidc:Issuers:0:Name", "corp");
+            builder.UseSetting("Auth:Oidc:Issuers:0:Authority", oidcAuthority);
+            builder.UseSetting("Auth:Oidc:Issuers:0:Audience", TestDeviceIssuer.Audience);
+            builder.UseSetting("Auth:Oidc:Issuers:0:RequireHttpsMetadata", "false");
+            builder.UseSetting("Auth:Oidc:Issuers:0:CliClientId", TestDeviceIssuer.ClientId);
+            builder.UseSetting("Auth:Oidc:Issuers:0:Rules:0:Claim", "groups");
+            builder.UseSetting("Auth:Oidc:Issuers:0:Rules:0:Value", "team-acme");
+            builder.UseSetting("Auth:Oidc:Issuers:0:Rules:0:Tenant", Tenant);
+            builder.UseSetting("Auth:Oidc:Issuers:0:Rules:0:Role", "operator");
         }
     }
 }

@@ -185,6 +185,7 @@ public static class GantryHostingExtensions
     public static WebApplication MapGantry(this WebApplication app)
     {
         app.MapGantryHealth();
+        app.MapOidcProviderEndpoints();
         app.MapOfferingEndpoints();
         app.MapInstanceEndpoints();
         app.MapAdminEndpoints();
