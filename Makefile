@@ -1,5 +1,5 @@
 # Gantry: the two commands a fresh machine needs are `make run` and `make test`.
-.PHONY: run test test-deps build pack bench clean
+.PHONY: run test test-deps build pack dist bench clean
 
 DATA_DIR ?= ./data
 URLS ?= http://127.0.0.1:8080
@@ -14,6 +14,17 @@ build:
 #   dotnet tool install --global gantry --add-source artifacts/packages
 pack:
 	dotnet pack src/Gantry.Cli -c Release -nologo -o artifacts/packages
+
+# The gantry CLI as self-contained single-file programs, one per platform, in artifacts/dist/<rid>/gantry[.exe]:
+# no .NET needed where they run. The runtime packs come from NuGet like any package (docs/cli.md).
+DIST_RIDS ?= linux-x64 linux-arm64 osx-arm64 win-x64
+dist:
+	for rid in $(DIST_RIDS); do \
+	  dotnet publish src/Gantry.Cli -c Release -r $$rid --self-contained -nologo -clp:ErrorsOnly \
+	    -p:PublishSingleFile=true -p:EnableCompressionInSingleFile=true -p:DebugType=none \
+	    -o artifacts/dist/$$rid || exit 1; \
+	  rm -f artifacts/dist/$$rid/*.xml; \
+	done
 
 test-deps:
 	./scripts/test-deps.sh

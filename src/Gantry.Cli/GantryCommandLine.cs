@@ -18,19 +18,29 @@ internal static class GantryCommandLine
         var root = new RootCommand("Gantry: self-service GitOps control plane")
         {
             GantrySession.ContextOption,
+            GantrySession.VerboseOption,
         };
         root.Subcommands.Add(LoginCommand.Create(console));
         root.Subcommands.Add(ContextCommand.Create(console));
         root.Subcommands.Add(OfferingsCommand.Create(console));
         root.Subcommands.Add(InstancesCommand.Create(console));
         root.Subcommands.Add(RolloutsCommand.Create(console));
+        root.Subcommands.Add(EnvCommand.Create(console));
+        root.Subcommands.Add(DeployCommand.Create(console));
         root.Subcommands.Add(SealCommand.Create(console));
+        root.Subcommands.Add(CompletionCommand.Create(console));
+        root.Subcommands.Add(VersionCommand.Create(console));
         return root;
     }
 
     public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(console);
+        if (args.Length > 0 && args[0] == CompletionCommand.CompleteVerb)
+        {
+            return CompletionCommand.Complete(Create(console), args[1..], console);
+        }
+
         var parseResult = Create(console).Parse(args);
         if (parseResult.Errors.Count > 0)
         {

@@ -28,6 +28,13 @@ internal sealed class GantrySession : IDisposable
         Recursive = true,
     };
 
+    /// <summary><c>--verbose</c>, on every command: the HTTP exchange on standard error, without secrets.</summary>
+    public static Option<bool> VerboseOption { get; } = new("--verbose", "-v")
+    {
+        Description = "Show each HTTP request and response (headers and timing; credentials redacted, bodies not shown) on standard error",
+        Recursive = true,
+    };
+
     public GantryClient Client { get; }
 
     public string? Tenant { get; }
@@ -52,27 +59,28 @@ internal sealed class GantrySession : IDisposable
         }
 
         var server = ParseServer(serverText);
+        var handler = Handler(console, parse);
         var tenant = console.Environment("GANTRY_TENANT") is { Length: > 0 } t ? t : context?.Tenant;
         if (console.Environment("GANTRY_TOKEN") is { Length: > 0 } token)
         {
-            return new GantrySession(GantryClient.Create(server, new StaticCredentials(token), console.HttpHandler), tenant, "GANTRY_TOKEN", null);
+            return new GantrySession(GantryClient.Create(server, new StaticCredentials(token), handler), tenant, "GANTRY_TOKEN", null);
         }
 
         if (context is null)
         {
-            return new GantrySession(GantryClient.Create(server, null, console.HttpHandler), tenant, server.Authority, null);
+            return new GantrySession(GantryClient.Create(server, null, handler), tenant, server.Authority, null);
         }
 
         if (context.ApiKey is not null || context.RefreshToken is null || context.AccessToken is null)
         {
             var fixedToken = context.ApiKey ?? context.AccessToken;
             var credentials = fixedToken is null ? null : new StaticCredentials(fixedToken);
-            return new GantrySession(GantryClient.Create(server, credentials, console.HttpHandler), tenant, $"context '{context.Name}'", null);
+            return new GantrySession(GantryClient.Create(server, credentials, handler), tenant, $"context '{context.Name}'", null);
         }
 
         var refreshing = new RefreshingCredentials(
             new TokenSet(context.AccessToken, context.RefreshToken, context.ExpiresAt ?? DateTimeOffset.MinValue),
-            (refreshToken, cancellationToken) => RefreshAsync(console, server, context, refreshToken, cancellationToken),
+            (refreshToken, cancellationToken) => RefreshAsync(handler, server, context, refreshToken, cancellationToken),
             console.Time);
         refreshing.Renewed += tokens =>
         {
@@ -80,7 +88,7 @@ internal sealed class GantrySession : IDisposable
             var current = latest.Find(context.Name) ?? context;
             store.Save(latest.With(current with { AccessToken = tokens.AccessToken, RefreshToken = tokens.RefreshToken, ExpiresAt = tokens.ExpiresAt }));
         };
-        return new GantrySession(GantryClient.Create(server, refreshing, console.HttpHandler), tenant, $"context '{context.Name}'", refreshing);
+        return new GantrySession(GantryClient.Create(server, refreshing, handler), tenant, $"context '{context.Name}'", refreshing);
     }
 
     /// <summary>The tenant to act in: <c>--tenant</c>, else the context's.</summary>
@@ -106,18 +114,30 @@ internal sealed class GantrySession : IDisposable
         _credentials?.Dispose();
     }
 
-    private static async Task<TokenResponse> RefreshAsync(CliConsole console, Uri server, CliContext context, string refreshToken, CancellationToken cancellationToken)
+    /// <summary>The handler the API is called through: the console's, with the exchange log over it under --verbose.</summary>
+    public static HttpMessageHandler? Handler(CliConsole console, ParseResult parse) =>
+        parse.GetValue(VerboseOption) ? new HttpExchangeLog(console.Error, console.HttpHandler ?? new SocketsHttpHandler()) : console.HttpHandler;
+
+    private static async Task<TokenResponse> RefreshAsync(
+        HttpMessageHandler? handler, Uri server, CliContext context, string refreshToken, CancellationToken cancellationToken)
     {
-        using var bare = GantryClient.Create(server, null, console.HttpHandler);
         try
         {
+            if (context is { Oidc: { } provider, OidcTokenEndpoint: { } tokenEndpoint })
+            {
+                // An OpenID Connect login renews at its provider, which issued the tokens.
+                using var http = new HttpClient(handler ?? new SocketsHttpHandler(), disposeHandler: handler is null) { Timeout = TimeSpan.FromSeconds(100) };
+                return await new OidcDeviceFlow(http, provider, TimeProvider.System).RefreshAsync(tokenEndpoint, refreshToken, cancellationToken);
+            }
+
+            using var bare = GantryClient.Create(server, null, handler);
             return await bare.RefreshAsync(refreshToken, cancellationToken);
         }
         catch (GantryApiException ex) when (ex.StatusCode is System.Net.HttpStatusCode.BadRequest or System.Net.HttpStatusCode.Unauthorized)
         {
-            var user = context.User is null ? string.Empty : $" --username {context.User}";
+            var how = context.Oidc is not null ? $" --oidc {context.Oidc.Name}" : context.User is null ? string.Empty : $" --username {context.User}";
             throw new CliException(
-                $"the login of context '{context.Name}' has expired and could not be renewed ({ex.Title}); log in again: gantry login {context.Server}{user}",
+                $"the login of context '{context.Name}' has expired and could not be renewed ({ex.Title}); log in again: gantry login {context.Server}{how}",
                 ExitCodes.Unauthorized);
         }
     }

@@ -25,6 +25,13 @@ public sealed partial class GantryClient
     /// <summary>Who the credentials are: id, kind and roles per tenant.</summary>
     public Task<WhoAmI> WhoAmIAsync(CancellationToken cancellationToken = default) => GetAsync<WhoAmI>("api/v1/auth/me", cancellationToken);
 
+    /// <summary>The OpenID Connect providers the CLI can sign in with (device authorization flow); needs no credentials.</summary>
+    public Task<IReadOnlyList<OidcProvider>> ListOidcProvidersAsync(CancellationToken cancellationToken = default) =>
+        GetAsync<IReadOnlyList<OidcProvider>>("api/v1/auth/providers", cancellationToken);
+
+    /// <summary>The server's version; needs no credentials.</summary>
+    public Task<ServerVersion> GetServerVersionAsync(CancellationToken cancellationToken = default) => GetAsync<ServerVersion>("api/v1/version", cancellationToken);
+
     private async Task<TokenResponse> TokenAsync(Dictionary<string, string> form, CancellationToken cancellationToken)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/auth/token") { Content = new FormUrlEncodedContent(form) };

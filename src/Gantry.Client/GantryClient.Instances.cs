@@ -52,6 +52,27 @@ public sealed partial class GantryClient
         return ChangeAsync(message, wait, cancellationToken);
     }
 
+    /// <summary>
+    /// What <see cref="PutInstanceAsync"/> would do (<c>?dryRun=true</c>): the same checks, resolution and rendering,
+    /// answered as the planned instance and the diff of its rendered files; nothing is written.
+    /// </summary>
+    public async Task<InstanceDryRun> PlanInstanceAsync(string tenant, string name, InstanceRequest request, string? ifMatch = null, CancellationToken cancellationToken = default)
+    {
+        var message = JsonRequest(HttpMethod.Put, Instance(tenant, name) + Query(("dryRun", "true")), request);
+        if (ifMatch is not null)
+        {
+            message.Headers.TryAddWithoutValidation("If-Match", $"\"{ifMatch}\"");
+        }
+
+        using var response = await SendAsync(message, RequestTimeout, cancellationToken);
+        return await ReadAsync<InstanceDryRun>(response, cancellationToken);
+    }
+
+    /// <summary>New values for the instance's generated secrets (all, or those named), sealed and committed; shown once in the answer's credentials.</summary>
+    public Task<InstanceChange> RotateCredentialsAsync(
+        string tenant, string name, IReadOnlyList<string>? secrets = null, WaitFor? wait = null, CancellationToken cancellationToken = default) =>
+        ChangeAsync(JsonRequest(HttpMethod.Post, $"{Instance(tenant, name)}/credentials/rotate{WaitQuery(wait)}", new { secrets }), wait, cancellationToken);
+
     public Task<InstanceChange> ScaleInstanceAsync(string tenant, string name, int replicas, WaitFor? wait = null, CancellationToken cancellationToken = default) =>
         ChangeAsync(JsonRequest(HttpMethod.Post, $"{Instance(tenant, name)}/scale{WaitQuery(wait)}", new { replicas }), wait, cancellationToken);
 

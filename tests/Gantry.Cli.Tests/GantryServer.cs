@@ -22,29 +22,39 @@ public sealed class GantryServer : IAsyncLifetime, IDisposable
     public const string Other = "beta";
     public const string Password = "a long enough test password";
     public const string Cluster = "flux-acme";
+
+    /// <summary>A team pool (tenant) for environments, its one member <see cref="PoolUser"/>, and a Flux cluster bound to it.</summary>
+    public const string Pool = "team1";
+    public const string PoolUser = "team1-dev";
+    public const string PoolCluster = "flux-team1";
     private const string AdminPassword = "test-admin-password";
 
     private readonly Gantry.Testing.TempFolder _data = new("gantry-cli-server");
     private Factory _factory = null!;
     private string _clusterSecret = null!;
+    private string _poolClusterSecret = null!;
 
     public Uri Url { get; private set; } = null!;
 
+    /// <summary>The OpenID Connect provider the server trusts (name <c>corp</c>; group team-acme is an operator of acme).</summary>
+    public TestDeviceIssuer Issuer { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
-        _factory = new Factory(_data.Path);
+        Issuer = await TestDeviceIssuer.StartAsync();
+        _factory = new Factory(_data.Path, Issuer.Authority);
         _factory.UseKestrel();
         _factory.StartServer();
         using var probe = _factory.CreateClient();
         Url = probe.BaseAddress!;
 
         using var admin = await ClientAsAsync("admin", AdminPassword);
-        foreach (var tenant in new[] { Tenant, Other })
+        foreach (var tenant in new[] { Tenant, Other, Pool })
         {
             await SendAsync(admin, HttpMethod.Post, "/api/v1/tenants", new { name = tenant, quotas = new { maxInstances = 50, maxReplicasPerInstance = 5 } });
         }
 
-        foreach (var (user, tenant) in new[] { ("acme-admin", Tenant), ("beta-admin", Other) })
+        foreach (var (user, tenant) in new[] { ("acme-admin", Tenant), ("beta-admin", Other), (PoolUser, Pool) })
         {
             var created = await SendAsync(admin, HttpMethod.Post, "/api/v1/users", new { username = user, password = Password, email = $"{user}@example.com" });
             await SendAsync(admin, HttpMethod.Put, $"/api/v1/tenants/{tenant}/members/{created.GetProperty("id").GetString()}", new { role = "admin" });
@@ -52,7 +62,31 @@ public sealed class GantryServer : IAsyncLifetime, IDisposable
 
         var cluster = await SendAsync(admin, HttpMethod.Post, "/api/v1/clusters", new { name = Cluster, engine = "flux", tenants = new[] { Tenant } });
         _clusterSecret = cluster.GetProperty("webhookSecret").GetString()!;
+        var poolCluster = await SendAsync(admin, HttpMethod.Post, "/api/v1/clusters", new { name = PoolCluster, engine = "flux", tenants = new[] { Pool } });
+        _poolClusterSecret = poolCluster.GetProperty("webhookSecret").GetString()!;
     }
+
+    /// <summary>
+    /// Posts a Flux event about one service of an environment of <see cref="Pool"/>: its HelmRelease in the
+    /// environment's namespace, with the annotations Gantry renders on it (docs/status.md).
+    /// </summary>
+    public Task PostServiceEventAsync(string environment, string service, string version, string severity, string reason, string message) =>
+        PostSignedAsync(PoolCluster, _poolClusterSecret, new
+        {
+            involvedObject = new { kind = "HelmRelease", @namespace = environment, name = service, uid = "0b0c7a8e-5f57-4d5e-9a4c-2f1d6f0e7a11", apiVersion = "helm.toolkit.fluxcd.io/v2", resourceVersion = "1" },
+            severity,
+            timestamp = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+            message,
+            reason,
+            metadata = new SortedDictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["gantry-environment"] = environment,
+                ["gantry-service"] = service,
+                ["gantry-tenant"] = Pool,
+                ["gantry-version"] = version,
+            },
+            reportingController = "helm-controller",
+        });
 
     /// <summary>
     /// Posts a Flux notification-controller event about the instance's HelmRelease, signed as Flux's generic-hmac
@@ -60,7 +94,7 @@ public sealed class GantryServer : IAsyncLifetime, IDisposable
     /// </summary>
     public async Task PostFluxEventAsync(string instance, long generation, string severity, string reason, string message)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(new
+        await PostSignedAsync(Cluster, _clusterSecret, new
         {
             involvedObject = new { kind = "HelmRelease", @namespace = Tenant, name = instance, uid = "7d0cdc51-ddcf-4743-b223-83ca5c699632", apiVersion = "helm.toolkit.fluxcd.io/v2", resourceVersion = "56921" },
             severity,
@@ -76,10 +110,15 @@ public sealed class GantryServer : IAsyncLifetime, IDisposable
             },
             reportingController = "helm-controller",
         });
+    }
+
+    private async Task PostSignedAsync(string cluster, string secret, object payload)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(payload);
         using var http = new HttpClient { BaseAddress = Url };
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/webhooks/flux/{Cluster}") { Content = new ByteArrayContent(body) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/webhooks/flux/{cluster}") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.Add("X-Signature", "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(_clusterSecret), body)));
+        request.Headers.Add("X-Signature", "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body)));
         using var response = await http.SendAsync(request);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
@@ -98,10 +137,13 @@ public sealed class GantryServer : IAsyncLifetime, IDisposable
         return http;
     }
 
-    public Task DisposeAsync()
+    public async Task DisposeAsync()
     {
         Dispose();
-        return Task.CompletedTask;
+        if (Issuer is not null)
+        {
+            await Issuer.DisposeAsync();
+        }
     }
 
     public void Dispose()
@@ -118,7 +160,7 @@ public sealed class GantryServer : IAsyncLifetime, IDisposable
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    private sealed class Factory(string dataDir) : WebApplicationFactory<server::Program>
+    private sealed class Factory(string dataDir, string oidcAuthority) : WebApplicationFactory<server::Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -129,6 +171,15 @@ public sealed class GantryServer : IAsyncLifetime, IDisposable
             builder.UseSetting("Sealing:KeyPool:KeySizeBits", "2048");
             builder.UseSetting("Sealing:KeyPool:Capacity", "1");
             builder.UseSetting("Status:FeedPollInterval", "00:00:00.200");
+            builder.UseSetting("Auth:Oidc:Issuers:0:Name", "corp");
+            builder.UseSetting("Auth:Oidc:Issuers:0:Authority", oidcAuthority);
+            builder.UseSetting("Auth:Oidc:Issuers:0:Audience", TestDeviceIssuer.Audience);
+            builder.UseSetting("Auth:Oidc:Issuers:0:RequireHttpsMetadata", "false");
+            builder.UseSetting("Auth:Oidc:Issuers:0:CliClientId", TestDeviceIssuer.ClientId);
+            builder.UseSetting("Auth:Oidc:Issuers:0:Rules:0:Claim", "groups");
+            builder.UseSetting("Auth:Oidc:Issuers:0:Rules:0:Value", "team-acme");
+            builder.UseSetting("Auth:Oidc:Issuers:0:Rules:0:Tenant", Tenant);
+            builder.UseSetting("Auth:Oidc:Issuers:0:Rules:0:Role", "operator");
         }
     }
 }
@@ -157,10 +208,11 @@ internal sealed class CliUser(GantryServer server) : IDisposable
 
     public Task<CliResult> RunAsync(params string[] args) => RunWithInputAsync(string.Empty, args);
 
+    /// <summary>Runs the real gantry binary as a process, with this user's config folder.</summary>
     public Task<CliResult> RunWithInputAsync(string stdin, params string[] args)
     {
         var environment = new Dictionary<string, string>(Environment) { ["XDG_CONFIG_HOME"] = Path.Combine(_home.Path, "config") };
-        return CliRunner.RunAsync(Encoding.UTF8.GetBytes(stdin), TimeProvider.System, environment, args);
+        return GantryProcess.RunAsync(stdin, environment, args);
     }
 
     /// <summary>Runs and parses standard output as JSON, failing with stderr when the command failed.</summary>

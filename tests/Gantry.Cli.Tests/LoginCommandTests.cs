@@ -129,6 +129,35 @@ public sealed class LoginCommandTests(GantryServer server)
         Assert.Contains("gantry login <server>", result.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Oidc_login_runs_the_device_flow_and_renews_the_token_at_the_provider()
+    {
+        using var user = new CliUser(server);
+        var refreshedBefore = server.Issuer.Refreshed;
+
+        // The person approves in a browser while the CLI polls.
+        var login = user.RunAsync("login", server.Url.ToString(), "--oidc");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        server.Issuer.Approve("alice");
+        var result = await login;
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("open " + server.Issuer.Authority + "/activate and enter the code WDJB-MJHT", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("as corp/alice, tenant acme", result.Stdout, StringComparison.Ordinal);
+        var contexts = await user.JsonAsync("context", "list");
+        Assert.Equal("oidc (corp)", contexts[0].GetProperty("auth").GetString());
+
+        // The provider's tokens live 20 s, inside the CLI's renewal margin: the next command renews at the provider.
+        var first = Context(user)["accessToken"]!.GetValue<string>();
+        var listed = await user.RunAsync("instances", "list", "-o", "name");
+        Assert.True(listed.ExitCode == 0, listed.Stderr);
+        Assert.True(server.Issuer.Refreshed > refreshedBefore);
+        Assert.NotEqual(first, Context(user)["accessToken"]!.GetValue<string>());
+
+        var unknown = await user.RunAsync("login", server.Url.ToString(), "--oidc", "nowhere");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("has no OpenID Connect provider 'nowhere'; it has: corp", unknown.Stderr, StringComparison.Ordinal);
+    }
+
     private static string? Current(JsonElement contexts) =>
         contexts.EnumerateArray().Single(c => c.GetProperty("current").GetBoolean()).GetProperty("name").GetString();
 

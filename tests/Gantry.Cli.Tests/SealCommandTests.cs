@@ -50,6 +50,35 @@ public sealed class SealCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Recovery_unseal_reverses_several_sealed_secrets_in_one_stream_or_list()
+    {
+        var first = await CliRunner.RunAsync(SecretYaml, "seal", "--cert", _cert);
+        var second = await CliRunner.RunAsync(SecretYaml.Replace("name: db", "name: cache", StringComparison.Ordinal), "seal", "--cert", _cert);
+        var stream = first.Stdout + "---\n" + second.Stdout;
+
+        var yaml = await CliRunner.RunAsync(stream, "seal", "--recovery-unseal", "--private-key", _key);
+        Assert.Equal((0, ""), (yaml.ExitCode, yaml.Stderr));
+        var documents = yaml.Stdout.Split("---\n");
+        Assert.Equal(["db", "cache"], documents.Select(d => ManifestSerializer.ReadSecret(d).Metadata.Name));
+        Assert.All(documents, d => Assert.Equal("secret", Encoding.UTF8.GetString(ManifestSerializer.ReadSecret(d).Data["password"])));
+
+        var json = await CliRunner.RunAsync(stream, "seal", "--recovery-unseal", "--private-key", _key, "-o", "json");
+        var list = System.Text.Json.Nodes.JsonNode.Parse(json.Stdout)!;
+        Assert.Equal("List", (string?)list["kind"]);
+        var again = await CliRunner.RunAsync(json.Stdout, "seal", "--recovery-unseal", "--private-key", _key);
+        Assert.Equal(1, again.ExitCode); // a List of Secrets is not sealed: the error names the document
+        Assert.Contains("document 1 of 2", again.Stderr, StringComparison.Ordinal);
+
+        var broken = await CliRunner.RunAsync(first.Stdout + "---\n" + SecretYaml, "seal", "--recovery-unseal", "--private-key", _key);
+        Assert.Equal(1, broken.ExitCode);
+        Assert.Contains("document 2 of 2", broken.Stderr, StringComparison.Ordinal);
+
+        var two = await CliRunner.RunAsync(SecretYaml + "\n---\n" + SecretYaml, "seal", "--cert", _cert);
+        Assert.Equal(1, two.ExitCode);
+        Assert.Contains("the input holds 2 YAML documents ('---'); give one manifest", two.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Seal_reads_json_and_writes_json_on_request()
     {
         var json = ManifestSerializer.Write(ManifestSerializer.ReadSecret(SecretYaml), ManifestFormat.Json);

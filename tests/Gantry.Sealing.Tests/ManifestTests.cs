@@ -102,7 +102,7 @@ public sealed class ManifestTests
 
     [Theory]
     [InlineData("a: &x [1]\nb: *x", "aliases")]
-    [InlineData("kind: Secret\n---\nkind: Secret", "more than one")]
+    [InlineData("kind: Secret\n---\nkind: Secret", "holds 2 YAML documents")]
     [InlineData("kind: Secret\nkind: Secret", "twice")]
     [InlineData("- a\n- b", "not an object")]
     [InlineData("key: [unclosed", "not valid YAML")]

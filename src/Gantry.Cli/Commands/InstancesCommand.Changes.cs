@@ -17,10 +17,11 @@ internal static partial class InstancesCommand
         var file = new Option<string>("--values", "-f") { Description = "Values file (YAML or JSON); - reads standard input" };
         var set = new Option<string[]>("--set") { Description = "Set a value: path=value, typed (3, true, null removes); repeatable" };
         var setString = new Option<string[]>("--set-string") { Description = "Set a value as text: path=value; repeatable" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Show what would change (the rendered diff) without writing anything" };
         var (output, wait, timeout) = ChangeOptions();
         var command = new Command("apply", "Create or replace an instance from a values file and --set; its values become exactly these")
         {
-            name, offering, version, file, set, setString, output, wait, timeout,
+            name, offering, version, file, set, setString, dryRun, output, wait, timeout,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -30,6 +31,13 @@ internal static partial class InstancesCommand
             var values = await ValuesInput.ReadAsync(parse.GetValue(file), parse.GetValue(set) ?? [], parse.GetValue(setString) ?? [], console, cancellationToken);
             var offeringName = parse.GetValue(offering) ?? await ExistingOfferingAsync(session, tenantName, instanceName, cancellationToken);
             var request = new InstanceRequest { Offering = offeringName, Version = parse.GetValue(version), Values = values };
+            if (parse.GetValue(dryRun))
+            {
+                var plan = await session.Client.PlanInstanceAsync(tenantName, instanceName, request, cancellationToken: cancellationToken);
+                WritePlan(console, OutputFormats.Get(parse, output), plan);
+                return ExitCodes.Success;
+            }
+
             var change = await session.Client.PutInstanceAsync(tenantName, instanceName, request, WaitFrom(parse, wait, timeout), cancellationToken: cancellationToken);
             return Report(console, OutputFormats.Get(parse, output), change, change.Created ? "created" : "configured", parse.GetValue(wait));
         });

@@ -42,12 +42,13 @@ internal static partial class InstancesCommand
     /// <summary>
     /// Prints the current status, then each status event as it comes, until an outcome about the current change
     /// (or a later one, when someone changes it meanwhile). The stream starts after the newest timeline entry read
-    /// with the status, so nothing in between is missed.
+    /// before the status, so nothing in between is missed.
     /// </summary>
     private static async Task<int> WatchAsync(CliConsole console, GantryClient client, string tenant, string name, CancellationToken cancellationToken)
     {
-        var instance = await client.GetInstanceAsync(tenant, name, cancellationToken);
+        // The timeline first: an event that lands between the two reads is then either in the status or in the stream.
         var timeline = await client.GetInstanceEventsAsync(tenant, name, limit: 1, cancellationToken: cancellationToken);
+        var instance = await client.GetInstanceAsync(tenant, name, cancellationToken);
         var ansi = console.Ansi();
         var status = instance.Status;
         ansi.MarkupLine($"[grey]{Markup.Escape(name)}[/] {Phase(status.Phase)} generation {status.Generation}, revision {Display.Revision(status.Revision)}"

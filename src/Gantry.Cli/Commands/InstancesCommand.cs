@@ -29,7 +29,7 @@ internal static partial class InstancesCommand
             Description = "The tenant (default: the context's, or GANTRY_TENANT)",
             Recursive = true,
         };
-        var command = new Command("instances", "A tenant's deployments of offerings: list, get, apply, scale, history, diff, rollback, delete, watch, pin, unpin") { tenant };
+        var command = new Command("instances", "A tenant's deployments of offerings: list, get, apply, scale, history, diff, rollback, delete, watch, pin, unpin, credentials rotate") { tenant };
         command.Aliases.Add("instance");
         command.Aliases.Add("inst");
         command.Subcommands.Add(List(console, tenant));
@@ -43,6 +43,7 @@ internal static partial class InstancesCommand
         command.Subcommands.Add(Watch(console, tenant));
         command.Subcommands.Add(Pin(console, tenant));
         command.Subcommands.Add(Unpin(console, tenant));
+        command.Subcommands.Add(Credentials(console, tenant));
         return command;
     }
 

@@ -9,7 +9,7 @@ namespace Gantry.Cli.Commands;
 /// <c>gantry login &lt;server&gt;</c>: signs in with a local user (password from stdin or a prompt that does not echo)
 /// or an API key from stdin, and stores the result as a context, made current.
 /// </summary>
-internal static class LoginCommand
+internal static partial class LoginCommand
 {
     public static Command Create(CliConsole console)
     {
@@ -19,19 +19,27 @@ internal static class LoginCommand
         var apiKeyStdin = new Option<bool>("--api-key-stdin") { Description = "Read an API key (gantry_ak_...) from standard input instead of logging in as a user" };
         var tenant = new Option<string>("--tenant") { Description = "Default tenant of the context (default: the only tenant you are a member of)" };
         var name = new Option<string>("--name") { Description = "Context name (default: user@host:port)" };
+        var oidc = new Option<string>("--oidc")
+        {
+            Description = "Sign in with the server's OpenID Connect provider (device authorization flow: approve in a browser, on any device); name one when there are several",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
         var command = new Command("login", "Sign in to a Gantry server and save it as the current context")
         {
-            server, username, passwordStdin, apiKeyStdin, tenant, name,
+            server, username, passwordStdin, apiKeyStdin, tenant, name, oidc,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var uri = GantrySession.ParseServer(parse.GetValue(server)!);
-            var context = parse.GetValue(apiKeyStdin)
-                ? await WithApiKeyAsync(console, uri, parse.GetValue(username), parse.GetValue(passwordStdin), cancellationToken)
-                : await WithPasswordAsync(console, uri, parse.GetValue(username), parse.GetValue(passwordStdin), cancellationToken);
+            var io = console with { HttpHandler = GantrySession.Handler(console, parse) };
+            var context = parse.GetResult(oidc) is not null
+                ? await WithOidcAsync(io, uri, parse.GetValue(oidc), parse.GetValue(username) is null && !parse.GetValue(passwordStdin) && !parse.GetValue(apiKeyStdin), cancellationToken)
+                : parse.GetValue(apiKeyStdin)
+                    ? await WithApiKeyAsync(io, uri, parse.GetValue(username), parse.GetValue(passwordStdin), cancellationToken)
+                    : await WithPasswordAsync(io, uri, parse.GetValue(username), parse.GetValue(passwordStdin), cancellationToken);
 
             // The tenant: as asked (it must be one of the caller's), or the only one the caller is a member of.
-            using var client = GantryClient.Create(uri, new StaticCredentials(context.ApiKey ?? context.AccessToken!), console.HttpHandler);
+            using var client = GantryClient.Create(uri, new StaticCredentials(context.ApiKey ?? context.AccessToken!), io.HttpHandler);
             var me = await client.WhoAmIAsync(cancellationToken);
             var chosen = parse.GetValue(tenant) ?? (me.Tenants.Count == 1 ? me.Tenants.Keys.Single() : null);
             if (chosen is not null && !me.IsPlatformAdmin && !me.Tenants.ContainsKey(chosen))

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using Gantry.Sealing;
 using Gantry.Sealing.Keys;
 using Gantry.Sealing.Manifests;
@@ -157,8 +158,29 @@ internal static class SealCommand
             }
         }
 
-        var sealedSecret = ManifestSerializer.ReadSealedSecret(await CliInput.ReadTextAsync(console.Input, "standard input", cancellationToken));
-        var secret = new SealedSecretsUnsealer(keys).Unseal(sealedSecret);
-        return ManifestSerializer.Write(secret, request.Format);
+        // Several SealedSecrets (a YAML stream, or a List) come back as several Secrets in the same shape.
+        var unsealer = new SealedSecretsUnsealer(keys);
+        var manifests = ManifestText.ParseAll(await CliInput.ReadTextAsync(console.Input, "standard input", cancellationToken));
+        var secrets = manifests.Select((manifest, i) => Unseal(unsealer, manifest, i + 1, manifests.Count)).ToList();
+        if (secrets.Count == 1)
+        {
+            return ManifestSerializer.Write(secrets[0], request.Format);
+        }
+
+        return request.Format == ManifestFormat.Json
+            ? ManifestText.ToJson(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "List", ["items"] = new JsonArray([.. secrets.Select(ManifestSerializer.ToJsonObject)]) })
+            : string.Join("---\n", secrets.Select(s => ManifestSerializer.Write(s, ManifestFormat.Yaml)));
+    }
+
+    private static KubernetesSecret Unseal(SealedSecretsUnsealer unsealer, JsonObject manifest, int index, int count)
+    {
+        try
+        {
+            return unsealer.Unseal(ManifestSerializer.ReadSealedSecret(manifest));
+        }
+        catch (SealingException ex) when (count > 1)
+        {
+            throw new SealingException($"document {index} of {count}: {ex.Message}", ex);
+        }
     }
 }

@@ -1,3 +1,5 @@
+using Gantry.Client;
+
 namespace Gantry.Cli.Config;
 
 /// <summary>
@@ -45,5 +47,10 @@ internal sealed record CliContext
 
     public string? ApiKey { get; init; }
 
-    public string AuthKind => ApiKey is not null ? "api-key" : RefreshToken is not null ? "password" : "none";
+    /// <summary>For an OpenID Connect login: the provider as Gantry lists it and its token endpoint, where the refresh token is used.</summary>
+    public OidcProvider? Oidc { get; init; }
+
+    public string? OidcTokenEndpoint { get; init; }
+
+    public string AuthKind => ApiKey is not null ? "api-key" : Oidc is not null ? $"oidc ({Oidc.Name})" : RefreshToken is not null ? "password" : "none";
 }

@@ -127,3 +127,23 @@ public sealed record StatusEvent(
     DateTimeOffset ReceivedAt);
 
 public sealed record StatusEventPage(IReadOnlyList<StatusEvent> Items, long? Next);
+
+/// <summary>The answer of a dry run: the instance as it would be stored and each rendered file that would change.</summary>
+public sealed record InstanceDryRun(
+    string Tenant,
+    string Name,
+    string Offering,
+    string Version,
+    string ChartVersion,
+    string Namespace,
+    JsonObject Values,
+    long Generation,
+    bool Created,
+    bool Changed,
+    IReadOnlyList<PlannedFile> Files);
+
+/// <summary>One rendered file a change would touch (<c>added</c>, <c>modified</c>, <c>deleted</c>) and the unified diff of its lines.</summary>
+public sealed record PlannedFile(string Path, string Change, string Patch);
+
+/// <summary>The server's version, as <c>GET /api/v1/version</c> answers it.</summary>
+public sealed record ServerVersion(string Version, string Api);

@@ -25,32 +25,33 @@ public static partial class YamlJson
     /// <summary>Parses a single YAML document. An empty document is <c>null</c>; a trailing <c>---</c> is allowed.</summary>
     public static JsonNode? Parse(string yaml)
     {
+        var documents = ParseDocuments(yaml);
+        return documents.Count > 1
+            ? throw new YamlReadException("the text holds more than one YAML document ('---'); give one.")
+            : documents.Count == 1 ? documents[0] : null;
+    }
+
+    /// <summary>Parses every document of a YAML stream (<c>---</c> between them), leaving out empty ones.</summary>
+    public static IReadOnlyList<JsonNode> ParseDocuments(string yaml)
+    {
         ArgumentNullException.ThrowIfNull(yaml);
         try
         {
             var parser = new Parser(new StringReader(yaml));
             parser.Consume<StreamStart>();
-            JsonNode? root = null;
-            var documents = 0;
+            var documents = new List<JsonNode>();
             while (parser.TryConsume<DocumentStart>(out _))
             {
                 var node = ReadNode(parser, 0, "$");
                 parser.Consume<DocumentEnd>();
-                if (node is null)
+                if (node is not null)
                 {
-                    continue;
+                    documents.Add(node);
                 }
-
-                if (++documents > 1)
-                {
-                    throw new YamlReadException("the text holds more than one YAML document ('---'); give one.");
-                }
-
-                root = node;
             }
 
             parser.Consume<StreamEnd>();
-            return root;
+            return documents;
         }
         catch (YamlException e)
         {

@@ -37,6 +37,54 @@ public static class ManifestText
         return root as JsonObject ?? throw new SealingException("the manifest is not an object (a YAML mapping or JSON object)");
     }
 
+    /// <summary>
+    /// Reads every manifest of the text: the documents of a YAML stream, one JSON object, or the items of a
+    /// <c>kind: List</c> (as <c>kubectl get -o yaml</c> writes several objects).
+    /// </summary>
+    public static IReadOnlyList<JsonObject> ParseAll(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length > MaxLength)
+        {
+            throw new SealingException($"the manifest is larger than {MaxLength / (1024 * 1024)} MiB");
+        }
+
+        var trimmed = text.AsSpan().TrimStart();
+        IReadOnlyList<JsonNode?> roots;
+        if (trimmed.Length > 0 && trimmed[0] is '{' or '[')
+        {
+            roots = [ParseJson(text)];
+        }
+        else
+        {
+            try
+            {
+                roots = YamlJson.ParseDocuments(text);
+            }
+            catch (YamlReadException ex)
+            {
+                throw new SealingException($"the input is {OneLine(ex.Message)}", ex);
+            }
+        }
+
+        var manifests = new List<JsonObject>();
+        foreach (var (root, index) in roots.Select((r, i) => (r, i + 1)))
+        {
+            var manifest = root as JsonObject ?? throw new SealingException($"document {index} is not an object (a YAML mapping or JSON object)");
+            if (manifest["kind"]?.GetValueKind() == JsonValueKind.String && (string?)manifest["kind"] == "List" && manifest["items"] is JsonArray items)
+            {
+                manifests.AddRange(items.Select((item, i) => item as JsonObject
+                    ?? throw new SealingException($"item {i + 1} of the List in document {index} is not an object")));
+            }
+            else
+            {
+                manifests.Add(manifest);
+            }
+        }
+
+        return manifests.Count == 0 ? throw new SealingException("the input holds no manifest") : manifests;
+    }
+
     public static string ToJson(JsonNode node)
     {
         ArgumentNullException.ThrowIfNull(node);
@@ -69,7 +117,13 @@ public static class ManifestText
     {
         try
         {
-            return YamlJson.Parse(text) ?? throw new SealingException("the manifest is empty");
+            var documents = YamlJson.ParseDocuments(text);
+            return documents.Count switch
+            {
+                0 => throw new SealingException("the manifest is empty"),
+                1 => documents[0],
+                _ => throw new SealingException($"the input holds {documents.Count} YAML documents ('---'); give one manifest"),
+            };
         }
         catch (YamlReadException ex)
         {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 using Gantry.Data;
 using Gantry.Data.Migrations;
 using Gantry.Server.Hosting;
@@ -28,8 +27,7 @@ public static class HealthCheckNames
 
 internal sealed class AppHealthCheck(TimeProvider time) : IHealthCheck
 {
-    private static readonly string Version =
-        typeof(AppHealthCheck).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+    private static readonly string Version = GantryVersion.Informational;
 
     // The process's own start, as the operating system recorded it: the check object is made anew for every run of
     // the checks, so a time taken when it is constructed always reported "up 0.00:00:00".

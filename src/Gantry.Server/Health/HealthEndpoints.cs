@@ -45,6 +45,11 @@ public static class HealthEndpoints
                     : WriteHtmlAsync(context, report),
         }).ExcludeFromDescription();
 
+        // Anonymous, like the health checks: the CLI's 'gantry version' shows it beside its own.
+        endpoints.MapGet("/api/v1/version", () => TypedResults.Ok(new VersionResponse(GantryVersion.Informational, "v1")))
+            .WithTags("Meta").WithName("GetVersion").WithSummary("The server's version (the build's informational version) and the API version.")
+            .AllowAnonymous();
+
         return endpoints;
     }
 

@@ -189,6 +189,7 @@ public static class GantryHostingExtensions
     {
         app.MapGantryHealth();
         app.MapGantryMetrics();
+        app.MapOidcProviderEndpoints();
         app.MapOfferingEndpoints();
         app.MapInstanceEndpoints();
         app.MapAdminEndpoints();

@@ -72,6 +72,12 @@ public sealed class OidcIssuerOptions
     /// <summary>The <c>aud</c> Gantry's tokens from this issuer must carry.</summary>
     public string Audience { get; set; } = string.Empty;
 
+    /// <summary>
+    /// A public client of this provider that the gantry CLI signs in with (OAuth 2.0 device authorization flow,
+    /// RFC 8628); issuers with one are listed at <c>GET /api/v1/auth/providers</c>.
+    /// </summary>
+    public string? CliClientId { get; set; }
+
     /// <summary>Only for tests and local development: allow an <c>http://</c> authority.</summary>
     public bool RequireHttpsMetadata { get; set; } = true;
 

@@ -92,7 +92,7 @@ public sealed record HistoryResponse(IReadOnlyList<CommitResponse> Items, string
 public sealed record DiffResponse(string Path, string Change, string Patch);
 
 /// <summary><c>/api/v1/tenants/{tenant}/instances</c>: tenants deploy, change and remove instances of offerings.</summary>
-public static class InstanceEndpoints
+public static partial class InstanceEndpoints
 {
     public const int MaxPageSize = 500;
     private const string IdempotencyHeader = "Idempotency-Key";
@@ -102,7 +102,7 @@ public static class InstanceEndpoints
         var group = endpoints.MapGroup("/api/v1/tenants/{tenant}/instances").WithTags("Instances").RequireAuthorization().AnswersProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/", ListAsync).WithName("ListInstances").WithSummary("Lists a tenant's instances with their deployment status (filters: offering, phase, prefix; paged by name).");
         group.MapGet("/{name}", GetAsync).WithName("GetInstance").WithSummary("Gets an instance: its accepted spec, chart version, revision (ETag) and status.");
-        group.MapPut("/{name}", PutAsync).WithName("PutInstance").WithSummary("Creates or replaces an instance. If-Match makes it conditional; Idempotency-Key makes a retried create safe.");
+        group.MapPut("/{name}", PutAsync).WithName("PutInstance").WithSummary("Creates or replaces an instance. If-Match makes it conditional; Idempotency-Key makes a retried create safe; ?dryRun=true answers what would change (InstanceDryRunResponse) and writes nothing.");
         group.MapPatch("/{name}", PatchAsync).WithName("PatchInstance").WithSummary("Changes an instance's values with a JSON merge patch (RFC 7396).");
         group.MapDelete("/{name}", DeleteAsync).WithName("DeleteInstance").WithSummary("Removes an instance: its files go in one change and the GitOps engine prunes it.");
         group.MapPost("/{name}/scale", ScaleAsync).WithName("ScaleInstance").WithSummary("Sets the instance's replica count, within the offering's schema and the tenant's quota.");
@@ -160,12 +160,18 @@ public static class InstanceEndpoints
     internal static async Task<IResult> PutAsync(
         string tenant, string name, InstanceRequest request, ClaimsPrincipal user, IAuthorizer authorizer, InstanceService instances,
         IdempotencyRepository idempotency, AuditLog audit, TimeProvider time, [AsParameters] WaitQuery waitQuery, HttpContext context,
-        [FromHeader(Name = "If-Match")] string? ifMatch = null, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey = null)
+        [FromHeader(Name = "If-Match")] string? ifMatch = null, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey = null,
+        bool dryRun = false)
     {
         var principal = user.ToPrincipal();
         if (authorizer.Refuse(principal, ResourceAction.Create, ResourceRef.InTenant(tenant, ResourceKinds.Instance, name)) is { } refusal)
         {
             return refusal;
+        }
+
+        if (dryRun)
+        {
+            return TypedResults.Ok(InstanceDryRunResponse.From(await instances.PlanPutAsync(principal, tenant, name, request, ifMatch, context.RequestAborted)));
         }
 
         var wait = waitQuery.Parse();

@@ -140,40 +140,7 @@ public sealed partial class InstanceService(
             }
 
             var request = build(current!);
-            var offering = request.Offering is null ? null : catalog.Find(request.Offering);
-            var otherInstances = snapshot.Claims.Count - (current is null ? 0 : 1);
-            var kept = InstanceSecretSealer.Kept(current, tenant, name, offering);
-            var errors = InstanceValidator.Validate(new InstanceValidationContext
-            {
-                Tenant = tenant,
-                Name = name,
-                Request = request,
-                Offering = offering,
-                Quota = tenantRecord.Quotas,
-                OtherInstances = otherInstances,
-                SecretsSet = kept.Keys.ToHashSet(StringComparer.Ordinal),
-            });
-            if (request.Version is not null && !VersionConstraint.TryParse(request.Version, out _, out var versionError))
-            {
-                errors.Add("version", versionError);
-            }
-
-            errors.ThrowIfAny();
-            var chartVersion = await ResolveChartVersionAsync(offering!, request.Version, cancellationToken);
-            await rules.CheckAsync(principal, tenant, name, offering!, current?.Offering == offering!.Name ? current.ChartVersion : null, chartVersion,
-                request.Force, errors, cancellationToken);
-            await chartSchemas.CheckAsync(offering, chartVersion, request.Values ?? [], errors, cancellationToken);
-            errors.ThrowIfAny();
-            var claim = new InstanceClaim
-            {
-                Tenant = tenant,
-                Name = name,
-                Offering = offering.Name,
-                Version = request.Version ?? offering.Chart.Version,
-                ChartVersion = chartVersion,
-                Namespace = offering.NamespaceFor(tenant, name),
-                Values = request.Values?.DeepClone().AsObject() ?? [],
-            };
+            var (claim, offering, kept) = await PlanClaimAsync(principal, tenantRecord, name, request, snapshot, current, cancellationToken);
 
             // Sealed before the commit, so the claim and its SealedSecret go to Git in the same change.
             var sealedSecrets = await secrets.SealAsync(claim, offering, kept, request.Secrets, regenerate, cancellationToken);
@@ -182,6 +149,53 @@ public sealed partial class InstanceService(
             var state = await CommitAsync(principal, tenant, name, claim, $"{verb} instance {tenant}/{name} ({claim.Offering} {claim.ChartVersion})", existing, snapshot, cancellationToken);
             return (state! with { Credentials = sealedSecrets.Generated }, existing is null);
         });
+    }
+
+    /// <summary>
+    /// The checks and resolution every change passes before anything is sealed or written: the offering's schema,
+    /// the tenant's quotas, the version constraint and rules, the chart's own schema. Answers the claim it would store
+    /// (without generation and new secrets), the offering and the sealed secrets the change keeps.
+    /// </summary>
+    private async Task<(InstanceClaim Claim, Offering Offering, IReadOnlyDictionary<string, string> Kept)> PlanClaimAsync(
+        Principal principal, Data.Tenants.TenantRecord tenantRecord, string name, InstanceRequest request, TenantSnapshot snapshot, InstanceClaim? current,
+        CancellationToken cancellationToken)
+    {
+        var tenant = tenantRecord.Name;
+        var offering = request.Offering is null ? null : catalog.Find(request.Offering);
+        var otherInstances = snapshot.Claims.Count - (current is null ? 0 : 1);
+        var kept = InstanceSecretSealer.Kept(current, tenant, name, offering);
+        var errors = InstanceValidator.Validate(new InstanceValidationContext
+        {
+            Tenant = tenant,
+            Name = name,
+            Request = request,
+            Offering = offering,
+            Quota = tenantRecord.Quotas,
+            OtherInstances = otherInstances,
+            SecretsSet = kept.Keys.ToHashSet(StringComparer.Ordinal),
+        });
+        if (request.Version is not null && !VersionConstraint.TryParse(request.Version, out _, out var versionError))
+        {
+            errors.Add("version", versionError);
+        }
+
+        errors.ThrowIfAny();
+        var chartVersion = await ResolveChartVersionAsync(offering!, request.Version, cancellationToken);
+        await rules.CheckAsync(principal, tenant, name, offering!, current?.Offering == offering!.Name ? current.ChartVersion : null, chartVersion,
+            request.Force, errors, cancellationToken);
+        await chartSchemas.CheckAsync(offering, chartVersion, request.Values ?? [], errors, cancellationToken);
+        errors.ThrowIfAny();
+        var claim = new InstanceClaim
+        {
+            Tenant = tenant,
+            Name = name,
+            Offering = offering.Name,
+            Version = request.Version ?? offering.Chart.Version,
+            ChartVersion = chartVersion,
+            Namespace = offering.NamespaceFor(tenant, name),
+            Values = request.Values?.DeepClone().AsObject() ?? [],
+        };
+        return (claim, offering, kept);
     }
 
     public async Task DeleteAsync(Principal principal, string tenant, string name, string? ifMatch, CancellationToken cancellationToken)

@@ -46,6 +46,39 @@ public sealed class InstanceApiTests(InstanceWorld world) : IClassFixture<Instan
     }
 
     [Fact]
+    public async Task A_dry_run_answers_the_rendered_diff_and_writes_nothing()
+    {
+        var client = world.As("operator");
+        var head = world.Git("rev-parse", "main").Trim();
+
+        var planned = await client.SendJsonAsync(HttpMethod.Put, $"{Base}/dry-run?dryRun=true", new { offering = "qdrant", values = new { replicaCount = 2 } })
+            .ExpectAsync(HttpStatusCode.OK);
+        Assert.True(planned.GetProperty("created").GetBoolean());
+        Assert.Equal(1, planned.GetProperty("generation").GetInt64());
+        Assert.Contains(planned.GetProperty("files").EnumerateArray(), f => f.GetProperty("change").GetString() == "added"
+            && f.GetProperty("patch").GetString()!.Contains("+        replicaCount: 2", StringComparison.Ordinal));
+        Assert.Equal(head, world.Git("rev-parse", "main").Trim());
+        await client.GetAsync($"{Base}/dry-run").ExpectAsync(HttpStatusCode.NotFound);
+
+        // The same checks as a real change: a refusal is the same refusal.
+        await client.SendJsonAsync(HttpMethod.Put, $"{Base}/dry-run?dryRun=true", new { offering = "qdrant", values = new { replicaCount = 99 } })
+            .ExpectAsync(HttpStatusCode.BadRequest);
+
+        var revision = (await client.SendJsonAsync(HttpMethod.Put, $"{Base}/dry-run", new { offering = "qdrant", values = new { replicaCount = 2 } })
+            .ExpectAsync(HttpStatusCode.Created)).GetProperty("revision").GetString()!;
+        var change = await client.SendJsonAsync(HttpMethod.Put, $"{Base}/dry-run?dryRun=true", new { offering = "qdrant", values = new { replicaCount = 3 } })
+            .ExpectAsync(HttpStatusCode.OK);
+        Assert.False(change.GetProperty("created").GetBoolean());
+        Assert.Equal(2, change.GetProperty("generation").GetInt64());
+        Assert.All(change.GetProperty("files").EnumerateArray(), f => Assert.Equal("modified", f.GetProperty("change").GetString()));
+        Assert.Equal(revision, world.Git("rev-parse", "main").Trim());
+        var unchanged = await client.SendJsonAsync(HttpMethod.Put, $"{Base}/dry-run?dryRun=true", new { offering = "qdrant", values = new { replicaCount = 2 } })
+            .ExpectAsync(HttpStatusCode.OK);
+        Assert.False(unchanged.GetProperty("changed").GetBoolean());
+        Assert.Equal(0, unchanged.GetProperty("files").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Diff_answers_json_by_default_and_the_unified_diff_git_prints_when_asked_for_text_x_diff()
     {
         var client = world.As("operator");
