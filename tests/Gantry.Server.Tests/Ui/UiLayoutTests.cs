@@ -22,10 +22,21 @@ public sealed class UiLayoutTests(Browser browser, UiWorld world) : IClassFixtur
         {
             ($"/tenants/{UiWorld.Tenant}/instances", "instances"),
             ($"/tenants/{UiWorld.Tenant}/instances/{UiWorld.Instance}", "instance"),
+            ($"/tenants/{UiWorld.Tenant}/catalog/qdrant/new", "create"),
+            ($"/tenants/{UiWorld.Tenant}/instances/{UiWorld.Instance}/edit", "edit"),
         })
         {
             await page.GotoAsync(path);
-            await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Live updates" })).ToHaveTextAsync("Live updates: on");
+            if (shot is "instances" or "instance")
+            {
+                await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Live updates" })).ToHaveTextAsync("Live updates: on");
+            }
+            else
+            {
+                // Every group open, so the widest of the generated fields is measured too.
+                await page.EvaluateAsync("() => document.querySelectorAll('details').forEach(d => d.open = true)");
+            }
+
             var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
             Assert.True(overflow <= 0, $"{path} is {overflow} px wider than a {width} px window");
             Directory.CreateDirectory(ScreenshotFolder);

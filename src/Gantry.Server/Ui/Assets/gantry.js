@@ -7,6 +7,21 @@
     select.addEventListener('change', () => { if (select.value) select.form.requestSubmit(); });
   }
 
+  // Copy buttons beside credentials shown once: the clipboard where the browser allows it, else the text selected.
+  for (const button of document.querySelectorAll('button[data-copy]')) {
+    button.addEventListener('click', async () => {
+      const field = document.getElementById(button.dataset.copy);
+      const status = document.querySelector('[data-copy-status]');
+      field.select();
+      try {
+        await navigator.clipboard.writeText(field.value);
+        if (status) status.textContent = `Copied ${field.labels[0]?.textContent ?? ''} to the clipboard.`;
+      } catch {
+        if (status) status.textContent = 'The browser did not allow copying: the text is selected, press Ctrl+C.';
+      }
+    });
+  }
+
   // Live status: the tenant's Server-Sent Events stream (the API's, with the session cookie) updates every badge,
   // message and engine revision on the page. It resumes after the last event the page was rendered with.
   const root = document.querySelector('[data-live-tenant]');
