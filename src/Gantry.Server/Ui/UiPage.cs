@@ -29,6 +29,12 @@ public abstract class UiPage : ComponentBase
 
     protected bool May(ResourceAction action, ResourceRef resource) => AccessPolicy.Allows(Principal, action, resource);
 
+    /// <summary>
+    /// Whether to render a form that changes something: to those the access policy lets, and on any post, so a form
+    /// posted anyway is answered by the API handler's own check, in its words, not by a missing form.
+    /// </summary>
+    protected bool ShowsForm(ResourceAction action, ResourceRef resource) => May(action, resource) || HttpMethods.IsPost(HttpContext.Request.Method);
+
     /// <summary>Runs an API handler and answers its value; on a refusal or a domain error, null and <see cref="Problem"/>.</summary>
     protected async Task<T?> CallAsync<T>(Func<Task<IResult>> handler)
         where T : class

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -17,6 +18,8 @@ public sealed class UiLayoutTests(Browser browser, UiWorld world) : IClassFixtur
     public async Task The_instance_pages_fit_the_width_without_horizontal_scrolling(int width, int height)
     {
         (await world.PostFluxAsync(UiWorld.Instance, 1, "InstallSucceeded", "Helm install succeeded for release acme/db")).EnsureSuccessStatusCode();
+        // A second revision, so the history page shows a diff.
+        await world.Admin.PostAsync($"/api/v1/tenants/{UiWorld.Tenant}/instances/{UiWorld.Instance}/scale", JsonContent.Create(new { replicas = width == 360 ? 2 : 3 }));
         var page = await world.SignInAsync(browser, "acme-admin", width, height);
         foreach (var (path, shot) in new[]
         {
@@ -24,6 +27,7 @@ public sealed class UiLayoutTests(Browser browser, UiWorld world) : IClassFixtur
             ($"/tenants/{UiWorld.Tenant}/instances/{UiWorld.Instance}", "instance"),
             ($"/tenants/{UiWorld.Tenant}/catalog/qdrant/new", "create"),
             ($"/tenants/{UiWorld.Tenant}/instances/{UiWorld.Instance}/edit", "edit"),
+            ($"/tenants/{UiWorld.Tenant}/instances/{UiWorld.Instance}/history", "history"),
         })
         {
             await page.GotoAsync(path);
