@@ -46,11 +46,12 @@ public abstract class UiPage : ComponentBase
             var inner = result is INestedHttpResult nested ? nested.Result : result;
             switch (inner)
             {
-                case IValueHttpResult<T> { Value: { } value }:
-                    return value;
+                // First: a problem is itself a value result (IValueHttpResult is covariant), so CallAsync<object> would take it for one.
                 case ProblemHttpResult refused:
                     Fail(refused.ProblemDetails);
                     return null;
+                case IValueHttpResult<T> { Value: { } value }:
+                    return value;
                 default:
                     return null;
             }
@@ -123,6 +124,15 @@ public abstract class UiPage : ComponentBase
     protected static string InstancePath(string tenant, string name) => $"{TenantPath(tenant)}/instances/{Uri.EscapeDataString(name)}";
 
     protected static string Abbreviate(string? revision) => revision is { Length: > 12 } r && !r.Contains('@', StringComparison.Ordinal) ? r[..12] : revision ?? "—";
+
+    /// <summary>How long until <paramref name="expires"/>, in words ("in 23 h 5 min", "expired"); gantry.js keeps it current.</summary>
+    public static string Countdown(DateTimeOffset expires, DateTimeOffset now)
+    {
+        var left = expires - now;
+        return left <= TimeSpan.Zero ? "expired"
+            : left.TotalDays >= 2 ? $"in {(int)left.TotalDays} days {left.Hours} h"
+            : $"in {(int)left.TotalHours} h {left.Minutes} min";
+    }
 
     protected static string When(DateTimeOffset? time) =>
         time?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture) ?? "—";

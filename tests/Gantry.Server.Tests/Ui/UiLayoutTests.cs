@@ -28,6 +28,9 @@ public sealed class UiLayoutTests(Browser browser, UiWorld world) : IClassFixtur
             ($"/tenants/{UiWorld.Tenant}/catalog/qdrant/new", "create"),
             ($"/tenants/{UiWorld.Tenant}/instances/{UiWorld.Instance}/edit", "edit"),
             ($"/tenants/{UiWorld.Tenant}/instances/{UiWorld.Instance}/history", "history"),
+            ("/environments", "environments"),
+            ("/environments/new", "environment-new"),
+            ("/change-requests?status=all", "change-requests"),
         })
         {
             await page.GotoAsync(path);

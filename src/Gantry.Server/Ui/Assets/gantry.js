@@ -22,6 +22,17 @@
     });
   }
 
+  // Expiry countdowns ("in 23 h 5 min"), the words the server rendered them with, kept current each half minute.
+  const countdowns = document.querySelectorAll('time[data-countdown]');
+  const tick = () => {
+    for (const time of countdowns) {
+      const left = Date.parse(time.dateTime) - Date.now();
+      const hours = Math.floor(left / 3600000), minutes = Math.floor((left % 3600000) / 60000);
+      time.textContent = left <= 0 ? 'expired' : hours >= 48 ? `in ${Math.floor(hours / 24)} days ${hours % 24} h` : `in ${hours} h ${minutes} min`;
+    }
+  };
+  if (countdowns.length > 0) setInterval(tick, 30000);
+
   // Live status: the tenant's Server-Sent Events stream (the API's, with the session cookie) updates every badge,
   // message and engine revision on the page. It resumes after the last event the page was rendered with.
   const root = document.querySelector('[data-live-tenant]');
