@@ -41,7 +41,7 @@ public sealed class UiAccessibilityTests(Browser browser, UiWorld world) : IClas
         {
             $"/tenants/{UiWorld.Tenant}/instances", instance, $"{instance}/edit", $"{instance}/history", $"{instance}/rollback?revision={first}",
             $"{instance}/credentials", $"/tenants/{UiWorld.Tenant}/catalog", $"/tenants/{UiWorld.Tenant}/catalog/qdrant/new", "/me",
-            "/environments", "/environments/new", $"/environments/{environment}", "/change-requests", $"/change-requests/{request}",
+            "/environments", "/environments/new", $"/tenants/{UiWorld.Tenant}/api-keys", $"/environments/{environment}", "/change-requests", $"/change-requests/{request}",
         })
         {
             await page.GotoAsync(path);

@@ -29,6 +29,9 @@ public sealed partial class UiTests
         await Expect(page.GetByLabel("To", new() { Exact = true })).ToHaveValueAsync(r2);
         await Expect(compare).ToContainTextAsync(new Regex(@"-\s*replicaCount: 1"));
         await Expect(compare).ToContainTextAsync(new Regex(@"\+\s*replicaCount: 2"));
+        var patch = await compare.GetByLabel(new Regex("^Changes to .*instances/hist.yaml$")).TextContentAsync();
+        Assert.Matches(new Regex(@"(?m)^-\s*replicaCount: 1$"), patch);
+        Assert.Matches(new Regex(@"(?m)^\+\s*replicaCount: 2$"), patch);
 
         await page.GetByLabel("From", new() { Exact = true }).SelectOptionAsync(r2);
         await page.GetByRole(AriaRole.Button, new() { Name = "Show changes" }).ClickAsync();

@@ -31,6 +31,7 @@ public sealed class UiLayoutTests(Browser browser, UiWorld world) : IClassFixtur
             ("/environments", "environments"),
             ("/environments/new", "environment-new"),
             ("/change-requests?status=all", "change-requests"),
+            ($"/tenants/{UiWorld.Tenant}/api-keys", "api-keys"),
         })
         {
             await page.GotoAsync(path);
