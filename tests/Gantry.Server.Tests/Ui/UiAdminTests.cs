@@ -53,4 +53,31 @@ public sealed partial class UiTests
         Assert.DoesNotContain(keys.EnumerateArray(), k => k.GetProperty("name").GetString() == "sneaky");
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task Another_tenants_pages_answer_not_found_and_a_rollback_posted_there_changes_nothing()
+    {
+        var before = await world.Admin.GetAsync($"/api/v1/tenants/{UiWorld.Other}/instances/{UiWorld.Instance}/history").ExpectAsync(HttpStatusCode.OK);
+        var revision = before.GetProperty("items")[0].GetProperty("revision").GetString()!;
+        var page = await world.SignInAsync(browser, "acme-admin");
+        var other = $"/tenants/{UiWorld.Other}/instances/{UiWorld.Instance}";
+        foreach (var path in new[]
+        {
+            $"{other}/edit", $"{other}/history", $"{other}/rollback?revision={revision}", $"{other}/credentials",
+            $"/tenants/{UiWorld.Other}/catalog/qdrant/new", $"/tenants/{UiWorld.Other}/api-keys",
+        })
+        {
+            var response = await page.GotoAsync(path);
+            Assert.True(response!.Status == 404, $"{path} answered {response.Status}");
+            await Expect(page.GetByRole(AriaRole.Main)).Not.ToContainTextAsync(revision[..12]);
+        }
+
+        await page.GotoAsync($"/tenants/{UiWorld.Tenant}/instances");
+        // No form is dispatched for an instance the caller cannot see: the post is refused before any handler runs.
+        var refused = await PostAnywayAsync(page, $"{other}/rollback", ("_handler", "rollback"), ("Revision", revision));
+        Assert.True(refused.Status is 400 or 404, $"the rollback posted to {UiWorld.Other} answered {refused.Status}");
+        var after = await world.Admin.GetAsync($"/api/v1/tenants/{UiWorld.Other}/instances/{UiWorld.Instance}/history").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(revision, after.GetProperty("items")[0].GetProperty("revision").GetString());
+        await page.Context.CloseAsync();
+    }
 }
