@@ -70,10 +70,14 @@ public static class EnvironmentEndpoints
     }
 
     internal static async Task<Results<Created<JsonNode>, Accepted<ChangeRequestResponse>, ProblemHttpResult>> CreateAsync(
-        ClaimsPrincipal user, IAuthorizer authorizer, EnvironmentManager environments, ChangeRequestService changeRequests, AuditLog audit, HttpContext context)
+        ClaimsPrincipal user, IAuthorizer authorizer, EnvironmentManager environments, ChangeRequestService changeRequests, AuditLog audit, HttpContext context) =>
+        await CreateFromClaimAsync(await ReadBodyAsync(context), user, authorizer, environments, changeRequests, audit, context);
+
+    /// <summary>Creates (or proposes) an environment from a claim's JSON bytes: the API's body, or the claim the UI's form makes.</summary>
+    internal static async Task<Results<Created<JsonNode>, Accepted<ChangeRequestResponse>, ProblemHttpResult>> CreateFromClaimAsync(
+        byte[] body, ClaimsPrincipal user, IAuthorizer authorizer, EnvironmentManager environments, ChangeRequestService changeRequests, AuditLog audit, HttpContext context)
     {
         var principal = user.ToPrincipal();
-        var body = await ReadBodyAsync(context);
         var request = EnvironmentJson.Parse(body);
         if (!ResourceName.IsDns1123Label(request.EnvironmentPool))
         {

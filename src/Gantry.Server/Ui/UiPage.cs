@@ -29,6 +29,12 @@ public abstract class UiPage : ComponentBase
 
     protected bool May(ResourceAction action, ResourceRef resource) => AccessPolicy.Allows(Principal, action, resource);
 
+    /// <summary>
+    /// Whether to render a form that changes something: to those the access policy lets, and on any post, so a form
+    /// posted anyway is answered by the API handler's own check, in its words, not by a missing form.
+    /// </summary>
+    protected bool ShowsForm(ResourceAction action, ResourceRef resource) => May(action, resource) || HttpMethods.IsPost(HttpContext.Request.Method);
+
     /// <summary>Runs an API handler and answers its value; on a refusal or a domain error, null and <see cref="Problem"/>.</summary>
     protected async Task<T?> CallAsync<T>(Func<Task<IResult>> handler)
         where T : class
@@ -40,11 +46,12 @@ public abstract class UiPage : ComponentBase
             var inner = result is INestedHttpResult nested ? nested.Result : result;
             switch (inner)
             {
-                case IValueHttpResult<T> { Value: { } value }:
-                    return value;
+                // First: a problem is itself a value result (IValueHttpResult is covariant), so CallAsync<object> would take it for one.
                 case ProblemHttpResult refused:
                     Fail(refused.ProblemDetails);
                     return null;
+                case IValueHttpResult<T> { Value: { } value }:
+                    return value;
                 default:
                     return null;
             }
@@ -117,6 +124,15 @@ public abstract class UiPage : ComponentBase
     protected static string InstancePath(string tenant, string name) => $"{TenantPath(tenant)}/instances/{Uri.EscapeDataString(name)}";
 
     protected static string Abbreviate(string? revision) => revision is { Length: > 12 } r && !r.Contains('@', StringComparison.Ordinal) ? r[..12] : revision ?? "—";
+
+    /// <summary>How long until <paramref name="expires"/>, in words ("in 23 h 5 min", "expired"); gantry.js keeps it current.</summary>
+    public static string Countdown(DateTimeOffset expires, DateTimeOffset now)
+    {
+        var left = expires - now;
+        return left <= TimeSpan.Zero ? "expired"
+            : left.TotalDays >= 2 ? $"in {(int)left.TotalDays} days {left.Hours} h"
+            : $"in {(int)left.TotalHours} h {left.Minutes} min";
+    }
 
     protected static string When(DateTimeOffset? time) =>
         time?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture) ?? "—";

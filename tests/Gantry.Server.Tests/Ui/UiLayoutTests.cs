@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -17,15 +18,33 @@ public sealed class UiLayoutTests(Browser browser, UiWorld world) : IClassFixtur
     public async Task The_instance_pages_fit_the_width_without_horizontal_scrolling(int width, int height)
     {
         (await world.PostFluxAsync(UiWorld.Instance, 1, "InstallSucceeded", "Helm install succeeded for release acme/db")).EnsureSuccessStatusCode();
+        // A second revision, so the history page shows a diff.
+        await world.Admin.PostAsync($"/api/v1/tenants/{UiWorld.Tenant}/instances/{UiWorld.Instance}/scale", JsonContent.Create(new { replicas = width == 360 ? 2 : 3 }));
         var page = await world.SignInAsync(browser, "acme-admin", width, height);
         foreach (var (path, shot) in new[]
         {
             ($"/tenants/{UiWorld.Tenant}/instances", "instances"),
             ($"/tenants/{UiWorld.Tenant}/instances/{UiWorld.Instance}", "instance"),
+            ($"/tenants/{UiWorld.Tenant}/catalog/qdrant/new", "create"),
+            ($"/tenants/{UiWorld.Tenant}/instances/{UiWorld.Instance}/edit", "edit"),
+            ($"/tenants/{UiWorld.Tenant}/instances/{UiWorld.Instance}/history", "history"),
+            ("/environments", "environments"),
+            ("/environments/new", "environment-new"),
+            ("/change-requests?status=all", "change-requests"),
+            ($"/tenants/{UiWorld.Tenant}/api-keys", "api-keys"),
         })
         {
             await page.GotoAsync(path);
-            await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Live updates" })).ToHaveTextAsync("Live updates: on");
+            if (shot is "instances" or "instance")
+            {
+                await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Live updates" })).ToHaveTextAsync("Live updates: on");
+            }
+            else
+            {
+                // Every group open, so the widest of the generated fields is measured too.
+                await page.EvaluateAsync("() => document.querySelectorAll('details').forEach(d => d.open = true)");
+            }
+
             var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
             Assert.True(overflow <= 0, $"{path} is {overflow} px wider than a {width} px window");
             Directory.CreateDirectory(ScreenshotFolder);

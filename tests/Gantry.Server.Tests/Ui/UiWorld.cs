@@ -21,7 +21,8 @@ public sealed class UiWorld : IAsyncLifetime
 
     public GantryServerFactory Factory { get; } = new GantryServerFactory()
         .With("urls", "http://127.0.0.1:0")
-        .With("Status:FeedPollInterval", "00:00:00.200");
+        .With("Status:FeedPollInterval", "00:00:00.200")
+        .With("Environments:WatchBucket", "false");
 
     public string BaseUrl { get; private set; } = string.Empty;
 
@@ -58,7 +59,7 @@ public sealed class UiWorld : IAsyncLifetime
                 .ExpectAsync(HttpStatusCode.Created);
         }
 
-        foreach (var (user, tenant, role) in new[] { ("acme-admin", Tenant, "admin"), ("acme-viewer", Tenant, "viewer"), ("beta-admin", Other, "admin") })
+        foreach (var (user, tenant, role) in new[] { ("acme-admin", Tenant, "admin"), ("acme-admin2", Tenant, "admin"), ("acme-viewer", Tenant, "viewer"), ("beta-admin", Other, "admin") })
         {
             var created = await Admin.SendJsonAsync(HttpMethod.Post, "/api/v1/users", new { username = user, password = Password, email = $"{user}@example.com" })
                 .ExpectAsync(HttpStatusCode.Created);

@@ -7,6 +7,32 @@
     select.addEventListener('change', () => { if (select.value) select.form.requestSubmit(); });
   }
 
+  // Copy buttons beside credentials shown once: the clipboard where the browser allows it, else the text selected.
+  for (const button of document.querySelectorAll('button[data-copy]')) {
+    button.addEventListener('click', async () => {
+      const field = document.getElementById(button.dataset.copy);
+      const status = document.querySelector('[data-copy-status]');
+      field.select();
+      try {
+        await navigator.clipboard.writeText(field.value);
+        if (status) status.textContent = `Copied ${field.labels[0]?.textContent ?? ''} to the clipboard.`;
+      } catch {
+        if (status) status.textContent = 'The browser did not allow copying: the text is selected, press Ctrl+C.';
+      }
+    });
+  }
+
+  // Expiry countdowns ("in 23 h 5 min"), the words the server rendered them with, kept current each half minute.
+  const countdowns = document.querySelectorAll('time[data-countdown]');
+  const tick = () => {
+    for (const time of countdowns) {
+      const left = Date.parse(time.dateTime) - Date.now();
+      const hours = Math.floor(left / 3600000), minutes = Math.floor((left % 3600000) / 60000);
+      time.textContent = left <= 0 ? 'expired' : hours >= 48 ? `in ${Math.floor(hours / 24)} days ${hours % 24} h` : `in ${hours} h ${minutes} min`;
+    }
+  };
+  if (countdowns.length > 0) setInterval(tick, 30000);
+
   // Live status: the tenant's Server-Sent Events stream (the API's, with the session cookie) updates every badge,
   // message and engine revision on the page. It resumes after the last event the page was rendered with.
   const root = document.querySelector('[data-live-tenant]');
