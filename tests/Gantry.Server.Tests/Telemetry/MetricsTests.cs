@@ -98,7 +98,7 @@ public sealed partial class MetricsTests : IAsyncLifetime, IDisposable
         var userId = (await _admin.GetAsync(MePath).ExpectAsync(HttpStatusCode.OK)).GetProperty("id").GetString()!;
         var values = series.SelectMany(s => s.Labels.Values).ToHashSet(StringComparer.Ordinal);
         Assert.DoesNotContain(values, v => v.Contains("metrics-", StringComparison.Ordinal) || v.Contains("tel-tenant", StringComparison.Ordinal) || v.Contains(userId, StringComparison.Ordinal));
-        Assert.True(series.Count < 2_000, $"{series.Count} series in one scrape");
+        Assert.True(many.Count < 1_000, $"{many.Count} of Gantry's series in one scrape");
     }
 
     private async Task Create(int tenant, int count)
@@ -114,9 +114,13 @@ public sealed partial class MetricsTests : IAsyncLifetime, IDisposable
 
     private static string TenantName(int t) => $"tel-tenant-{t}";
 
-    /// <summary>The series of Gantry's and the HTTP server's instruments (the runtime's come and go with GC generations).</summary>
+    /// <summary>
+    /// The series of Gantry's instruments and of the HTTP server's for the route this test calls (the runtime's come
+    /// and go with GC generations; other routes are other tests' traffic, which shares the process's meters).
+    /// </summary>
     private static HashSet<string> GantrySeries(IEnumerable<Series> series) =>
-        series.Where(s => s.Name.StartsWith("gantry_", StringComparison.Ordinal) || s.Name.StartsWith("http_server_", StringComparison.Ordinal))
+        series.Where(s => s.Name.StartsWith("gantry_", StringComparison.Ordinal)
+                || (s.Name.StartsWith("http_server_", StringComparison.Ordinal) && s.Labels.GetValueOrDefault("http_route") == "/api/v1/tenants/{tenant}/instances/{name}"))
             .Select(s => s.Name + "{" + string.Join(",", s.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Where(l => l.Key != "le").Select(l => $"{l.Key}={l.Value}")) + "}")
             .ToHashSet(StringComparer.Ordinal);
 
