@@ -73,9 +73,14 @@ public sealed class GantryReplica : IAsyncDisposable
     /// <summary>Starts the replica again on its data folder and waits until it is ready.</summary>
     public async Task RestartAsync()
     {
+        var started = Stopwatch.StartNew();
         Start();
         await WaitReadyAsync(TimeSpan.FromSeconds(90));
+        StartSeconds.Add(started.Elapsed.TotalSeconds);
     }
+
+    /// <summary>How long each restart took until ready.</summary>
+    public ConcurrentBag<double> StartSeconds { get; } = [];
 
     /// <summary>SIGKILL: the process gets no chance to finish anything.</summary>
     public void KillHard()
