@@ -43,6 +43,11 @@ internal sealed partial class GantryExceptionHandler(
         {
             httpContext.Response.Headers.ETag = ETags.From(current);
         }
+        else if (exception is StateStoreException)
+        {
+            // Nothing was acknowledged (the remote is unreachable or kept refusing): the same request may be sent again.
+            httpContext.Response.Headers.RetryAfter = StateStoreRetryAfterSeconds;
+        }
 
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
@@ -51,6 +56,9 @@ internal sealed partial class GantryExceptionHandler(
             Exception = exception,
         });
     }
+
+    /// <summary>Seconds a client waits before sending again a change the state store could not make durable (503).</summary>
+    internal const string StateStoreRetryAfterSeconds = "5";
 
     /// <summary>
     /// The problem a domain exception is answered with, or null for one Gantry does not know (a bug: answered 500).

@@ -109,16 +109,7 @@ public sealed class KillNineTests(ReplicaCluster cluster, ITestOutputHelper outp
         }
 
         var remote = RemoteHistory.Read(cluster.RemotePath);
-        var missing = new List<string>();
-        foreach (var (tenant, name, result) in acknowledged)
-        {
-            var commits = remote.ClaimCommits(tenant, name);
-            if (commits.Count != 1 || commits[0] != result.Revision || remote.ClaimAt(remote.Head, tenant, name)?.Contains(result.Uuid, StringComparison.Ordinal) != true)
-            {
-                missing.Add($"{tenant}/{name} acknowledged at {result.Revision}, in the remote at [{string.Join(", ", commits)}]");
-            }
-        }
-
+        var missing = remote.MissingOrDoubled(acknowledged);
         Assert.True(missing.Count == 0, $"{missing.Count} of {acknowledged.Count} acknowledged changes are missing or doubled:\n{string.Join('\n', missing.Take(10))}");
         Assert.Equal("", RemoteHistory.Fsck(cluster.RemotePath));
         foreach (var replica in cluster.Replicas)

@@ -52,6 +52,25 @@ public sealed class RemoteHistory
         return code == 0 ? output : null;
     }
 
+    /// <summary>
+    /// Of acknowledged writes to instances written once each, those not in the remote exactly once (one commit changed
+    /// the claim, the acknowledged revision) or not at the head with the written value; empty when none.
+    /// </summary>
+    public List<string> MissingOrDoubled(IEnumerable<(string Tenant, string Name, WriteResult Result)> acknowledged)
+    {
+        var missing = new List<string>();
+        foreach (var (tenant, name, result) in acknowledged)
+        {
+            var commits = ClaimCommits(tenant, name);
+            if (commits.Count != 1 || commits[0] != result.Revision || ClaimAt(Head, tenant, name)?.Contains(result.Uuid, StringComparison.Ordinal) != true)
+            {
+                missing.Add($"{tenant}/{name} acknowledged at {result.Revision}, in the remote at [{string.Join(", ", commits)}]");
+            }
+        }
+
+        return missing;
+    }
+
     /// <summary>The problems <c>git fsck --full</c> reports (empty when the repository is sound).</summary>
     public static string Fsck(string gitDir)
     {

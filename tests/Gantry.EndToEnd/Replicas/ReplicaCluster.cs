@@ -53,6 +53,7 @@ public sealed class ReplicaCluster : IAsyncLifetime, IDisposable
             ["Auth__SigningKeysFolder"] = keys,
             ["Auth__AccessTokenMinutes"] = "60",
             ["Gantry__Replicas"] = Size.ToString(CultureInfo.InvariantCulture),
+            ["Gantry__ShutdownDelay"] = "00:00:02",
             ["Sealing__KeyPool__Capacity"] = "1",
             ["Sealing__KeyPool__KeySizeBits"] = "2048",
             ["Logging__LogLevel__Default"] = "Warning",

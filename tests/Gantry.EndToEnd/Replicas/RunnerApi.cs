@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace Gantry.EndToEnd.Replicas;
 
 /// <summary>What one write answered: the status (0 when no answer came), the revision (ETag) and the value written.</summary>
-public sealed record WriteResult(int Status, string? Revision, string Uuid, int Replicas, string? Problem = null)
+public sealed record WriteResult(int Status, string? Revision, string Uuid, int Replicas, string? Problem = null, TimeSpan? RetryAfter = null)
 {
     public bool Acknowledged => Status is 200 or 201;
 }
@@ -43,7 +43,7 @@ public static class RunnerApi
         {
             using var response = await http.SendAsync(request, cancellationToken);
             var problem = response.IsSuccessStatusCode ? null : await response.Content.ReadAsStringAsync(cancellationToken);
-            return new WriteResult((int)response.StatusCode, response.Headers.ETag?.Tag.Trim('"'), uuid, replicas, problem);
+            return new WriteResult((int)response.StatusCode, response.Headers.ETag?.Tag.Trim('"'), uuid, replicas, problem, response.Headers.RetryAfter?.Delta);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
         {
