@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using Gantry.Testing.Replicas;
 using Xunit.Abstractions;
 
 namespace Gantry.EndToEnd.Replicas;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Gantry.Testing.Replicas;
 using Xunit.Abstractions;
 
 namespace Gantry.EndToEnd.Replicas;

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 
-namespace Gantry.EndToEnd.Replicas;
+namespace Gantry.Testing.Replicas;
 
 /// <summary>
 /// One Gantry server process (the built Gantry.Server.dll, run as <c>dotnet Gantry.Server.dll</c>) on a fixed loopback

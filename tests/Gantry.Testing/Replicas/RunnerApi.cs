@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 
-namespace Gantry.EndToEnd.Replicas;
+namespace Gantry.Testing.Replicas;
 
 /// <summary>What one write answered: the status (0 when no answer came), the revision (ETag) and the value written.</summary>
 public sealed record WriteResult(int Status, string? Revision, string Uuid, int Replicas, string? Problem = null, TimeSpan? RetryAfter = null)

@@ -1,7 +1,7 @@
 using Gantry.Core.Rendering;
 using Gantry.Git.Testing;
 
-namespace Gantry.EndToEnd.Replicas;
+namespace Gantry.Testing.Replicas;
 
 /// <summary>
 /// The remote's branch as the git command line reads it, straight from the bare repository the Git server serves:

@@ -3,14 +3,15 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Gantry.Git.Testing;
-using Gantry.Testing;
+using Xunit;
 
-namespace Gantry.EndToEnd.Replicas;
+namespace Gantry.Testing.Replicas;
 
 /// <summary>
 /// Three Gantry server processes on one real PostgreSQL database and one Git smart-HTTP remote (git http-backend
 /// behind nginx), all on loopback and started for the test run; every replica has its own data folder (its own local
-/// clone) and shares the signing keys, as the prod overlay's pods do. Shared by the tests of the collection.
+/// clone) and shares the signing keys, as the prod overlay's pods do. Shared by the tests of a collection, and run by
+/// <c>bench -- ha</c> with one replica or three.
 /// </summary>
 public sealed class ReplicaCluster : IAsyncLifetime, IDisposable
 {
@@ -18,13 +19,33 @@ public sealed class ReplicaCluster : IAsyncLifetime, IDisposable
     public const string Repository = "state.git";
     private const string AdminPassword = "replica-test-admin-password-7f3a";
 
-    private readonly Gantry.Testing.TempFolder _folder = new("gantry-replicas");
+    private readonly TempFolder _folder = new("gantry-replicas");
     private readonly PostgresServer _postgres = new();
     private GitHttpServer? _git;
+
+    private readonly int _size;
+    private readonly IReadOnlyDictionary<string, string>? _extraSettings;
+
+    /// <summary>Three replicas, as the tests share them (xUnit makes a fixture through its one public constructor).</summary>
+    public ReplicaCluster()
+        : this(Size, null)
+    {
+    }
+
+    private ReplicaCluster(int size, IReadOnlyDictionary<string, string>? extraSettings)
+    {
+        _size = size;
+        _extraSettings = extraSettings;
+    }
+
+    /// <summary><paramref name="size"/> replicas, with settings added to (or replacing) the cluster's own.</summary>
+    public static ReplicaCluster Create(int size, IReadOnlyDictionary<string, string>? extraSettings = null) => new(size, extraSettings);
 
     public IReadOnlyList<GantryReplica> Replicas { get; private set; } = [];
 
     public GitHttpServer Git => _git ?? throw new InvalidOperationException("The cluster is not started.");
+
+    public PostgresServer Postgres => _postgres;
 
     /// <summary>The bare repository the Git server serves: what every replica pushes to.</summary>
     public string RemotePath => Path.Combine(Git.RepositoriesPath, Repository);
@@ -52,7 +73,7 @@ public sealed class ReplicaCluster : IAsyncLifetime, IDisposable
             ["Git__RemoteTimeout"] = "00:00:20",
             ["Auth__SigningKeysFolder"] = keys,
             ["Auth__AccessTokenMinutes"] = "60",
-            ["Gantry__Replicas"] = Size.ToString(CultureInfo.InvariantCulture),
+            ["Gantry__Replicas"] = _size.ToString(CultureInfo.InvariantCulture),
             ["Gantry__ShutdownDelay"] = "00:00:02",
             ["Sealing__KeyPool__Capacity"] = "1",
             ["Sealing__KeyPool__KeySizeBits"] = "2048",
@@ -60,7 +81,12 @@ public sealed class ReplicaCluster : IAsyncLifetime, IDisposable
             ["DOTNET_gcServer"] = "0",
             ["DOTNET_TieredPGO"] = "0",
         };
-        Replicas = [.. Enumerable.Range(0, Size).Select(i => new GantryReplica(i, Ports.Free(), _folder.Combine($"replica-{i}"), settings))];
+        foreach (var (key, value) in _extraSettings ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+
+        Replicas = [.. Enumerable.Range(0, _size).Select(i => new GantryReplica(i, Ports.Free(), _folder.Combine($"replica-{i}"), settings))];
 
         // The first start creates the administrator; the other two then start together on the migrated database.
         Replicas[0].Start();
@@ -120,10 +146,4 @@ public sealed class ReplicaCluster : IAsyncLifetime, IDisposable
         var file = new { KeyId = "replicas1", CreatedAt = DateTimeOffset.UtcNow.AddMinutes(-1), PrivateKey = Convert.ToBase64String(key.ExportPkcs8PrivateKey()) };
         File.WriteAllText(Path.Combine(folder, "replicas1.json"), JsonSerializer.Serialize(file));
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class ReplicaClusterDefinition : ICollectionFixture<ReplicaCluster>
-{
-    public const string Name = "replicas";
 }
