@@ -35,6 +35,8 @@ public sealed record HaKillRow(int Trials, int Attempted, int Acknowledged, int 
 /// </summary>
 public sealed class HaBenchmark(HaOptions options)
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     public async Task RunAsync()
     {
         var rows = new List<HaRow>();
@@ -51,7 +53,7 @@ public sealed class HaBenchmark(HaOptions options)
                     await cluster.CreateTenantAsync(tenant);
                 }
 
-                await Parallel.ForEachAsync(tenants, async (tenant, _) => await RunnerApi.PutAsync(cluster.Replicas[0].Http, tenant, "i0", 1));
+                await Parallel.ForEachAsync(tenants, async (tenant, token) => await RunnerApi.PutAsync(cluster.Replicas[0].Http, tenant, "i0", 1, cancellationToken: token));
                 rows.Add(await MeasureAsync(cluster, tenants));
                 Console.Error.WriteLine($"{size} replica(s): {rows[^1]}");
                 if (size == 3 && options.KillTrials > 0)
@@ -82,7 +84,7 @@ public sealed class HaBenchmark(HaOptions options)
 
         if (options.JsonPath is not null)
         {
-            await File.WriteAllTextAsync(options.JsonPath, JsonSerializer.Serialize(new { rows, kills }, new JsonSerializerOptions { WriteIndented = true }));
+            await File.WriteAllTextAsync(options.JsonPath, JsonSerializer.Serialize(new { rows, kills }, Indented));
         }
     }
 
