@@ -47,6 +47,8 @@ public sealed class TenantWriteLocks(IMetadataDatabase database)
         }
         catch
         {
+            // Cancelled or failed part way (a cancel can race with a grant): leave nothing held on the pooled connection.
+            held.ReleaseAll = true;
             await held.DisposeAsync();
             throw;
         }
@@ -59,16 +61,24 @@ public sealed class TenantWriteLocks(IMetadataDatabase database)
     {
         public List<string> Tenants { get; } = [];
 
+        public bool ReleaseAll { get; set; }
+
         public async ValueTask DisposeAsync()
         {
             try
             {
+                if (ReleaseAll)
+                {
+                    await connection.ExecuteAsync("SELECT pg_advisory_unlock_all()");
+                    return;
+                }
+
                 foreach (var tenant in Tenants)
                 {
                     await connection.ExecuteAsync("SELECT pg_advisory_unlock(@space, hashtext(@tenant))", new { space = LockSpace, tenant });
                 }
             }
-            catch (DbException)
+            catch (Exception e) when (e is DbException or InvalidOperationException)
             {
                 // A broken session has lost its locks already; a pooled connection is reset (DISCARD ALL) before reuse.
             }
