@@ -37,7 +37,8 @@ BENCH_API_INSTANCES ?= 2000,10000
 
 # engine: the Git store (gantry-local, gantry-remote over git http-backend) against a naive git CLI;
 # api: the whole server over HTTP on the embedded defaults; seal: Sealed Secrets values/s and key generation;
-# fuzz: hostile requests generated from the OpenAPI document (5xx, errors without words, leaks, partial writes).
+# fuzz: hostile requests generated from the OpenAPI document (5xx, errors without words, leaks, partial writes);
+# ha: one replica against three on PostgreSQL and a Git HTTP remote (changes/s, p99, lost updates), then 200 kill -9 trials.
 bench: test-deps
 	dotnet build -c Release bench/Gantry.Bench -nologo -clp:ErrorsOnly
 	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll engine --instances $(BENCH_INSTANCES) --json bench/results/engine.json
@@ -45,6 +46,7 @@ bench: test-deps
 	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll seal
 	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll status --json bench/results/status.json
 	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll fuzz --requests 50000 --json bench/results/fuzz.json
+	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll ha --clients 64 --kill-trials 200 --json bench/results/ha.json
 
 clean:
 	dotnet clean Gantry.slnx -nologo

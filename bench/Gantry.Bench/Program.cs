@@ -4,6 +4,7 @@ using Gantry.Bench;
 // dotnet run -c Release --project bench/Gantry.Bench -- engine --instances 1000,20000,100000 --json results.json
 // dotnet run -c Release --project bench/Gantry.Bench -- api --instances 10000,100000 --json api.json
 // dotnet run -c Release --project bench/Gantry.Bench -- fuzz --requests 50000 --json fuzz.json
+// dotnet run -c Release --project bench/Gantry.Bench -- ha --clients 64 --seconds 20 --kill-trials 200 --json ha.json
 if (args is ["seal", ..])
 {
     int Option(string name, int fallback) =>
@@ -50,6 +51,27 @@ if (args is ["fuzz", ..])
     }
 
     await new FuzzBenchmark(fuzz).RunAsync();
+    return 0;
+}
+
+if (args is ["ha", ..])
+{
+    var ha = new HaOptions();
+    for (var i = 1; i + 1 < args.Length; i += 2)
+    {
+        switch (args[i])
+        {
+            case "--clients": ha.Clients = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+            case "--seconds": ha.Seconds = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+            case "--tenants": ha.Tenants = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+            case "--per-tenant": ha.PerTenant = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+            case "--kill-trials": ha.KillTrials = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+            case "--json": ha.JsonPath = args[i + 1]; break;
+            default: throw new ArgumentException($"unknown option {args[i]}");
+        }
+    }
+
+    await new HaBenchmark(ha).RunAsync();
     return 0;
 }
 

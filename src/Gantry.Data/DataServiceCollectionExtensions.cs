@@ -35,6 +35,7 @@ public static class DataServiceCollectionExtensions
         services.TryAddSingleton<MigrationRunner>();
         services.TryAddSingleton<UserRepository>();
         services.TryAddSingleton<TenantRepository>();
+        services.TryAddSingleton<TenantWriteLocks>();
         services.TryAddSingleton<MembershipRepository>();
         services.TryAddSingleton<RefreshTokenRepository>();
         services.TryAddSingleton<ApiKeyRepository>();

@@ -23,6 +23,18 @@ public sealed partial class GitStateStore
         while (true)
         {
             var batch = Take(reader);
+            if (_syncs.Count > 0)
+            {
+                // Another replica may have pushed: fetch once nothing of ours is in flight, then build on its head.
+                if (inflight is not null)
+                {
+                    await FinishAsync(inflight, null);
+                    inflight = null;
+                }
+
+                SyncWithRemote();
+            }
+
             if (batch.Count == 0)
             {
                 if (inflight is not null)
@@ -156,6 +168,11 @@ public sealed partial class GitStateStore
         var batch = new List<PendingChange>();
         while (batch.Count < (limit ?? _options.MaxBatchSize) && reader.TryRead(out var pending))
         {
+            if (TakeSync(pending))
+            {
+                continue;
+            }
+
             _metrics.Dequeued();
             if (pending.TryTake())
             {

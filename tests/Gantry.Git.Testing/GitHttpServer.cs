@@ -18,6 +18,8 @@ public sealed class GitHttpServer : IDisposable
 
     private readonly TempFolder _folder = new("gantry-http");
     private readonly List<Process> _processes = [];
+    private readonly string _config;
+    private Process? _nginx;
 
     public GitHttpServer()
     {
@@ -35,9 +37,30 @@ public sealed class GitHttpServer : IDisposable
         WaitFor(() => File.Exists(socket), "fcgiwrap socket");
 
         Port = FreePort();
-        var config = _folder.Combine("nginx.conf");
-        File.WriteAllText(config, NginxConfig(socket));
-        Start("nginx", "-c", config, "-p", _folder.Path, "-g", "daemon off;");
+        _config = _folder.Combine("nginx.conf");
+        File.WriteAllText(_config, NginxConfig(socket));
+        StartHttp();
+    }
+
+    /// <summary>Stops nginx (its process tree, by id): the remote refuses connections until <see cref="StartHttp"/>.</summary>
+    public void StopHttp()
+    {
+        if (_nginx is { HasExited: false } nginx)
+        {
+            nginx.Kill(entireProcessTree: true);
+            nginx.WaitForExit(10_000);
+            _processes.Remove(nginx);
+            nginx.Dispose();
+            _nginx = null;
+        }
+
+        WaitFor(() => !Listening(), "nginx to stop on port " + Port, watchProcesses: false);
+    }
+
+    /// <summary>Starts nginx on the same port and configuration.</summary>
+    public void StartHttp()
+    {
+        _nginx = Start("nginx", "-c", _config, "-p", _folder.Path, "-g", "daemon off;");
         WaitFor(Listening, "nginx on port " + Port);
     }
 
@@ -135,7 +158,7 @@ public sealed class GitHttpServer : IDisposable
             """);
     }
 
-    private void Start(string program, params string[] arguments)
+    private Process Start(string program, params string[] arguments)
     {
         var start = new ProcessStartInfo(File.Exists("/usr/sbin/" + program) ? "/usr/sbin/" + program : program)
         {
@@ -155,6 +178,7 @@ public sealed class GitHttpServer : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _processes.Add(process);
+        return process;
     }
 
     private bool Listening()
@@ -171,12 +195,12 @@ public sealed class GitHttpServer : IDisposable
         }
     }
 
-    private void WaitFor(Func<bool> ready, string what)
+    private void WaitFor(Func<bool> ready, string what, bool watchProcesses = true)
     {
         var deadline = Stopwatch.StartNew();
         while (!ready())
         {
-            if (deadline.Elapsed > TimeSpan.FromSeconds(15) || _processes.Any(p => p.HasExited))
+            if (deadline.Elapsed > TimeSpan.FromSeconds(15) || (watchProcesses && _processes.Any(p => p.HasExited)))
             {
                 var log = _folder.Combine("logs", "error.log");
                 var detail = File.Exists(log) ? File.ReadAllText(log) : "";

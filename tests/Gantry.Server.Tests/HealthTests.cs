@@ -46,7 +46,7 @@ public sealed class HealthTests : IDisposable
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var checks = await ChecksAsync(response);
-        Assert.Equal(["database", "git", "migrations"], checks.Keys.Order());
+        Assert.Equal(["database", "git", "migrations", "serving"], checks.Keys.Order());
         Assert.All(checks.Values, status => Assert.Equal("Healthy", status));
     }
 
@@ -58,7 +58,7 @@ public sealed class HealthTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         var names = body.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("name").GetString()).Order();
-        Assert.Equal(["app", "database", "engine-notifications", "environment-claims", "git", "migrations", "sealing-keys", "storage"], names);
+        Assert.Equal(["app", "database", "engine-notifications", "environment-claims", "git", "migrations", "sealing-keys", "serving", "storage"], names);
         Assert.All(body.GetProperty("checks").EnumerateArray(), c => Assert.True(c.GetProperty("duration_ms").GetDouble() >= 0));
 
         // Figures for monitoring: free disk, and ready sealing key pairs out of the pool's capacity.

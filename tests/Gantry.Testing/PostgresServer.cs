@@ -47,10 +47,26 @@ public sealed class PostgresServer : IAsyncLifetime
         await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "-U", "gantry", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"], asRoot);
 
         _port = Ports.Free();
-        var info = Command(Path.Combine(bin, "postgres"),
-            ["-D", data, "-p", _port.ToString(CultureInfo.InvariantCulture), "-k", _folder,
+        await StartPostmasterAsync();
+    }
+
+    /// <summary>
+    /// Stops the server (fast shutdown: every session is ended, open transactions roll back), waits
+    /// <paramref name="downFor"/> and starts it again on the same port and data: a restart as clients see it.
+    /// </summary>
+    public async Task RestartAsync(TimeSpan downFor)
+    {
+        await StopPostmasterAsync();
+        await Task.Delay(downFor);
+        await StartPostmasterAsync();
+    }
+
+    private async Task StartPostmasterAsync()
+    {
+        var info = Command(Path.Combine(FindBinaries(), "postgres"),
+            ["-D", Path.Combine(_folder, "data"), "-p", _port.ToString(CultureInfo.InvariantCulture), "-k", _folder,
              "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
-            asRoot);
+            Environment.UserName == "root");
         info.RedirectStandardError = true;
         info.RedirectStandardOutput = true;
         _process = Process.Start(info)!;
@@ -78,6 +94,19 @@ public sealed class PostgresServer : IAsyncLifetime
     public async Task DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
+        await StopPostmasterAsync();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the OS to clean up.
+        }
+    }
+
+    private async Task StopPostmasterAsync()
+    {
         if (_process is { HasExited: false })
         {
             // SIGINT is PostgreSQL's "fast shutdown": roll back open transactions, stop, leave no orphans.
@@ -94,14 +123,7 @@ public sealed class PostgresServer : IAsyncLifetime
         }
 
         _process?.Dispose();
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS to clean up.
-        }
+        _process = null;
     }
 
     private static string FindBinaries()

@@ -16,6 +16,16 @@ public interface IStateStore
     /// <summary>The current head revision, or null while the repository has no commit.</summary>
     Task<string?> GetHeadAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Brings the local copy up to the remote's head (another replica may have pushed since) and returns the head.
+    /// A store without a remote, or one nobody else writes, just returns its head.
+    /// </summary>
+    /// <exception cref="StateStoreException">The remote could not be read.</exception>
+    Task<string?> RefreshAsync(CancellationToken cancellationToken = default) => GetHeadAsync(cancellationToken);
+
+    /// <summary>Whether <paramref name="revision"/> (40 hexadecimal characters) names a commit this store holds.</summary>
+    Task<bool> HasRevisionAsync(string revision, CancellationToken cancellationToken = default) => Task.FromResult(true);
+
     /// <summary>The content of the file at <paramref name="path"/>, or null when there is none.</summary>
     Task<byte[]?> ReadFileAsync(string path, string? revision = null, CancellationToken cancellationToken = default);
 

@@ -43,6 +43,11 @@ internal sealed partial class GantryExceptionHandler(
         {
             httpContext.Response.Headers.ETag = ETags.From(current);
         }
+        else if (exception is StateStoreException || IsDatabaseUnavailable(exception))
+        {
+            // Nothing was acknowledged (the remote is unreachable or kept refusing): the same request may be sent again.
+            httpContext.Response.Headers.RetryAfter = StateStoreRetryAfterSeconds;
+        }
 
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
@@ -51,6 +56,9 @@ internal sealed partial class GantryExceptionHandler(
             Exception = exception,
         });
     }
+
+    /// <summary>Seconds a client waits before sending again a change the state store could not make durable (503).</summary>
+    internal const string StateStoreRetryAfterSeconds = "5";
 
     /// <summary>
     /// The problem a domain exception is answered with, or null for one Gantry does not know (a bug: answered 500).
@@ -87,10 +95,20 @@ internal sealed partial class GantryExceptionHandler(
         OfferingMissingException missing => Problem(StatusCodes.Status409Conflict, "The catalog no longer has an offering this tenant uses.", missing.Message),
         SealingKeyMissingException noKey => Problem(StatusCodes.Status409Conflict, "The tenant cannot seal secrets yet.", noKey.Message),
         StateStoreException store => Problem(StatusCodes.Status503ServiceUnavailable, "The change could not be made durable.", store.Message),
+        _ when IsDatabaseUnavailable(exception) => Problem(StatusCodes.Status503ServiceUnavailable, "The database is unavailable.",
+            "The metadata database could not be reached or is restarting; try again after the time in Retry-After."),
         JsonInputException input => BodyProblem(input.Message, input.Field),
         Rollouts.RolloutStateException rollout => Problem(StatusCodes.Status409Conflict, "The rollout cannot do that now.", rollout.Message, ("state", rollout.State)),
         _ => null,
     };
+
+    /// <summary>
+    /// The database went away (restart, failover, network): a connection error (SQLSTATE class 08), an operator
+    /// intervention such as a shutdown (57P), or what the driver calls transient. Not a constraint violation or a bug.
+    /// </summary>
+    private static bool IsDatabaseUnavailable(Exception exception) =>
+        exception is System.Data.Common.DbException db
+        && (db.IsTransient || db.SqlState?.StartsWith("08", StringComparison.Ordinal) == true || db.SqlState?.StartsWith("57P", StringComparison.Ordinal) == true);
 
     // The exception handler middleware clears the endpoint before handlers run; its feature keeps the one that failed.
     private static Endpoint? FailedEndpoint(HttpContext context) => context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint();

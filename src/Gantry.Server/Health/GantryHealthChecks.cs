@@ -21,6 +21,9 @@ public static class HealthCheckNames
     public const string EngineNotifications = "engine-notifications";
     public const string EnvironmentClaims = "environment-claims";
 
+    /// <summary>False from SIGTERM on (<see cref="ShutdownDrain"/>).</summary>
+    public const string Serving = "serving";
+
     /// <summary>Checks that must pass before Kubernetes sends traffic to this replica.</summary>
     public const string ReadyTag = "ready";
 }

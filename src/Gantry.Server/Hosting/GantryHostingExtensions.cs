@@ -24,6 +24,7 @@ using Gantry.Server.Telemetry;
 using Gantry.Server.Ui;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 
@@ -145,7 +146,10 @@ public static class GantryHostingExtensions
             .AddCheck<StorageHealthCheck>(HealthCheckNames.Storage)
             .AddCheck<SealingKeyPoolHealthCheck>(HealthCheckNames.SealingKeys)
             .AddCheck<EnvironmentClaimsHealthCheck>(HealthCheckNames.EnvironmentClaims)
-            .AddCheck<EngineNotificationsHealthCheck>(HealthCheckNames.EngineNotifications);
+            .AddCheck<EngineNotificationsHealthCheck>(HealthCheckNames.EngineNotifications)
+            .Add(new HealthCheckRegistration(HealthCheckNames.Serving, sp => sp.GetRequiredService<ShutdownDrain>(), null, [HealthCheckNames.ReadyTag]));
+        services.TryAddSingleton<ShutdownDrain>();
+        services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
 
         // Before AddProblemDetails: the first writer that can write wins, and Gantry's always can.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, GantryProblemDetailsWriter>());

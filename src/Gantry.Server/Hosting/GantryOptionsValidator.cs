@@ -23,6 +23,11 @@ internal sealed class GantryOptionsValidator : IValidateOptions<GantryOptions>
             failures.Add($"Gantry:DemoTenant '{options.DemoTenant}' must be a DNS-1123 label (lower-case letters, digits, '-').");
         }
 
+        if (options.ShutdownDelay < TimeSpan.Zero || options.ShutdownDelay > TimeSpan.FromSeconds(20))
+        {
+            failures.Add("Gantry:ShutdownDelay must be between 00:00:00 and 00:00:20 (the shutdown timeout is 30 s).");
+        }
+
         if (options.MaxRequestBodyBytes is < 1024 or > 1024L * 1024 * 1024)
         {
             failures.Add("Gantry:MaxRequestBodyBytes must be between 1024 and 1073741824.");

@@ -46,6 +46,14 @@ public sealed partial class InstanceService
                 taken++;
             }
 
+            // The replicas' locks in the same name order, on one connection; then what other replicas pushed is fetched,
+            // so the expected claims are compared with the remote's (a kept snapshot whose folder moved is read again).
+            await using var shared = await tenantLocks.AcquireAsync(byTenant.Select(g => g.Key).ToList(), cancellationToken);
+            if (tenantLocks.Shared)
+            {
+                await state.RefreshAsync(cancellationToken);
+            }
+
             for (var attempt = 1; ; attempt++)
             {
                 try

@@ -38,6 +38,44 @@ public sealed partial class InstanceService
         return new TenantSnapshot(head, claims.ToImmutableDictionary(StringComparer.Ordinal), await IsRenderedAsync(tenant, head, cancellationToken));
     }
 
+    /// <summary>
+    /// The tenant's snapshot, made to agree with the index row of <paramref name="name"/> read under the tenant's lock:
+    /// when another replica changed the instance since this one last read the tenant, the kept claims are stale (a
+    /// patch or a scale would apply to old values), so the remote is fetched and the tenant read again. Changes by
+    /// other replicas to the tenant's other instances are caught later, by the store's conflict check.
+    /// </summary>
+    private async Task<TenantSnapshot> CurrentSnapshotAsync(string tenant, string name, InstanceRecord? existing, CancellationToken cancellationToken)
+    {
+        var snapshot = await SnapshotAsync(tenant, fresh: false, cancellationToken);
+        if (AgreesWith(snapshot.Claims.GetValueOrDefault(name), existing))
+        {
+            return snapshot;
+        }
+
+        _snapshots.Remove(tenant);
+        await state.RefreshAsync(cancellationToken);
+        return await SnapshotAsync(tenant, fresh: true, cancellationToken);
+    }
+
+    /// <summary>Whether a kept claim is the one the index row describes (both absent, or the same generation).</summary>
+    private static bool AgreesWith(InstanceClaim? claim, InstanceRecord? record) =>
+        claim is null ? record is null : record is not null && claim.Generation == record.Generation;
+
+    /// <summary>
+    /// <paramref name="revision"/> when this replica holds it, after fetching the remote when it does not yet (another
+    /// replica made it); the head when even the remote does not have it.
+    /// </summary>
+    private async Task<string?> ReadableRevisionAsync(string revision, CancellationToken cancellationToken)
+    {
+        if (await state.HasRevisionAsync(revision, cancellationToken))
+        {
+            return revision;
+        }
+
+        await state.RefreshAsync(cancellationToken);
+        return await state.HasRevisionAsync(revision, cancellationToken) ? revision : null;
+    }
+
     private async Task<InstanceState?> CommitAsync(
         Principal principal, string tenant, string name, InstanceClaim? claim, string message, InstanceRecord? existing,
         TenantSnapshot snapshot, CancellationToken cancellationToken)

@@ -24,14 +24,16 @@ public sealed record InstanceState(InstanceClaim Claim, InstanceRecord Record)
 /// <summary>
 /// The one path every instance change takes: validate against the offering and the tenant's quotas, resolve the chart
 /// version, render the tenant's whole tree (pure), commit the difference through the state store, then index it.
-/// Changes to one tenant are serialized in this process; other writers (replicas, people) are caught by the store's
-/// conflict check and the change is re-rendered on the new head.
+/// Changes to one tenant are serialized in this process and, on PostgreSQL, across replicas (<see cref="TenantWriteLocks"/>);
+/// other writers (people, a replica's rollout) are caught by the store's conflict check and the change is re-rendered
+/// on the new head.
 /// </summary>
 public sealed partial class InstanceService(
     IStateStore state,
     OfferingCatalog catalog,
     InstanceRepository index,
     TenantRepository tenants,
+    TenantWriteLocks tenantLocks,
     ITagSource tagSource,
     InstanceSecretSealer secrets,
     Rollouts.VersionRules rules,
@@ -58,7 +60,8 @@ public sealed partial class InstanceService(
             return null;
         }
 
-        var claim = await ReadClaimAsync(tenant, name, revision: null, cancellationToken);
+        // The claim at the row's own revision, so body and ETag agree; a revision another replica pushed is fetched first.
+        var claim = await ReadClaimAsync(tenant, name, await ReadableRevisionAsync(record.Revision, cancellationToken), cancellationToken);
         return claim is null ? null : new InstanceState(claim, record);
     }
 
@@ -132,7 +135,7 @@ public sealed partial class InstanceService(
         {
             var existing = await index.FindAsync(tenant, name, cancellationToken);
             CheckPrecondition(ifMatch, existing);
-            var snapshot = await SnapshotAsync(tenant, fresh: false, cancellationToken);
+            var snapshot = await CurrentSnapshotAsync(tenant, name, existing, cancellationToken);
             var current = snapshot.Claims.GetValueOrDefault(name);
             if (mustExist && current is null)
             {
@@ -205,7 +208,7 @@ public sealed partial class InstanceService(
             var existing = await index.FindAsync(tenant, name, cancellationToken) ?? throw new InstanceNotFoundException(tenant, name);
             CheckPrecondition(ifMatch, existing);
             await CommitAsync(principal, tenant, name, claim: null, $"Delete instance {tenant}/{name}", existing,
-                await SnapshotAsync(tenant, fresh: false, cancellationToken), cancellationToken);
+                await CurrentSnapshotAsync(tenant, name, existing, cancellationToken), cancellationToken);
             return true;
         });
     }
@@ -224,7 +227,7 @@ public sealed partial class InstanceService(
             var existing = await index.FindAsync(tenant, name, cancellationToken);
             var message = $"Roll back instance {tenant}/{name} to {revision[..Math.Min(12, revision.Length)]}";
             return (await CommitAsync(principal, tenant, name, old, message, existing,
-                await SnapshotAsync(tenant, fresh: false, cancellationToken), cancellationToken))!;
+                await CurrentSnapshotAsync(tenant, name, existing, cancellationToken), cancellationToken))!;
         });
     }
 
@@ -247,6 +250,8 @@ public sealed partial class InstanceService(
         await gate.WaitAsync();
         try
         {
+            // One waiter per tenant and process asks for the replicas' lock: the gate first, then the database.
+            await using var shared = await tenantLocks.AcquireAsync(tenant, CancellationToken.None);
             return await action();
         }
         finally

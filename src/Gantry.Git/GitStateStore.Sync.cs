@@ -1,0 +1,94 @@
+using Gantry.Core.State;
+using LibGit2Sharp;
+
+namespace Gantry.Git;
+
+// Catching up with other writers of the remote (other replicas) on request, through the committer.
+public sealed partial class GitStateStore
+{
+    // Queued like a change so that the committer, the only one that moves the branch, does the fetch between batches.
+    private static readonly Change SyncMarker = new() { Author = new ChangeAuthor("sync", "sync@gantry.invalid"), Message = "sync" };
+
+    // Sync requests the committer has taken from the queue and not yet answered (committer thread only).
+    private readonly List<PendingChange> _syncs = [];
+
+    /// <summary>
+    /// Fetches the remote and moves the branch to its head, so that reads see what other replicas pushed. Requests that
+    /// arrive together share one fetch; the committer finishes the batch it is storing first. Without a remote the
+    /// branch is only moved here, so the head is returned at once.
+    /// </summary>
+    public async Task<string?> RefreshAsync(CancellationToken cancellationToken = default)
+    {
+        if (_committer is null)
+        {
+            throw new InvalidOperationException("The Git state store is not started.");
+        }
+
+        if (_remote is null)
+        {
+            return _headText;
+        }
+
+        var pending = new PendingChange(SyncMarker);
+        try
+        {
+            await _queue.Writer.WriteAsync(pending, cancellationToken);
+        }
+        catch (System.Threading.Channels.ChannelClosedException)
+        {
+            throw new StateStoreException("The Git state store is stopping.");
+        }
+
+        var head = await pending.Done.Task.WaitAsync(cancellationToken);
+        return head.Length == 0 ? null : head;
+    }
+
+    public Task<bool> HasRevisionAsync(string revision, CancellationToken cancellationToken = default)
+    {
+        if (!StateRevision.IsWellFormed(revision))
+        {
+            return Task.FromResult(false);
+        }
+
+        lock (_readLock)
+        {
+            return Task.FromResult(Reader.Lookup<Commit>(new ObjectId(revision)) is not null);
+        }
+    }
+
+    /// <summary>Notes a sync request taken from the queue; false for a change.</summary>
+    private bool TakeSync(PendingChange pending)
+    {
+        if (!ReferenceEquals(pending.Change, SyncMarker))
+        {
+            return false;
+        }
+
+        _syncs.Add(pending);
+        return true;
+    }
+
+    /// <summary>Answers the sync requests taken so far with one fetch; nothing may be in flight.</summary>
+    private void SyncWithRemote()
+    {
+        var waiting = _syncs.ToList();
+        _syncs.Clear();
+        try
+        {
+            FetchRemote(adopt: true);
+            ResetToStored();
+            foreach (var pending in waiting)
+            {
+                pending.Done.TrySetResult(_headText ?? "");
+            }
+        }
+        catch (Exception e)
+        {
+            var failure = e as StateStoreException ?? new StateStoreException("Reading the remote failed: " + e.Message, e);
+            foreach (var pending in waiting)
+            {
+                pending.Done.TrySetException(failure);
+            }
+        }
+    }
+}
