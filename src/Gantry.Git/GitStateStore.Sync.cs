@@ -29,7 +29,7 @@ public sealed partial class GitStateStore
             return _headText;
         }
 
-        var pending = new PendingChange(SyncMarker);
+        var pending = new PendingChange(SyncMarker, trace: null);
         try
         {
             await _queue.Writer.WriteAsync(pending, cancellationToken);
