@@ -46,6 +46,8 @@ bench: test-deps
 	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll seal
 	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll status --json bench/results/status.json
 	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll fuzz --requests 50000 --json bench/results/fuzz.json
+	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll rollout --instances 500,10000
+	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll environments --claims 1000 --json bench/results/environments.json
 	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll ha --clients 64 --kill-trials 200 --json bench/results/ha.json
 
 clean:
