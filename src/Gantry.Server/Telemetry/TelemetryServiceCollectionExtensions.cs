@@ -24,12 +24,17 @@ public static class TelemetryServiceCollectionExtensions
 
     public static IServiceCollection AddGantryTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
+        // The standard variable stands in for the setting, so the validator and the exporter see the same address.
         var options = configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
-        services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.SectionName);
+        options.OtlpEndpoint ??= configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.SectionName)
+            .PostConfigure(o => o.OtlpEndpoint ??= configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>());
         services.TryAddSingleton<ChangeMetrics>();
         services.TryAddSingleton<SealingMetrics>();
 
-        var otlp = options.OtlpEndpoint ?? configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        var otlp = options.OtlpEndpoint;
         if (!options.Metrics && string.IsNullOrWhiteSpace(otlp))
         {
             return services;
@@ -46,17 +51,9 @@ public static class TelemetryServiceCollectionExtensions
                 .AddPrometheusExporter(o => o.ScrapeEndpointPath = options.MetricsPath));
         }
 
-        if (!string.IsNullOrWhiteSpace(otlp))
+        // A bad address or protocol records no trace here; TelemetryOptionsValidator stops the start and names it.
+        if (!string.IsNullOrWhiteSpace(otlp) && OtlpAddress(otlp) is { } endpoint && OtlpProtocolOf(options.OtlpProtocol) is { } protocol)
         {
-            var endpoint = Uri.TryCreate(otlp, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-                ? uri
-                : throw new GantryStartupException($"Telemetry:OtlpEndpoint '{otlp}' is not an http(s) address such as http://otel-collector:4317.");
-            var protocol = options.OtlpProtocol switch
-            {
-                "grpc" => OtlpExportProtocol.Grpc,
-                "http/protobuf" => OtlpExportProtocol.HttpProtobuf,
-                _ => throw new GantryStartupException($"Telemetry:OtlpProtocol '{options.OtlpProtocol}' is neither 'grpc' nor 'http/protobuf'."),
-            };
             telemetry.WithTracing(tracing => tracing
                 .AddSource(GantryTracing.SourceName)
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsScrapeOrProbe(context.Request.Path, options))
@@ -75,12 +72,20 @@ public static class TelemetryServiceCollectionExtensions
     /// <summary>Counts the changes, and serves the metrics when they are on.</summary>
     public static WebApplication UseGantryTelemetry(this WebApplication app)
     {
-        var options = app.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value;
+        // Read unvalidated (the pipeline is built before the start validates): a bad entry allows nothing, and
+        // TelemetryOptionsValidator stops the start naming it.
+        var options = app.Services.GetRequiredService<IOptionsMonitor<TelemetryOptions>>().CurrentValue;
         if (options.Metrics && options.MetricsAllowedNetworks.Count > 0)
         {
-            var allowed = options.MetricsAllowedNetworks.Select(n => TrustedProxy.TryParse(n, out var network)
-                ? network
-                : throw new GantryStartupException($"Telemetry:MetricsAllowedNetworks entry '{n}' is not an IP address or CIDR network (e.g. 10.0.0.0/8).")).ToList();
+            var allowed = new List<System.Net.IPNetwork>();
+            foreach (var entry in options.MetricsAllowedNetworks)
+            {
+                if (TrustedProxy.TryParse(entry, out var network))
+                {
+                    allowed.Add(network);
+                }
+            }
+
             app.Use((context, next) =>
             {
                 if (context.Request.Path.StartsWithSegments(options.MetricsPath, StringComparison.Ordinal)
@@ -109,6 +114,17 @@ public static class TelemetryServiceCollectionExtensions
 
         return app;
     }
+
+    /// <summary>The OTLP collector's address, or null when it is not an absolute http(s) URL.</summary>
+    internal static Uri? OtlpAddress(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri : null;
+
+    internal static OtlpExportProtocol? OtlpProtocolOf(string value) => value switch
+    {
+        "grpc" => OtlpExportProtocol.Grpc,
+        "http/protobuf" => OtlpExportProtocol.HttpProtobuf,
+        _ => null,
+    };
 
     private static bool IsScrapeOrProbe(PathString path, TelemetryOptions options) =>
         path.StartsWithSegments(options.MetricsPath, StringComparison.Ordinal) || path.StartsWithSegments("/hc", StringComparison.Ordinal)

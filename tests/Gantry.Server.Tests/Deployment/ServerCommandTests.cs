@@ -82,6 +82,18 @@ public sealed class ServerCommandTests(PostgresServer postgres) : IClassFixture<
     }
 
     [Fact]
+    public async Task Check_reports_every_bad_telemetry_setting_beside_the_others()
+    {
+        var (exit, output) = await RunAsync("check", ["--data-dir", _folder.Combine("data"),
+            "--Telemetry:MetricsAllowedNetworks:0", "pods", "--Telemetry:OtlpEndpoint", "otel-collector:4317", "--Telemetry:OtlpProtocol", "udp"]);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("Telemetry:MetricsAllowedNetworks entry 'pods'", output, StringComparison.Ordinal);
+        Assert.Contains("Telemetry:OtlpEndpoint 'otel-collector:4317'", output, StringComparison.Ordinal);
+        Assert.Contains("Telemetry:OtlpProtocol 'udp'", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Strict_production_start_refuses_with_the_findings_and_exit_2()
     {
         await using var server = ServerProcess.Start(["--data-dir", _folder.Combine("data")],
