@@ -1,8 +1,11 @@
+using Gantry.Server.Hosting;
+
 namespace Gantry.Server.Sealing;
 
 /// <summary>
-/// Fetches a Sealed Secrets controller's certificate from its <c>/v1/cert.pem</c>: https only, a short timeout and a
-/// size limit, since the URL comes from a tenant admin. Problems are one-line messages for a 400 answer.
+/// Fetches a Sealed Secrets controller's certificate from its <c>/v1/cert.pem</c>: https only, a short timeout, a size
+/// limit and only to addresses a tenant may aim Gantry at (<see cref="OutboundTargetGuard"/>), since the URL comes from a
+/// tenant admin. Problems are one-line messages for a 400 answer.
 /// </summary>
 public sealed class ControllerCertificateFetcher(HttpClient http)
 {
@@ -47,7 +50,7 @@ public sealed class ControllerCertificateFetcher(HttpClient http)
         }
         catch (HttpRequestException e)
         {
-            throw new CertificateFetchException($"the URL could not be fetched ({e.HttpRequestError})");
+            throw new CertificateFetchException(OutboundTargetGuard.RefusalIn(e) ?? $"the URL could not be fetched ({e.HttpRequestError})");
         }
     }
 }

@@ -1,5 +1,6 @@
 using Gantry.Sealing;
 using Gantry.Sealing.Keys;
+using Gantry.Server.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -20,9 +21,14 @@ public static class SealingHostingExtensions
         services.AddSealingKeyPool();
         services.TryAddSingleton<SealingKeyCustody>();
 
-        // The URL comes from a tenant admin: no redirects to elsewhere, a short timeout (the fetcher also limits size).
+        // The URL comes from a tenant admin: no redirects to elsewhere, a short timeout (the fetcher also limits size),
+        // and the connection made only to addresses a tenant may aim Gantry at, whatever the name resolves to.
         services.AddHttpClient<ControllerCertificateFetcher>(client => client.Timeout = ControllerCertificateFetcher.Timeout)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+            .ConfigurePrimaryHttpMessageHandler(provider =>
+            {
+                var options = provider.GetRequiredService<IOptionsMonitor<SealingOptions>>();
+                return OutboundTargetGuard.CreateHandler(() => options.CurrentValue.ControllerCertAllowLoopback);
+            });
         return services;
     }
 }

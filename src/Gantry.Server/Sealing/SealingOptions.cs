@@ -15,6 +15,13 @@ public sealed class SealingOptions
     public string Custody { get; set; } = SealingKeyModes.TenantKey;
 
     public EscrowOptions Escrow { get; set; } = new();
+
+    /// <summary>
+    /// Let a controller certificate URL connect to loopback (a controller port-forwarded to this machine, the tests'
+    /// server). Off, such a URL is refused like an unreachable one; link-local (cloud metadata), unspecified and
+    /// multicast addresses are refused whatever this says.
+    /// </summary>
+    public bool ControllerCertAllowLoopback { get; set; }
 }
 
 /// <summary>

@@ -311,8 +311,8 @@ public static class ClusterEndpoints
             return;
         }
 
-        // The connection is guarded again when it is made (NotifyTargetGuard): a name can resolve anywhere.
-        if (!platformAdmin && (uri.IsLoopback || (IPAddress.TryParse(uri.DnsSafeHost, out var address) && NotifyTargetGuard.Refusal(address, allowLoopback: false) is not null)))
+        // The connection is guarded again when it is made (OutboundTargetGuard): a name can resolve anywhere.
+        if (!platformAdmin && (uri.IsLoopback || (IPAddress.TryParse(uri.DnsSafeHost, out var address) && OutboundTargetGuard.Refusal(address, allowLoopback: false) is not null)))
         {
             errors.Add("notifyUrl", "must not be a loopback, link-local, unspecified or multicast address");
         }

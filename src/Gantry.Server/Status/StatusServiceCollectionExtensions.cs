@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Gantry.Server.Hosting;
 
 namespace Gantry.Server.Status;
 
@@ -26,7 +27,7 @@ public static class StatusServiceCollectionExtensions
             .ConfigurePrimaryHttpMessageHandler(sp =>
             {
                 var options = sp.GetRequiredService<IOptionsMonitor<StatusOptions>>();
-                return NotifyTargetGuard.CreateHandler(() => options.CurrentValue.NotifyAllowLoopback);
+                return OutboundTargetGuard.CreateHandler(() => options.CurrentValue.NotifyAllowLoopback);
             });
         return services;
     }

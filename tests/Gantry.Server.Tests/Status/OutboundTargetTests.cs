@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Gantry.Server.Status;
+using Gantry.Server.Hosting;
 using Gantry.Server.Tests.Infrastructure;
 
 namespace Gantry.Server.Tests.Status;
@@ -9,7 +9,7 @@ namespace Gantry.Server.Tests.Status;
 /// Engine notifications never reach link-local, unspecified or multicast addresses, and loopback only when allowed:
 /// checked where the connection is made, whatever the notify URL's host resolves to.
 /// </summary>
-public sealed class NotifyTargetTests
+public sealed class OutboundTargetTests
 {
     [Theory]
     [InlineData("169.254.169.254", false, "a link-local address")]
@@ -29,7 +29,7 @@ public sealed class NotifyTargetTests
     [InlineData("2001:db8::1", false, null)]
     public void Refuses_the_addresses_notifications_must_not_reach(string address, bool allowLoopback, string? refusal)
     {
-        Assert.Equal(refusal, NotifyTargetGuard.Refusal(IPAddress.Parse(address), allowLoopback));
+        Assert.Equal(refusal, OutboundTargetGuard.Refusal(IPAddress.Parse(address), allowLoopback));
     }
 
     [Fact]

@@ -1,15 +1,16 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Gantry.Server.Status;
+namespace Gantry.Server.Hosting;
 
 /// <summary>
-/// Where Gantry's engine notifications may connect. A notify URL is checked when it is set, but a host name can
-/// resolve anywhere, and differently later: so the connection itself is made here, to the resolved addresses that
-/// are allowed. Never link-local (cloud metadata at 169.254.169.254), unspecified or multicast; loopback only when
-/// <see cref="StatusOptions.NotifyAllowLoopback"/> (an engine port-forwarded to a laptop, the tests' engines).
+/// Where Gantry connects when a tenant admin names the address: engine notify URLs, a Sealed Secrets controller's
+/// certificate URL. The URL is checked when it is given, but a host name can resolve anywhere, and differently
+/// later: so the connection itself is made here, to the resolved addresses that are allowed. Never link-local (cloud
+/// metadata at 169.254.169.254), unspecified or multicast; loopback only when the caller's setting allows it (an
+/// engine port-forwarded to a laptop, the tests' servers).
 /// </summary>
-internal static class NotifyTargetGuard
+internal static class OutboundTargetGuard
 {
     public static SocketsHttpHandler CreateHandler(Func<bool> allowLoopback) => new()
     {
@@ -41,6 +42,23 @@ internal static class NotifyTargetGuard
         };
     }
 
+    /// <summary>
+    /// The guard's own words when <paramref name="error"/> (as HttpClient reports a failed connection) came from a
+    /// refused target, else null.
+    /// </summary>
+    public static string? RefusalIn(Exception error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            if (e is OutboundTargetRefusedException refused)
+            {
+                return refused.Message;
+            }
+        }
+
+        return null;
+    }
+
     private static async ValueTask<Stream> ConnectAsync(DnsEndPoint endpoint, bool allowLoopback, CancellationToken cancellationToken)
     {
         var addresses = IPAddress.TryParse(endpoint.Host, out var literal)
@@ -50,7 +68,7 @@ internal static class NotifyTargetGuard
         if (allowed.Length == 0)
         {
             var why = addresses.Length == 0 ? "no address" : Refusal(addresses[0], allowLoopback);
-            throw new EngineNotificationException($"'{endpoint.Host}' resolves to {why}, which Gantry does not send notifications to.");
+            throw new OutboundTargetRefusedException($"'{endpoint.Host}' resolves to {why}, which Gantry does not connect to.");
         }
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -66,3 +84,6 @@ internal static class NotifyTargetGuard
         }
     }
 }
+
+/// <summary>A connection Gantry refused to make: the target resolves only to addresses it does not connect to.</summary>
+public sealed class OutboundTargetRefusedException(string message) : IOException(message);

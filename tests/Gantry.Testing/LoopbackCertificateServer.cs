@@ -2,13 +2,13 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Gantry.Cli.Tests;
+namespace Gantry.Testing;
 
 /// <summary>
 /// A tiny HTTP/1.1 server on 127.0.0.1 that answers GET /v1/cert.pem like a Sealed Secrets controller
 /// (application/x-pem-file) and 404 elsewhere. Serves until disposed; loopback only.
 /// </summary>
-internal sealed class LoopbackCertificateServer : IAsyncDisposable
+public sealed class LoopbackCertificateServer : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
