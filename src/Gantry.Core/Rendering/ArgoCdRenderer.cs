@@ -25,18 +25,18 @@ internal static class ArgoCdRenderer
     /// has sealed values, its SealedSecret). They read only each instance's name, namespace, offering and whether it
     /// has sealed values.
     /// </summary>
-    public static void RenderShared(string tenant, IReadOnlyList<RenderedInstance> instances, IDictionary<string, byte[]> files)
+    public static void RenderShared(string tenant, IReadOnlyList<InstanceOutline> instances, IDictionary<string, byte[]> files)
     {
         var root = GitOpsLayout.ArgoCdRoot(tenant);
-        var ordered = instances.OrderBy(i => i.Claim.Name, StringComparer.Ordinal).ToList();
+        var ordered = instances.OrderBy(i => i.Name, StringComparer.Ordinal).ToList();
 
         files[$"{root}/appproject.yaml"] = YamlWriter.WriteUtf8(Project(tenant, ordered));
         var resources = new List<string> { "appproject.yaml" };
-        resources.AddRange(ordered.Select(i => $"applications/{i.Claim.Name}.yaml"));
+        resources.AddRange(ordered.Select(i => $"applications/{i.Name}.yaml"));
 
         // The SealedSecrets go with the tenant's app-of-apps, which applies them into the instances' namespaces
         // (the platform project allows that kind): an Application can only deploy its chart.
-        resources.AddRange(ordered.Where(i => InstanceSecrets.Present(i.Claim, i.Offering).Any()).Select(i => $"secrets/{i.Claim.Name}.yaml"));
+        resources.AddRange(ordered.Where(i => i.HasSealedValues).Select(i => $"secrets/{i.Name}.yaml"));
         files[$"{root}/kustomization.yaml"] = YamlWriter.WriteUtf8(Kustomization(resources));
     }
 
@@ -50,10 +50,10 @@ internal static class ArgoCdRenderer
         }
     }
 
-    private static JsonObject Project(string tenant, IReadOnlyList<RenderedInstance> instances)
+    private static JsonObject Project(string tenant, IReadOnlyList<InstanceOutline> instances)
     {
         var sources = instances.Select(i => RepoUrl(i.Offering.Chart)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
-        var destinations = instances.Select(i => i.Claim.Namespace).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        var destinations = instances.Select(i => i.Namespace).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
         return Object("argoproj.io/v1alpha1", "AppProject", ProjectName(tenant), ArgoCdNamespace, Labels(tenant), new JsonObject
         {
             ["description"] = $"Instances of tenant {tenant}, managed by Gantry",

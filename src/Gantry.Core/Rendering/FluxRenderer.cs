@@ -35,10 +35,10 @@ internal static class FluxRenderer
     /// kustomization listing each instance's release folder. They read only each instance's name, namespace, offering
     /// and whether it has sealed values.
     /// </summary>
-    public static void RenderShared(string tenant, IReadOnlyList<RenderedInstance> instances, IDictionary<string, byte[]> files)
+    public static void RenderShared(string tenant, IReadOnlyList<InstanceOutline> instances, IDictionary<string, byte[]> files)
     {
         var root = GitOpsLayout.FluxRoot(tenant);
-        var namespaces = instances.Select(i => i.Claim.Namespace).Prepend(tenant).Distinct(StringComparer.Ordinal).ToList();
+        var namespaces = instances.Select(i => i.Namespace).Prepend(tenant).Distinct(StringComparer.Ordinal).ToList();
 
         files[$"{root}/namespaces.yaml"] = YamlWriter.WriteAllUtf8(namespaces.Select(ns => (JsonNode?)Object("v1", "Namespace", ns, null,
             Labels(tenant).With("toolkit.fluxcd.io/tenant", tenant))));
@@ -52,7 +52,7 @@ internal static class FluxRenderer
             resources.Add("sources.yaml");
         }
 
-        resources.AddRange(instances.Select(i => $"releases/{i.Claim.Name}").Order(StringComparer.Ordinal));
+        resources.AddRange(instances.Select(i => $"releases/{i.Name}").Order(StringComparer.Ordinal));
         files[$"{root}/kustomization.yaml"] = YamlWriter.WriteUtf8(Kustomization(resources));
     }
 

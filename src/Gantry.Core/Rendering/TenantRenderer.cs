@@ -13,8 +13,8 @@ namespace Gantry.Core.Rendering;
 /// The tree has two parts. Each instance's own files (its claim, its HelmRelease folder or Application and
 /// SealedSecret) depend on nothing but the tenant, its claim and its offering. The tenant's shared files (namespaces,
 /// lockdown, project, sources, kustomizations) depend only on each instance's name, namespace, offering and whether
-/// it has sealed values. So one instance's change is rendered by <see cref="RenderChange"/> from that instance alone,
-/// and the shared files only when one of those moved.
+/// it has sealed values (<see cref="InstanceOutline"/>). So one instance's change is rendered by <c>RenderChange</c>
+/// from that instance alone and the outlines of the others, and the shared files only when one of those moved.
 /// </remarks>
 public static class TenantRenderer
 {
@@ -26,7 +26,7 @@ public static class TenantRenderer
     {
         using var activity = GantryTracing.Source.StartActivity("gantry.render");
         var all = Checked(tenant, instances);
-        var shared = RenderShared(tenant, all);
+        var shared = RenderShared(tenant, all.Select(i => i.Outline));
         var files = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
         files.AddRange(shared.Files);
         foreach (var instance in all)
@@ -38,7 +38,11 @@ public static class TenantRenderer
     }
 
     /// <summary>The tenant's shared files: namespaces, lockdown, project, sources, kustomizations.</summary>
-    public static SharedFiles RenderShared(string tenant, IEnumerable<RenderedInstance> instances)
+    public static SharedFiles RenderShared(string tenant, IEnumerable<RenderedInstance> instances) =>
+        RenderShared(tenant, instances.Select(i => i.Outline));
+
+    /// <summary>The tenant's shared files from what they read of each instance.</summary>
+    public static SharedFiles RenderShared(string tenant, IEnumerable<InstanceOutline> instances)
     {
         var all = Checked(tenant, instances);
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
@@ -81,11 +85,19 @@ public static class TenantRenderer
     /// as it is. Otherwise both sides are rendered and compared.
     /// </remarks>
     public static TenantChange RenderChange(
-        string tenant, SharedFiles shared, RenderedInstance? before, RenderedInstance? after, IEnumerable<RenderedInstance> instances)
+        string tenant, SharedFiles shared, RenderedInstance? before, RenderedInstance? after, IEnumerable<RenderedInstance> instances) =>
+        RenderChange(tenant, shared, before, after, instances.Select(i => i.Outline));
+
+    /// <summary>
+    /// <see cref="RenderChange(string, SharedFiles, RenderedInstance?, RenderedInstance?, IEnumerable{RenderedInstance})"/>
+    /// with the tenant's instances afterwards as outlines: all the shared files read of them.
+    /// </summary>
+    public static TenantChange RenderChange(
+        string tenant, SharedFiles shared, RenderedInstance? before, RenderedInstance? after, IEnumerable<InstanceOutline> instances)
     {
         using var activity = GantryTracing.Source.StartActivity("gantry.render");
         Checked(tenant, new[] { before, after }.OfType<RenderedInstance>());
-        if (before is not null && after is not null && SameOutline(before, after))
+        if (before is not null && after is not null && before.Outline.SameAs(after.Outline))
         {
             return before.Claim.IsSameAs(after.Claim)
                 ? new TenantChange(new Dictionary<string, byte[]>(), [], shared)
@@ -111,14 +123,6 @@ public static class TenantRenderer
             tenants.Order(StringComparer.Ordinal).Select(GitOpsLayout.FluxIndexEntry))),
     };
 
-    /// <summary>
-    /// Whether the two agree in all that the shared files and the set of an instance's own files depend on: name,
-    /// namespace, offering (the same one: a reloaded catalog makes new ones) and whether there are sealed values.
-    /// </summary>
-    private static bool SameOutline(RenderedInstance a, RenderedInstance b) =>
-        a.Claim.Name == b.Claim.Name && a.Claim.Namespace == b.Claim.Namespace && ReferenceEquals(a.Offering, b.Offering)
-        && InstanceSecrets.Present(a.Claim, a.Offering).Any() == InstanceSecrets.Present(b.Claim, b.Offering).Any();
-
     // In name order, whatever order the caller keeps them in: the shared files list instances (and their namespaces),
     // and the same instances must give the same bytes however they were gathered.
     private static List<RenderedInstance> Checked(string tenant, IEnumerable<RenderedInstance> instances)
@@ -127,6 +131,17 @@ public static class TenantRenderer
         if (all.FirstOrDefault(i => i.Claim.Tenant != tenant) is { } stranger)
         {
             throw new ArgumentException($"Instance '{stranger.Claim.Name}' belongs to tenant '{stranger.Claim.Tenant}', not '{tenant}'.", nameof(instances));
+        }
+
+        return all;
+    }
+
+    private static List<InstanceOutline> Checked(string tenant, IEnumerable<InstanceOutline> instances)
+    {
+        var all = instances.OrderBy(i => i.Name, StringComparer.Ordinal).ToList();
+        if (all.FirstOrDefault(i => i.Tenant != tenant) is { } stranger)
+        {
+            throw new ArgumentException($"Instance '{stranger.Name}' belongs to tenant '{stranger.Tenant}', not '{tenant}'.", nameof(instances));
         }
 
         return all;

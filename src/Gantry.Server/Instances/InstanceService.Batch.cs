@@ -18,9 +18,9 @@ public sealed partial class InstanceService
     /// <summary>How many index writes of a batch run at once.</summary>
     public const int IndexParallelism = 16;
 
-    /// <summary>The tenant's accepted claims, as the next change would read them.</summary>
+    /// <summary>The tenant's accepted claims, as the next change would read them (from Git, at its snapshot's revision).</summary>
     public async Task<IReadOnlyDictionary<string, InstanceClaim>> ClaimsAsync(string tenant, CancellationToken cancellationToken) =>
-        (await SnapshotAsync(tenant, fresh: false, cancellationToken)).Claims;
+        await ReadClaimsAsync(tenant, (await SnapshotAsync(tenant, fresh: false, cancellationToken)).Revision, cancellationToken);
 
     /// <summary>The instance's claim as it was at <paramref name="revision"/>; null when it did not exist there.</summary>
     public Task<InstanceClaim?> ClaimAtAsync(string tenant, string name, string revision, CancellationToken cancellationToken) =>
@@ -100,26 +100,29 @@ public sealed partial class InstanceService
         foreach (var group in byTenant)
         {
             var tenant = group.Key;
-            // The claims kept since Gantry's last change to the tenant hold at the head when nobody changed its folder
-            // since (one tree comparison); otherwise they are read again. Reading every claim of a large wave's tenants
-            // was most of the time a wave took.
+            // The instances kept since Gantry's last change to the tenant hold at the head when nobody changed its
+            // folder since (one tree comparison); otherwise they are read again. Reading every claim of a large wave's
+            // tenants was most of the time a wave took; now only the claims the wave changes are read.
             var kept = await SnapshotAsync(tenant, fresh: false, cancellationToken);
             var current = kept.Revision == head
                 || (kept.Revision is not null && head is not null && (await state.DiffAsync(kept.Revision, head, StateLayout.TenantFolder(tenant), cancellationToken)).Count == 0);
-            var claims = current ? kept.Claims : (await ReadClaimsAsync(tenant, head, cancellationToken)).ToImmutableDictionary(StringComparer.Ordinal);
-            var shared = current && kept.Shared is { } keptShared ? keptShared : TenantRenderer.RenderShared(tenant, Instances(tenant, claims.Values));
+            var instances = current ? kept.Instances : Keep((await ReadClaimsAsync(tenant, head, cancellationToken)).Values);
+            var shared = current && kept.Shared is { } keptShared ? keptShared : TenantRenderer.RenderShared(tenant, Outlines(tenant, instances.Values));
+            var changedHere = new Dictionary<string, InstanceClaim>(StringComparer.Ordinal);
             foreach (var change in group)
             {
                 var name = change.Expected.Name;
-                if (claims.GetValueOrDefault(name) is not { } before || !before.IsSameAs(change.Expected))
+                var before = changedHere.GetValueOrDefault(name)
+                    ?? (instances.ContainsKey(name) ? await ReadClaimAsync(tenant, name, head, cancellationToken) : null);
+                if (before is null || !before.IsSameAs(change.Expected))
                 {
                     outcomes.Add(new BatchOutcome(tenant, name, null, "the instance changed (or went away) after the rollout read it"));
                     continue;
                 }
 
                 var next = change.Next with { Generation = change.Next.IsSameAs(before) ? before.Generation : before.Generation + 1 };
-                var after = claims.SetItem(name, next);
-                var rendered = TenantRenderer.RenderChange(tenant, shared, Instance(tenant, before), Instance(tenant, next), Instances(tenant, after.Values));
+                var after = instances.SetItem(name, Keep(next));
+                var rendered = TenantRenderer.RenderChange(tenant, shared, Instance(tenant, before), Instance(tenant, next), Outlines(tenant, after.Values));
                 foreach (var (path, content) in rendered.Puts)
                 {
                     puts[path] = content;
@@ -132,11 +135,11 @@ public sealed partial class InstanceService
                     deletes.Add(path);
                 }
 
-                (shared, claims) = (rendered.Shared, after);
+                (shared, instances, changedHere[name]) = (rendered.Shared, after, next);
                 planned.Add((next, rendered.Puts.Count + rendered.Deletes.Count > 0));
             }
 
-            snapshots[tenant] = new TenantSnapshot(head, claims, Rendered: true) { Shared = shared };
+            snapshots[tenant] = new TenantSnapshot(head, instances, Rendered: true) { Shared = shared };
         }
 
         string? revision = null;

@@ -11,20 +11,41 @@ namespace Gantry.Server.Instances;
 public sealed partial class InstanceService
 {
     /// <summary>
-    /// What a tenant's folder holds: its claims at a revision, and whether the folder was ever rendered. Kept per
-    /// tenant after each change Gantry makes, so the next change does not read every claim again; the revision is
-    /// the change's base, so a change by anyone else to the tenant's files since then is caught by the store as a
-    /// conflict, and the snapshot is read afresh from Git.
+    /// What a tenant's folder holds: each instance's outline and generation at a revision, and whether the folder was
+    /// ever rendered. Kept per tenant after each change Gantry makes, so the next change does not read every claim
+    /// again; the revision is the change's base, so a change by anyone else to the tenant's files since then is caught
+    /// by the store as a conflict, and the snapshot is read afresh from Git.
     /// </summary>
     /// <remarks>
-    /// The claims are immutable: each change makes the next snapshot by replacing one entry and sharing the rest (a copy
-    /// of the whole dictionary per change was a noticeable part of what a change allocated).
+    /// A change needs the whole claim of the one instance it changes, read from Git at the snapshot's revision, and of
+    /// the others only what the tenant's shared files read (<see cref="InstanceOutline"/>) and how many there are. So
+    /// that is all a snapshot keeps: whole claims (values, sealed values) were most of what a replica held in memory,
+    /// about 2.5 KB per instance. The entries are immutable: each change makes the next snapshot by replacing one
+    /// entry and sharing the rest.
     /// </remarks>
-    private sealed record TenantSnapshot(string? Revision, ImmutableDictionary<string, InstanceClaim> Claims, bool Rendered)
+    private sealed record TenantSnapshot(string? Revision, ImmutableDictionary<string, KeptInstance> Instances, bool Rendered)
     {
-        /// <summary>The tenant's shared files as rendered from <see cref="Claims"/>, once a change needed them (under the tenant's gate).</summary>
+        /// <summary>The tenant's shared files as rendered from <see cref="Instances"/>, once a change needed them (under the tenant's gate).</summary>
         public SharedFiles? Shared { get; set; }
     }
+
+    /// <summary>
+    /// One instance as a snapshot keeps it: its outline with the offering by name (a reloaded catalog is seen at the
+    /// next render) and its generation. The offering and secret names are the catalog's own strings where it has them.
+    /// </summary>
+    private sealed record KeptInstance(string Name, string Namespace, string Offering, IReadOnlyList<string> SealedNames, long Generation);
+
+    private KeptInstance Keep(InstanceClaim claim)
+    {
+        var offering = catalog.Find(claim.Offering);
+        var sealedNames = claim.SealedSecrets.Keys
+            .Select(k => offering?.Secrets.FirstOrDefault(s => s.Name == k)?.Name ?? k)
+            .ToArray();
+        return new KeptInstance(claim.Name, claim.Namespace, offering?.Name ?? claim.Offering, sealedNames, claim.Generation);
+    }
+
+    private ImmutableDictionary<string, KeptInstance> Keep(IEnumerable<InstanceClaim> claims) =>
+        claims.ToImmutableDictionary(c => c.Name, Keep, StringComparer.Ordinal);
 
     private async Task<TenantSnapshot> SnapshotAsync(string tenant, bool fresh, CancellationToken cancellationToken)
     {
@@ -35,31 +56,45 @@ public sealed partial class InstanceService
 
         var head = await state.GetHeadAsync(cancellationToken);
         var claims = await ReadClaimsAsync(tenant, head, cancellationToken);
-        return new TenantSnapshot(head, claims.ToImmutableDictionary(StringComparer.Ordinal), await IsRenderedAsync(tenant, head, cancellationToken));
+        return new TenantSnapshot(head, Keep(claims.Values), await IsRenderedAsync(tenant, head, cancellationToken));
+    }
+
+    /// <summary>The whole claim of <paramref name="name"/> as <paramref name="snapshot"/> has it; null when it has none.</summary>
+    private async Task<InstanceClaim?> ClaimInAsync(TenantSnapshot snapshot, string tenant, string name, CancellationToken cancellationToken)
+    {
+        if (!snapshot.Instances.ContainsKey(name))
+        {
+            return null;
+        }
+
+        return await ReadClaimAsync(tenant, name, snapshot.Revision, cancellationToken)
+            ?? throw new InvalidOperationException($"Instance {tenant}/{name} is in the snapshot of revision {snapshot.Revision} but its claim is not there.");
     }
 
     /// <summary>
-    /// The tenant's snapshot, made to agree with the index row of <paramref name="name"/> read under the tenant's lock:
-    /// when another replica changed the instance since this one last read the tenant, the kept claims are stale (a
-    /// patch or a scale would apply to old values), so the remote is fetched and the tenant read again. Changes by
-    /// other replicas to the tenant's other instances are caught later, by the store's conflict check.
+    /// The tenant's snapshot, made to agree with the index row of <paramref name="name"/> read under the tenant's lock,
+    /// and the instance's whole claim in it: when another replica changed the instance since this one last read the
+    /// tenant, the kept snapshot is stale (a patch or a scale would apply to old values), so the remote is fetched and
+    /// the tenant read again. Changes by other replicas to the tenant's other instances are caught later, by the
+    /// store's conflict check.
     /// </summary>
-    private async Task<TenantSnapshot> CurrentSnapshotAsync(string tenant, string name, InstanceRecord? existing, CancellationToken cancellationToken)
+    private async Task<(TenantSnapshot Snapshot, InstanceClaim? Current)> CurrentSnapshotAsync(
+        string tenant, string name, InstanceRecord? existing, CancellationToken cancellationToken)
     {
         var snapshot = await SnapshotAsync(tenant, fresh: false, cancellationToken);
-        if (AgreesWith(snapshot.Claims.GetValueOrDefault(name), existing))
+        if (!AgreesWith(snapshot.Instances.GetValueOrDefault(name), existing))
         {
-            return snapshot;
+            _snapshots.Remove(tenant);
+            await state.RefreshAsync(cancellationToken);
+            snapshot = await SnapshotAsync(tenant, fresh: true, cancellationToken);
         }
 
-        _snapshots.Remove(tenant);
-        await state.RefreshAsync(cancellationToken);
-        return await SnapshotAsync(tenant, fresh: true, cancellationToken);
+        return (snapshot, await ClaimInAsync(snapshot, tenant, name, cancellationToken));
     }
 
-    /// <summary>Whether a kept claim is the one the index row describes (both absent, or the same generation).</summary>
-    private static bool AgreesWith(InstanceClaim? claim, InstanceRecord? record) =>
-        claim is null ? record is null : record is not null && claim.Generation == record.Generation;
+    /// <summary>Whether a kept instance is the one the index row describes (both absent, or the same generation).</summary>
+    private static bool AgreesWith(KeptInstance? kept, InstanceRecord? record) =>
+        kept is null ? record is null : record is not null && kept.Generation == record.Generation;
 
     /// <summary>
     /// <paramref name="revision"/> when this replica holds it, after fetching the remote when it does not yet (another
@@ -76,12 +111,16 @@ public sealed partial class InstanceService
         return await state.HasRevisionAsync(revision, cancellationToken) ? revision : null;
     }
 
+    /// <summary>
+    /// Commits <paramref name="claim"/> (null: the instance goes away) in place of the instance's claim in the
+    /// snapshot of <paramref name="basis"/> (its <c>Current</c>).
+    /// </summary>
     private async Task<InstanceState?> CommitAsync(
         Principal principal, string tenant, string name, InstanceClaim? claim, string message, InstanceRecord? existing,
-        TenantSnapshot snapshot, CancellationToken cancellationToken)
+        (TenantSnapshot Snapshot, InstanceClaim? Current) basis, CancellationToken cancellationToken)
     {
         var author = AuthorOf(principal);
-        var basedOn = snapshot.Claims.GetValueOrDefault(name);
+        var (snapshot, basedOn) = basis;
 
         // Every change to the claim counts one generation up (a rollback too: it is a new change); an unchanged claim
         // keeps its generation, so re-applying the same request still changes nothing.
@@ -92,15 +131,15 @@ public sealed partial class InstanceService
 
         for (var attempt = 1; ; attempt++)
         {
-            var next = claim is null ? snapshot.Claims.Remove(name) : snapshot.Claims.SetItem(name, claim);
+            var next = claim is null ? snapshot.Instances.Remove(name) : snapshot.Instances.SetItem(name, Keep(claim));
 
             // A tenant whose folder was never written has nothing rendered yet: everything is new, its skeleton
             // (namespace, lockdown, project) included, and the Flux index gains an entry for it. Otherwise only this
             // instance's files and, when what they read of it moved, the tenant's shared files can differ.
             var rendered = snapshot.Rendered
-                ? TenantRenderer.RenderChange(tenant, snapshot.Shared ??= TenantRenderer.RenderShared(tenant, Instances(tenant, snapshot.Claims.Values)),
-                    basedOn is null ? null : Instance(tenant, basedOn), claim is null ? null : Instance(tenant, claim), Instances(tenant, next.Values))
-                : TenantRenderer.RenderFirst(tenant, Instances(tenant, next.Values));
+                ? TenantRenderer.RenderChange(tenant, snapshot.Shared ??= TenantRenderer.RenderShared(tenant, Outlines(tenant, snapshot.Instances.Values)),
+                    basedOn is null ? null : Instance(tenant, basedOn), claim is null ? null : Instance(tenant, claim), Outlines(tenant, next.Values))
+                : TenantRenderer.RenderFirst(tenant, await ClaimsAfterAsync(snapshot, tenant, name, claim, cancellationToken));
             var (puts, deletes) = (rendered.Puts.ToDictionary(f => f.Key, f => (ReadOnlyMemory<byte>)f.Value, StringComparer.Ordinal), rendered.Deletes.ToList());
             var change = new Change
             {
@@ -129,7 +168,7 @@ public sealed partial class InstanceService
                 _snapshots.Remove(tenant);
                 Log.Rerender(logger, tenant, name, attempt);
                 snapshot = await SnapshotAsync(tenant, fresh: true, cancellationToken);
-                if (!SameClaim(basedOn, snapshot.Claims.GetValueOrDefault(name)))
+                if (!SameClaim(basedOn, await ClaimInAsync(snapshot, tenant, name, cancellationToken)))
                 {
                     throw;
                 }
@@ -212,7 +251,17 @@ public sealed partial class InstanceService
         return new InstanceState(claim, record);
     }
 
-    private IEnumerable<RenderedInstance> Instances(string tenant, IEnumerable<InstanceClaim> claims) => claims.Select(c => Instance(tenant, c));
+    /// <summary>Every whole claim of the tenant once <paramref name="claim"/> replaces <paramref name="name"/>'s (null: without it).</summary>
+    private async Task<IEnumerable<RenderedInstance>> ClaimsAfterAsync(
+        TenantSnapshot snapshot, string tenant, string name, InstanceClaim? claim, CancellationToken cancellationToken)
+    {
+        var claims = await ReadClaimsAsync(tenant, snapshot.Revision, cancellationToken);
+        claims.Remove(name);
+        return claims.Values.Append(claim).OfType<InstanceClaim>().Select(c => Instance(tenant, c)).ToList();
+    }
+
+    private IEnumerable<InstanceOutline> Outlines(string tenant, IEnumerable<KeptInstance> kept) => kept.Select(k => InstanceOutline.Of(
+        tenant, k.Name, k.Namespace, catalog.Find(k.Offering) ?? throw new OfferingMissingException(tenant, k.Name, k.Offering), k.SealedNames));
 
     private RenderedInstance Instance(string tenant, InstanceClaim claim) =>
         new(claim, catalog.Find(claim.Offering) ?? throw new OfferingMissingException(tenant, claim.Name, claim.Offering));

@@ -30,7 +30,7 @@ public sealed partial class InstanceService
             var existing = await index.FindAsync(tenant, name, cancellationToken);
             CheckPrecondition(ifMatch, existing);
             var snapshot = await SnapshotAsync(tenant, fresh: false, cancellationToken);
-            var current = snapshot.Claims.GetValueOrDefault(name);
+            var current = await ClaimInAsync(snapshot, tenant, name, cancellationToken);
             var (claim, offering, kept) = await PlanClaimAsync(principal, tenantRecord, name, request, snapshot, current, cancellationToken);
             claim = claim with { SealedSecrets = new SortedDictionary<string, string>(kept.ToDictionary(), StringComparer.Ordinal) };
             claim = claim with { Generation = current is not null && claim.IsSameAs(current) ? current.Generation : (current?.Generation ?? 0) + 1 };

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using Gantry.Core.Caching;
 using Gantry.Core.Catalog;
@@ -135,8 +134,8 @@ public sealed partial class InstanceService(
         {
             var existing = await index.FindAsync(tenant, name, cancellationToken);
             CheckPrecondition(ifMatch, existing);
-            var snapshot = await CurrentSnapshotAsync(tenant, name, existing, cancellationToken);
-            var current = snapshot.Claims.GetValueOrDefault(name);
+            var basis = await CurrentSnapshotAsync(tenant, name, existing, cancellationToken);
+            var (snapshot, current) = basis;
             if (mustExist && current is null)
             {
                 throw new InstanceNotFoundException(tenant, name);
@@ -149,7 +148,7 @@ public sealed partial class InstanceService(
             var sealedSecrets = await secrets.SealAsync(claim, offering, kept, request.Secrets, regenerate, cancellationToken);
             claim = claim with { SealedSecrets = sealedSecrets.Sealed };
             var verb = regenerate is not null ? "Rotate credentials of" : existing is null ? "Create" : "Update";
-            var state = await CommitAsync(principal, tenant, name, claim, $"{verb} instance {tenant}/{name} ({claim.Offering} {claim.ChartVersion})", existing, snapshot, cancellationToken);
+            var state = await CommitAsync(principal, tenant, name, claim, $"{verb} instance {tenant}/{name} ({claim.Offering} {claim.ChartVersion})", existing, basis, cancellationToken);
             return (state! with { Credentials = sealedSecrets.Generated }, existing is null);
         });
     }
@@ -165,7 +164,7 @@ public sealed partial class InstanceService(
     {
         var tenant = tenantRecord.Name;
         var offering = request.Offering is null ? null : catalog.Find(request.Offering);
-        var otherInstances = snapshot.Claims.Count - (current is null ? 0 : 1);
+        var otherInstances = snapshot.Instances.Count - (current is null ? 0 : 1);
         var kept = InstanceSecretSealer.Kept(current, tenant, name, offering);
         var errors = InstanceValidator.Validate(new InstanceValidationContext
         {

@@ -5,7 +5,7 @@ using Gantry.Core.Rendering;
 namespace Gantry.Core.Tests.Rendering;
 
 /// <summary>
-/// <see cref="TenantRenderer.RenderChange"/> renders only the changed instance, and the shared files only when what
+/// <c>TenantRenderer.RenderChange</c> renders only the changed instance, and the shared files only when what
 /// they read of it moved: applied to the whole tree before, what it puts and deletes must give exactly the whole tree
 /// after, for either engine and any kind of change.
 /// </summary>
@@ -107,7 +107,33 @@ public sealed class ChangeRenderingTests
         var stranger = RenderingFixture.Instances[0] with { Claim = RenderingFixture.Instances[0].Claim with { Tenant = "someone-else" } };
 
         Assert.Throws<ArgumentException>(() => TenantRenderer.RenderInstance(Tenant, stranger));
-        Assert.Throws<ArgumentException>(() => TenantRenderer.RenderChange(Tenant, TenantRenderer.RenderShared(Tenant, []), null, stranger, [stranger]));
+        Assert.Throws<ArgumentException>(() => TenantRenderer.RenderChange(Tenant, TenantRenderer.RenderShared(Tenant, Array.Empty<InstanceOutline>()), null, stranger, [stranger]));
+    }
+
+    [Fact]
+    public void Outlines_kept_without_values_render_the_same_shared_files_as_whole_claims()
+    {
+        // What a replica keeps of the instances a change does not touch: names, namespaces, offerings, sealed names.
+        var first = RenderingFixture.Instances[0];
+        var instances = RenderingFixture.Instances
+            .Append(first with { Claim = first.Claim with { Name = "plain", SealedSecrets = new Dictionary<string, string>() } }).ToList();
+        var outlines = instances.Select(i => InstanceOutline.Of(Tenant, i.Claim.Name, i.Claim.Namespace, i.Offering, [.. i.Claim.SealedSecrets.Keys]));
+
+        Assert.Equal(TenantRenderer.RenderShared(Tenant, instances).Files, TenantRenderer.RenderShared(Tenant, outlines).Files);
+        Assert.Contains(instances, i => i.Outline.HasSealedValues);
+        Assert.Contains(instances, i => !i.Outline.HasSealedValues);
+    }
+
+    [Fact]
+    public void A_sealed_value_the_offering_no_longer_declares_does_not_count_in_the_outline()
+    {
+        var instance = RenderingFixture.Instances.First(i => i.Outline.HasSealedValues);
+
+        var outline = InstanceOutline.Of(Tenant, instance.Claim.Name, instance.Claim.Namespace, instance.Offering, ["not-declared"]);
+
+        Assert.False(outline.HasSealedValues);
+        Assert.False(outline.SameAs(instance.Outline));
+        Assert.True(instance.Outline.SameAs(instance.Outline with { }));
     }
 
     private static (List<RenderedInstance> After, string Name) Apply(List<RenderedInstance> before, string change)
