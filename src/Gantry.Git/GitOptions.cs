@@ -65,6 +65,12 @@ public sealed class GitOptions
     /// <summary>Most trees the in-memory tree cache holds before it is dropped and reloaded along changed paths.</summary>
     public int MaxCachedTrees { get; set; } = 50_000;
 
+    /// <summary>
+    /// Most bytes of packs libgit2 keeps memory-mapped at once, for the whole process (in windows of 4 MiB, the least
+    /// recently used unmapped first). libgit2's own default, 8 GiB, keeps every pack it read mapped and resident.
+    /// </summary>
+    public long MaxMappedPackBytes { get; set; } = 64L * 1024 * 1024;
+
     /// <summary>Every batch adds a pack; once more small packs than this pile up they are merged into one.</summary>
     public int PackMergeThreshold { get; set; } = 50;
 
@@ -121,6 +127,11 @@ internal sealed class GitOptionsValidator : IValidateOptions<GitOptions>
         if (options.MaxCachedTrees < 1)
         {
             errors.Add($"{prefix}{nameof(GitOptions.MaxCachedTrees)} must be at least 1.");
+        }
+
+        if (options.MaxMappedPackBytes < 4L * 1024 * 1024)
+        {
+            errors.Add($"{prefix}{nameof(GitOptions.MaxMappedPackBytes)} must be at least 4194304 (4 MiB).");
         }
 
         if (options.PackMergeThreshold is < 2 or > 10_000)

@@ -87,6 +87,7 @@ public sealed partial class GitStateStore(
         _writer = new Repository(_gitDir);
         _reader = new Repository(_gitDir);
         _native = NativeTreeReader.TryOpen(_gitDir);
+        PackMapping.TryLimit(_options.MaxMappedPackBytes);
         _tree = new TreeCache(LoadTree);
 
         if (!string.IsNullOrWhiteSpace(_options.Remote))

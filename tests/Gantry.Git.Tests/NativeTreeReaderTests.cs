@@ -30,4 +30,14 @@ public sealed class NativeTreeReaderTests : IDisposable
         Assert.Equal(expected, items.Select(i => (i.Name, i.Mode, i.Id.ToString())));
         Assert.Null(reader.TryRead(GitHash.Parse(GitCli.Run(repo, "rev-parse", "main:a/b.txt").Trim()))); // a blob is not a tree
     }
+
+    [Fact]
+    public async Task A_started_store_limits_the_pack_memory_libgit2_keeps_mapped()
+    {
+        // Process-wide, like libgit2's setting: every store in this process asks for the default.
+        await using var store = await Stores.StartLocalAsync(_temp.Combine("state.git"));
+
+        Assert.Equal(new GitOptions().MaxMappedPackBytes, PackMapping.MappedLimit());
+        Assert.True(PackMapping.MappedLimit() < 8L * 1024 * 1024 * 1024); // libgit2's default on 64-bit systems
+    }
 }

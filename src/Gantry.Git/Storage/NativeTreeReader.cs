@@ -14,7 +14,7 @@ namespace Gantry.Git.Storage;
 internal sealed unsafe partial class NativeTreeReader : IDisposable
 {
     // The native library of LibGit2Sharp.NativeBinaries 2.0.324 (LibGit2Sharp 0.32); update with the package.
-    private const string Library = "git2-5853918";
+    internal const string Library = "git2-5853918";
     private const int TreeType = 2; // GIT_OBJECT_TREE
 
     private IntPtr _odb;
