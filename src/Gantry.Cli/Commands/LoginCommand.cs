@@ -68,7 +68,7 @@ internal static partial class LoginCommand
             ? await console.Ansi(error: true).PromptAsync(new TextPrompt<string>("Username:"), cancellationToken)
             : throw CliException.Usage("pass --username (with --password-stdin), or --api-key-stdin");
         var password = passwordStdin
-            ? await ReadSecretLineAsync(console, "the password", cancellationToken)
+            ? await CliInput.ReadSecretLineAsync(console.Input, "the password", cancellationToken)
             : console.IsInputTerminal
                 ? await console.Ansi(error: true).PromptAsync(new TextPrompt<string>("Password:").Secret(null), cancellationToken)
                 : throw CliException.Usage("standard input is not a terminal: pass --password-stdin and write the password to it");
@@ -97,15 +97,7 @@ internal static partial class LoginCommand
         {
             Name = string.Empty,
             Server = server.GetLeftPart(UriPartial.Path).TrimEnd('/'),
-            ApiKey = await ReadSecretLineAsync(console, "the API key", cancellationToken),
+            ApiKey = await CliInput.ReadSecretLineAsync(console.Input, "the API key", cancellationToken),
         };
-    }
-
-    /// <summary>The first line of standard input, without its line end (as <c>docker login --password-stdin</c>).</summary>
-    private static async Task<string> ReadSecretLineAsync(CliConsole console, string what, CancellationToken cancellationToken)
-    {
-        var text = await CliInput.ReadTextAsync(console.Input, $"{what} on standard input", cancellationToken);
-        var line = text.Split('\n', 2)[0].TrimEnd('\r');
-        return line.Length > 0 ? line : throw new CliException($"{what} on standard input is empty");
     }
 }
