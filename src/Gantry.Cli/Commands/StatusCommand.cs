@@ -66,10 +66,16 @@ internal static partial class StatusCommand
         return command;
     }
 
+    /// <summary>Instances first, then environments, each by name (keys are <c>kind/name</c>).</summary>
+    private static readonly Comparer<string> RowOrder = Comparer<string>.Create((a, b) =>
+        a.StartsWith("instance/", StringComparison.Ordinal) != b.StartsWith("instance/", StringComparison.Ordinal)
+            ? a.StartsWith("instance/", StringComparison.Ordinal) ? -1 : 1
+            : string.CompareOrdinal(a, b));
+
     /// <summary>Every instance of the tenant, then every environment of its pool, each by name.</summary>
     private static async Task<SortedDictionary<string, StatusRow>> ReadAsync(GantryClient client, string tenant, CancellationToken cancellationToken)
     {
-        var rows = new SortedDictionary<string, StatusRow>(StringComparer.Ordinal);
+        var rows = new SortedDictionary<string, StatusRow>(RowOrder);
         await foreach (var instance in client.ListAllInstancesAsync(tenant, new InstanceQuery { Limit = 500 }, cancellationToken))
         {
             var row = FromInstance(instance);
