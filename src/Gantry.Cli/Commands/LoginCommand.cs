@@ -6,8 +6,9 @@ using Spectre.Console;
 namespace Gantry.Cli.Commands;
 
 /// <summary>
-/// <c>gantry login &lt;server&gt;</c>: signs in with a local user (password from stdin or a prompt that does not echo)
-/// or an API key from stdin, and stores the result as a context, made current.
+/// <c>gantry login &lt;server&gt;</c>: signs in with a local user (password from stdin or a prompt that does not echo),
+/// an API key from stdin, or the server's OpenID Connect provider (device flow, or a browser with <c>--browser</c>), and
+/// stores the result as a context, made current.
 /// </summary>
 internal static partial class LoginCommand
 {
@@ -24,16 +25,27 @@ internal static partial class LoginCommand
             Description = "Sign in with the server's OpenID Connect provider (device authorization flow: approve in a browser, on any device); name one when there are several",
             Arity = ArgumentArity.ZeroOrOne,
         };
+        var browser = new Option<bool>("--browser")
+        {
+            Description = "Sign in with the OpenID Connect provider in a browser on this machine (authorization code with PKCE on a loopback redirect)",
+        };
+        var skipOpen = new Option<bool>("--skip-open-browser") { Description = "With --browser: only print the address, do not open a browser" };
         var command = new Command("login", "Sign in to a Gantry server and save it as the current context")
         {
-            server, username, passwordStdin, apiKeyStdin, tenant, name, oidc,
+            server, username, passwordStdin, apiKeyStdin, tenant, name, oidc, browser, skipOpen,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var uri = GantrySession.ParseServer(parse.GetValue(server)!);
             var io = console with { HttpHandler = GantrySession.Handler(console, parse) };
-            var context = parse.GetResult(oidc) is not null
-                ? await WithOidcAsync(io, uri, parse.GetValue(oidc), parse.GetValue(username) is null && !parse.GetValue(passwordStdin) && !parse.GetValue(apiKeyStdin), cancellationToken)
+            if (parse.GetValue(skipOpen) && !parse.GetValue(browser))
+            {
+                throw CliException.Usage("--skip-open-browser goes with --browser");
+            }
+
+            var alone = parse.GetValue(username) is null && !parse.GetValue(passwordStdin) && !parse.GetValue(apiKeyStdin);
+            var context = parse.GetResult(oidc) is not null || parse.GetValue(browser)
+                ? await WithOidcAsync(io, uri, parse.GetValue(oidc), alone, parse.GetValue(browser) ? new BrowserLogin(!parse.GetValue(skipOpen)) : null, cancellationToken)
                 : parse.GetValue(apiKeyStdin)
                     ? await WithApiKeyAsync(io, uri, parse.GetValue(username), parse.GetValue(passwordStdin), cancellationToken)
                     : await WithPasswordAsync(io, uri, parse.GetValue(username), parse.GetValue(passwordStdin), cancellationToken);
