@@ -58,4 +58,12 @@ internal static class CliInput
         await using var stream = new MemoryStream(await ReadFileAsync(path, cancellationToken));
         return await ReadTextAsync(stream, $"the file {path}", cancellationToken);
     }
+
+    /// <summary>The first line of standard input, without its line end (as <c>docker login --password-stdin</c>).</summary>
+    public static async Task<string> ReadSecretLineAsync(Stream input, string what, CancellationToken cancellationToken)
+    {
+        var text = await ReadTextAsync(input, $"{what} on standard input", cancellationToken);
+        var line = text.Split('\n', 2)[0].TrimEnd('\r');
+        return line.Length > 0 ? line : throw new CliException($"{what} on standard input is empty");
+    }
 }

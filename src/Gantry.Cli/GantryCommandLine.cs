@@ -27,6 +27,8 @@ internal static class GantryCommandLine
         root.Subcommands.Add(RolloutsCommand.Create(console));
         root.Subcommands.Add(EnvCommand.Create(console));
         root.Subcommands.Add(DeployCommand.Create(console));
+        root.Subcommands.Add(StatusCommand.Create(console));
+        root.Subcommands.Add(AdminCommand.Create(console));
         root.Subcommands.Add(SealCommand.Create(console));
         root.Subcommands.Add(CompletionCommand.Create(console));
         root.Subcommands.Add(VersionCommand.Create(console));

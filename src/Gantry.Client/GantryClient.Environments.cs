@@ -59,6 +59,10 @@ public sealed partial class GantryClient
         return await ReadEnvironmentAsync(response, cancellationToken);
     }
 
+    /// <summary>The environment's status timeline, newest first: the engines' reports on its services.</summary>
+    public Task<StatusEventPage> GetEnvironmentEventsAsync(string name, long? before = null, int? limit = null, CancellationToken cancellationToken = default) =>
+        GetAsync<StatusEventPage>($"{Environment(name)}/events{Query(("before", before?.ToString(CultureInfo.InvariantCulture)), ("limit", limit?.ToString(CultureInfo.InvariantCulture)))}", cancellationToken);
+
     /// <summary>Changes services (a merge patch) or the deploy scope; versions are resolved again. <paramref name="ifMatch"/> is a revision.</summary>
     public async Task<EnvironmentDetails> PatchEnvironmentAsync(string name, EnvironmentPatch patch, string? ifMatch = null, CancellationToken cancellationToken = default)
     {

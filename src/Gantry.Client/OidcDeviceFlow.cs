@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Gantry.Client;
@@ -32,15 +31,10 @@ public sealed class OidcDeviceFlow(HttpClient http, OidcProvider provider, TimeP
     /// <summary>Reads the provider's discovery document for its device authorization and token endpoints.</summary>
     public async Task DiscoverAsync(CancellationToken cancellationToken)
     {
-        using var document = JsonDocument.Parse(await http.GetStringAsync(new Uri($"{provider.Authority}/.well-known/openid-configuration"), cancellationToken));
-        var root = document.RootElement;
-        TokenEndpoint = root.TryGetProperty("token_endpoint", out var token) ? token.GetString() : null;
-        _deviceEndpoint = root.TryGetProperty("device_authorization_endpoint", out var device) ? device.GetString() : null;
-        if (TokenEndpoint is null || _deviceEndpoint is null)
-        {
-            throw new GantryApiException(System.Net.HttpStatusCode.BadGateway,
-                $"The provider {provider.Authority} does not offer the device authorization flow (its discovery document has no device_authorization_endpoint or token_endpoint).");
-        }
+        var endpoints = await OidcDiscovery.ReadAsync(http, provider, cancellationToken);
+        TokenEndpoint = endpoints.TokenEndpoint;
+        _deviceEndpoint = endpoints.DeviceAuthorizationEndpoint ?? throw new GantryApiException(System.Net.HttpStatusCode.BadGateway,
+            $"The provider {provider.Authority} does not offer the device authorization flow (its discovery document has no device_authorization_endpoint).");
     }
 
     public async Task<DeviceAuthorization> StartAsync(CancellationToken cancellationToken)
@@ -97,15 +91,6 @@ public sealed class OidcDeviceFlow(HttpClient http, OidcProvider provider, TimeP
         }, cancellationToken);
     }
 
-    private async Task<TokenResponse> TokenAsync(Dictionary<string, string> form, CancellationToken cancellationToken)
-    {
-        using var response = await http.PostAsync(new Uri(TokenEndpoint!), new FormUrlEncodedContent(form), cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await GantryApiException.FromResponseAsync(response, cancellationToken);
-        }
-
-        return await response.Content.ReadFromJsonAsync<TokenResponse>(cancellationToken)
-            ?? throw new GantryApiException(response.StatusCode, "The provider answered no token.");
-    }
+    private Task<TokenResponse> TokenAsync(Dictionary<string, string> form, CancellationToken cancellationToken) =>
+        OidcDiscovery.TokenAsync(http, TokenEndpoint!, form, cancellationToken);
 }

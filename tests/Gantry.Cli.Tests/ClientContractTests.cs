@@ -116,12 +116,49 @@ public sealed class ClientContractTests(GantryServer server)
         }));
         await Call(nameof(GantryClient.ListAllEnvironmentsAsync), async () => await team.ListAllEnvironmentsAsync().CountAsync());
         await Call(nameof(GantryClient.GetEnvironmentAsync), () => team.GetEnvironmentAsync("sue-team1-contract"));
+        await Call(nameof(GantryClient.GetEnvironmentEventsAsync), () => team.GetEnvironmentEventsAsync("sue-team1-contract", before: long.MaxValue, limit: 5));
         await Call(nameof(GantryClient.PatchEnvironmentAsync), () => team.PatchEnvironmentAsync("sue-team1-contract",
             new EnvironmentPatch { Services = new JsonObject { ["auth-service"] = "^2.1.0" }, DeployOnlySpecified = true }, ifMatch: "x"));
         await Call(nameof(GantryClient.ExtendEnvironmentAsync), () => team.ExtendEnvironmentAsync("sue-team1-contract", DateTimeOffset.UtcNow.AddHours(20)));
         await Call(nameof(GantryClient.RefreshEnvironmentAsync), () => team.RefreshEnvironmentAsync("sue-team1-contract"));
         await Call(nameof(GantryClient.DeleteEnvironmentAsync), () => team.DeleteEnvironmentAsync("sue-team1-contract"));
+        await ExerciseAdminCallsAsync(recorder, anonymous, Call);
         return called;
+    }
+
+    /// <summary>The administration calls, as the platform administrator: tenants, users, members, API keys and clusters.</summary>
+    private static async Task ExerciseAdminCallsAsync(RecordingHandler recorder, GantryClient anonymous, Func<string, Func<Task>, Task> call)
+    {
+        var tokens = await anonymous.LoginAsync("admin", GantryServer.AdminPassword);
+        using var admin = GantryClient.Create(anonymous.Server, new StaticCredentials(tokens.AccessToken), recorder);
+        var quotas = new TenantQuotas { MaxInstances = 3, MaxReplicasPerInstance = 2, AllowedOfferings = ["qdrant"], AllowedEnvironmentTypes = ["dev"] };
+        await call(nameof(GantryClient.CreateTenantAsync), () => admin.CreateTenantAsync(new TenantRequest { Name = "contract-t", DisplayName = "Contract", Quotas = quotas }));
+        await call(nameof(GantryClient.ListTenantsAsync), () => admin.ListTenantsAsync());
+        await call(nameof(GantryClient.GetTenantAsync), () => admin.GetTenantAsync("contract-t"));
+        await call(nameof(GantryClient.UpdateTenantAsync), () => admin.UpdateTenantAsync("contract-t", new TenantPatch { DisplayName = "Contract 2", Quotas = quotas }));
+        User? user = null;
+        await call(nameof(GantryClient.CreateUserAsync), async () => user = await admin.CreateUserAsync(
+            new UserRequest { Username = "contract-u", Password = GantryServer.Password, Email = "contract-u@example.com", IsPlatformAdmin = false }));
+        await call(nameof(GantryClient.ListUsersAsync), () => admin.ListUsersAsync());
+        await call(nameof(GantryClient.GetUserAsync), () => admin.GetUserAsync(user!.Id));
+        await call(nameof(GantryClient.UpdateUserAsync), () => admin.UpdateUserAsync(user!.Id, new UserPatch { Email = "u2@example.com", Password = GantryServer.Password + "!", IsPlatformAdmin = false }));
+        await call(nameof(GantryClient.SetMemberAsync), () => admin.SetMemberAsync("contract-t", user!.Id, "viewer"));
+        await call(nameof(GantryClient.ListMembersAsync), () => admin.ListMembersAsync("contract-t"));
+        await call(nameof(GantryClient.RemoveMemberAsync), () => admin.RemoveMemberAsync("contract-t", user!.Id));
+        CreatedApiKey? key = null;
+        await call(nameof(GantryClient.CreateApiKeyAsync), async () => key = await admin.CreateApiKeyAsync("contract-t",
+            new ApiKeyRequest { Name = "ci", Role = "operator", ExpiresAt = DateTimeOffset.UtcNow.AddDays(1) }));
+        await call(nameof(GantryClient.ListApiKeysAsync), () => admin.ListApiKeysAsync("contract-t"));
+        await call(nameof(GantryClient.RevokeApiKeyAsync), () => admin.RevokeApiKeyAsync("contract-t", key!.ApiKey.Id));
+        await call(nameof(GantryClient.RegisterClusterAsync), () => admin.RegisterClusterAsync(new ClusterRequest("contract-c", "flux", ["contract-t"], "http://flux.example.com/hook")));
+        await call(nameof(GantryClient.ListClustersAsync), () => admin.ListClustersAsync());
+        await call(nameof(GantryClient.GetClusterAsync), () => admin.GetClusterAsync("contract-c"));
+        await call(nameof(GantryClient.UpdateClusterAsync), () => admin.UpdateClusterAsync("contract-c", new ClusterUpdate(["contract-t"], string.Empty)));
+        await call(nameof(GantryClient.RotateClusterSecretAsync), () => admin.RotateClusterSecretAsync("contract-c"));
+        await call(nameof(GantryClient.GetClusterSetupAsync), () => admin.GetClusterSetupAsync("contract-c"));
+        await call(nameof(GantryClient.DeleteClusterAsync), () => admin.DeleteClusterAsync("contract-c"));
+        await call(nameof(GantryClient.DeleteUserAsync), () => admin.DeleteUserAsync(user!.Id));
+        await call(nameof(GantryClient.DeleteTenantAsync), () => admin.DeleteTenantAsync("contract-t"));
     }
 
     /// <summary>What is wrong with one request by the document; empty when it is an operation as declared.</summary>

@@ -27,7 +27,9 @@ public sealed class GantryServer : IAsyncLifetime, IDisposable
     public const string Pool = "team1";
     public const string PoolUser = "team1-dev";
     public const string PoolCluster = "flux-team1";
-    private const string AdminPassword = "test-admin-password";
+
+    /// <summary>The bootstrap platform administrator's password (user <c>admin</c>).</summary>
+    public const string AdminPassword = "test-admin-password";
 
     private readonly Gantry.Testing.TempFolder _data = new("gantry-cli-server");
     private Factory _factory = null!;
@@ -208,12 +210,14 @@ internal sealed class CliUser(GantryServer server) : IDisposable
 
     public Task<CliResult> RunAsync(params string[] args) => RunWithInputAsync(string.Empty, args);
 
+    /// <summary>Starts the real gantry binary and leaves it running, for commands that follow a stream.</summary>
+    public RunningGantry Start(params string[] args) =>
+        RunningGantry.Start(ProcessEnvironment(), args);
+
     /// <summary>Runs the real gantry binary as a process, with this user's config folder.</summary>
-    public Task<CliResult> RunWithInputAsync(string stdin, params string[] args)
-    {
-        var environment = new Dictionary<string, string>(Environment) { ["XDG_CONFIG_HOME"] = Path.Combine(_home.Path, "config") };
-        return GantryProcess.RunAsync(stdin, environment, args);
-    }
+    public Task<CliResult> RunWithInputAsync(string stdin, params string[] args) => GantryProcess.RunAsync(stdin, ProcessEnvironment(), args);
+
+    private Dictionary<string, string> ProcessEnvironment() => new(Environment) { ["XDG_CONFIG_HOME"] = Path.Combine(_home.Path, "config") };
 
     /// <summary>Runs and parses standard output as JSON, failing with stderr when the command failed.</summary>
     public async Task<JsonElement> JsonAsync(params string[] args)

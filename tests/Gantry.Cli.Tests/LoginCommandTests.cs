@@ -158,6 +158,52 @@ public sealed class LoginCommandTests(GantryServer server)
         Assert.Contains("has no OpenID Connect provider 'nowhere'; it has: corp", unknown.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Browser_login_runs_the_authorization_code_flow_with_pkce_on_a_loopback_redirect()
+    {
+        using var user = new CliUser(server);
+        using var login = user.Start("login", server.Url.ToString(), "--browser", "--skip-open-browser");
+        var address = (await login.WaitForErrorLineAsync(l => l.StartsWith("  http", StringComparison.Ordinal))).Trim();
+        Assert.StartsWith(server.Issuer.Authority + "/authorize?", address, StringComparison.Ordinal);
+        Assert.Contains("code_challenge_method=S256", address, StringComparison.Ordinal);
+        Assert.Matches(@"redirect_uri=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fcallback", address);
+
+        // The test plays the browser: the provider signs alice in and redirects to the CLI's loopback address with the code.
+        using (var browser = new HttpClient())
+        {
+            var page = await browser.GetStringAsync(new Uri(address));
+            Assert.Contains("Signed in to Gantry", page, StringComparison.Ordinal);
+        }
+
+        var result = await login.WaitForExitAsync();
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("as corp/alice, tenant acme", result.Stdout, StringComparison.Ordinal);
+        Assert.Equal("oidc (corp)", (await user.JsonAsync("context", "list"))[0].GetProperty("auth").GetString());
+        var listed = await user.RunAsync("instances", "list", "-o", "name");
+        Assert.True(listed.ExitCode == 0, listed.Stderr);
+    }
+
+    [Fact]
+    public async Task Browser_login_refuses_an_answer_with_another_state_in_words_with_exit_code_6()
+    {
+        using var user = new CliUser(server);
+        using var login = user.Start("login", server.Url.ToString(), "--browser", "--skip-open-browser");
+        var address = (await login.WaitForErrorLineAsync(l => l.StartsWith("  http", StringComparison.Ordinal))).Trim();
+        var redirect = Uri.UnescapeDataString(System.Text.RegularExpressions.Regex.Match(address, "redirect_uri=([^&]+)").Groups[1].Value);
+
+        // A page other than the provider's sends the browser to the loopback address with a code of its own.
+        using (var browser = new HttpClient())
+        {
+            using var answer = await browser.GetAsync(new Uri($"{redirect}?code=forged&state=not-this-login"));
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, answer.StatusCode);
+        }
+
+        var result = await login.WaitForExitAsync();
+        Assert.Equal(6, result.ExitCode);
+        Assert.Contains("gantry: error: the browser's answer does not belong to this login", result.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(user.ConfigPath));
+    }
+
     private static string? Current(JsonElement contexts) =>
         contexts.EnumerateArray().Single(c => c.GetProperty("current").GetBoolean()).GetProperty("name").GetString();
 

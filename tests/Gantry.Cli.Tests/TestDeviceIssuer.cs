@@ -12,6 +12,9 @@ namespace Gantry.Cli.Tests;
 /// An OpenID Connect provider on loopback that offers the device authorization flow (RFC 8628): discovery, JWKS, a
 /// device authorization endpoint and a token endpoint for the device_code and refresh_token grants. The test plays the
 /// person in the browser with <see cref="Approve"/>; until then the token endpoint answers authorization_pending.
+/// It also offers the authorization code flow with PKCE (RFC 7636): its authorization endpoint signs in
+/// <see cref="BrowserUser"/> at once and redirects to the client's redirect URI with a code, which the token endpoint
+/// redeems once, for the same redirect URI and the verifier of the challenge.
 /// Access tokens live <see cref="TokenLifetime"/>, short enough that the CLI renews them with the refresh token.
 /// </summary>
 public sealed class TestDeviceIssuer : IAsyncDisposable
@@ -24,6 +27,7 @@ public sealed class TestDeviceIssuer : IAsyncDisposable
     private readonly RsaSecurityKey _key = new(RSA.Create(2048)) { KeyId = "device-rsa-1" };
     private readonly ConcurrentDictionary<string, string?> _devices = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _refreshTokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Challenge, string RedirectUri, string User)> _codes = new(StringComparer.Ordinal);
     private string? _approvedFor;
 
     private TestDeviceIssuer(string authority)
@@ -38,7 +42,9 @@ public sealed class TestDeviceIssuer : IAsyncDisposable
             ["jwks_uri"] = $"{authority}/jwks",
             ["token_endpoint"] = $"{authority}/token",
             ["device_authorization_endpoint"] = $"{authority}/device",
-            ["response_types_supported"] = new[] { "token" },
+            ["authorization_endpoint"] = $"{authority}/authorize",
+            ["code_challenge_methods_supported"] = new[] { "S256" },
+            ["response_types_supported"] = new[] { "code" },
             ["subject_types_supported"] = new[] { "public" },
             ["id_token_signing_alg_values_supported"] = new[] { "RS256" },
         }));
@@ -59,6 +65,19 @@ public sealed class TestDeviceIssuer : IAsyncDisposable
             _devices[device] = null;
             return Results.Json(new { device_code = device, user_code = "WDJB-MJHT", verification_uri = $"{authority}/activate", verification_uri_complete = $"{authority}/activate?user_code=WDJB-MJHT", expires_in = 60, interval = 1 });
         });
+        _app.MapGet("/authorize", (HttpRequest request) =>
+        {
+            var query = request.Query;
+            if (query["client_id"] != ClientId || query["response_type"] != "code" || query["code_challenge_method"] != "S256"
+                || !Uri.TryCreate(query["redirect_uri"], UriKind.Absolute, out var redirect) || redirect.Host != "127.0.0.1")
+            {
+                return Results.BadRequest("bad authorization request");
+            }
+
+            var code = Guid.NewGuid().ToString("N");
+            _codes[code] = (query["code_challenge"].ToString(), redirect.AbsoluteUri, BrowserUser);
+            return Results.Redirect($"{redirect.AbsoluteUri}?code={code}&state={Uri.EscapeDataString(query["state"].ToString())}");
+        });
         _app.MapPost("/token", async (HttpRequest request) =>
         {
             var form = await request.ReadFormAsync();
@@ -73,6 +92,11 @@ public sealed class TestDeviceIssuer : IAsyncDisposable
                     return _approvedFor is { } user && _devices.TryRemove(form["device_code"].ToString(), out _)
                         ? Results.Json(Tokens(user))
                         : Results.Json(new { error = "authorization_pending" }, statusCode: 400);
+                case "authorization_code":
+                    return _codes.TryRemove(form["code"].ToString(), out var grant) && grant.RedirectUri == form["redirect_uri"]
+                        && grant.Challenge == Base64UrlEncoder.Encode(SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(form["code_verifier"].ToString())))
+                        ? Results.Json(Tokens(grant.User))
+                        : Results.Json(new { error = "invalid_grant", error_description = "The code is invalid, used, or not for this verifier." }, statusCode: 400);
                 case "refresh_token" when _refreshTokens.TryRemove(form["refresh_token"].ToString(), out var subject):
                     Refreshed++;
                     return Results.Json(Tokens(subject));
@@ -83,6 +107,9 @@ public sealed class TestDeviceIssuer : IAsyncDisposable
     }
 
     public string Authority { get; }
+
+    /// <summary>Who signs in at the authorization endpoint.</summary>
+    public string BrowserUser { get; set; } = "alice";
 
     /// <summary>How many times a refresh token was used.</summary>
     public int Refreshed { get; private set; }

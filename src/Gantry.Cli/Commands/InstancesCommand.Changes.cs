@@ -91,19 +91,10 @@ internal static partial class InstancesCommand
             using var session = GantrySession.Open(console, parse);
             var tenantName = session.RequireTenant(parse.GetValue(tenant));
             var instanceName = parse.GetValue(name)!;
-            if (!parse.GetValue(yes))
+            if (!await CliConfirmation.ConfirmAsync(console, parse.GetValue(yes), $"deleting instance/{instanceName}",
+                    $"Delete instance [bold]{Markup.Escape(instanceName)}[/] of tenant {Markup.Escape(tenantName)}?", cancellationToken))
             {
-                if (!console.IsInputTerminal)
-                {
-                    throw CliException.Usage($"deleting instance/{instanceName} needs confirmation: pass --yes when standard input is not a terminal");
-                }
-
-                var question = new ConfirmationPrompt($"Delete instance [bold]{Markup.Escape(instanceName)}[/] of tenant {Markup.Escape(tenantName)}?") { DefaultValue = false };
-                if (!await console.Ansi(error: true).PromptAsync(question, cancellationToken))
-                {
-                    console.Error.WriteLine("Nothing deleted.");
-                    return ExitCodes.Failure;
-                }
+                return ExitCodes.Failure;
             }
 
             await session.Client.DeleteInstanceAsync(tenantName, instanceName, cancellationToken);
@@ -128,7 +119,7 @@ internal static partial class InstancesCommand
     private static WaitFor? WaitFrom(ParseResult parse, Option<bool> wait, Option<string> timeout) =>
         parse.GetValue(wait) ? new WaitFor(ParseDuration(parse.GetValue(timeout)!, "--timeout")) : null;
 
-    /// <summary>90s, 5m, 1h, or a number of seconds.</summary>
+    /// <summary>90s, 5m, 1h, 30d, or a number of seconds.</summary>
     public static TimeSpan ParseDuration(string text, string option)
     {
         var (number, unit) = text.Length > 0 && char.IsLetter(text[^1]) ? (text[..^1], text[^1]) : (text, 's');
@@ -142,6 +133,7 @@ internal static partial class InstancesCommand
             's' => TimeSpan.FromSeconds(value),
             'm' => TimeSpan.FromMinutes(value),
             'h' => TimeSpan.FromHours(value),
+            'd' => TimeSpan.FromDays(value),
             _ => throw CliException.Usage($"{option} '{text}' is not a duration such as 90s, 5m or 1h"),
         };
     }

@@ -6,8 +6,9 @@ using Spectre.Console;
 namespace Gantry.Cli.Commands;
 
 /// <summary>
-/// <c>gantry login &lt;server&gt;</c>: signs in with a local user (password from stdin or a prompt that does not echo)
-/// or an API key from stdin, and stores the result as a context, made current.
+/// <c>gantry login &lt;server&gt;</c>: signs in with a local user (password from stdin or a prompt that does not echo),
+/// an API key from stdin, or the server's OpenID Connect provider (device flow, or a browser with <c>--browser</c>), and
+/// stores the result as a context, made current.
 /// </summary>
 internal static partial class LoginCommand
 {
@@ -24,16 +25,27 @@ internal static partial class LoginCommand
             Description = "Sign in with the server's OpenID Connect provider (device authorization flow: approve in a browser, on any device); name one when there are several",
             Arity = ArgumentArity.ZeroOrOne,
         };
+        var browser = new Option<bool>("--browser")
+        {
+            Description = "Sign in with the OpenID Connect provider in a browser on this machine (authorization code with PKCE on a loopback redirect)",
+        };
+        var skipOpen = new Option<bool>("--skip-open-browser") { Description = "With --browser: only print the address, do not open a browser" };
         var command = new Command("login", "Sign in to a Gantry server and save it as the current context")
         {
-            server, username, passwordStdin, apiKeyStdin, tenant, name, oidc,
+            server, username, passwordStdin, apiKeyStdin, tenant, name, oidc, browser, skipOpen,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var uri = GantrySession.ParseServer(parse.GetValue(server)!);
             var io = console with { HttpHandler = GantrySession.Handler(console, parse) };
-            var context = parse.GetResult(oidc) is not null
-                ? await WithOidcAsync(io, uri, parse.GetValue(oidc), parse.GetValue(username) is null && !parse.GetValue(passwordStdin) && !parse.GetValue(apiKeyStdin), cancellationToken)
+            if (parse.GetValue(skipOpen) && !parse.GetValue(browser))
+            {
+                throw CliException.Usage("--skip-open-browser goes with --browser");
+            }
+
+            var alone = parse.GetValue(username) is null && !parse.GetValue(passwordStdin) && !parse.GetValue(apiKeyStdin);
+            var context = parse.GetResult(oidc) is not null || parse.GetValue(browser)
+                ? await WithOidcAsync(io, uri, parse.GetValue(oidc), alone, parse.GetValue(browser) ? new BrowserLogin(!parse.GetValue(skipOpen)) : null, cancellationToken)
                 : parse.GetValue(apiKeyStdin)
                     ? await WithApiKeyAsync(io, uri, parse.GetValue(username), parse.GetValue(passwordStdin), cancellationToken)
                     : await WithPasswordAsync(io, uri, parse.GetValue(username), parse.GetValue(passwordStdin), cancellationToken);
@@ -68,7 +80,7 @@ internal static partial class LoginCommand
             ? await console.Ansi(error: true).PromptAsync(new TextPrompt<string>("Username:"), cancellationToken)
             : throw CliException.Usage("pass --username (with --password-stdin), or --api-key-stdin");
         var password = passwordStdin
-            ? await ReadSecretLineAsync(console, "the password", cancellationToken)
+            ? await CliInput.ReadSecretLineAsync(console.Input, "the password", cancellationToken)
             : console.IsInputTerminal
                 ? await console.Ansi(error: true).PromptAsync(new TextPrompt<string>("Password:").Secret(null), cancellationToken)
                 : throw CliException.Usage("standard input is not a terminal: pass --password-stdin and write the password to it");
@@ -97,15 +109,7 @@ internal static partial class LoginCommand
         {
             Name = string.Empty,
             Server = server.GetLeftPart(UriPartial.Path).TrimEnd('/'),
-            ApiKey = await ReadSecretLineAsync(console, "the API key", cancellationToken),
+            ApiKey = await CliInput.ReadSecretLineAsync(console.Input, "the API key", cancellationToken),
         };
-    }
-
-    /// <summary>The first line of standard input, without its line end (as <c>docker login --password-stdin</c>).</summary>
-    private static async Task<string> ReadSecretLineAsync(CliConsole console, string what, CancellationToken cancellationToken)
-    {
-        var text = await CliInput.ReadTextAsync(console.Input, $"{what} on standard input", cancellationToken);
-        var line = text.Split('\n', 2)[0].TrimEnd('\r');
-        return line.Length > 0 ? line : throw new CliException($"{what} on standard input is empty");
     }
 }
