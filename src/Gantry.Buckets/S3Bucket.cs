@@ -65,25 +65,32 @@ public sealed partial class S3Bucket : IObjectBucket, IDisposable
     public async Task PutAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
         BucketKey.EnsureValid(key);
-        await EnsureReadyAsync(cancellationToken);
-        using var stream = MemoryMarshal.TryGetArray(content, out var segment)
-            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
-            : new MemoryStream(content.ToArray(), writable: false);
-        await _client.PutObjectAsync(new PutObjectArgs()
-            .WithBucket(_bucket)
-            .WithObject(key)
-            .WithStreamData(stream)
-            .WithObjectSize(content.Length)
-            .WithContentType(ContentTypeOf(key)), cancellationToken);
+        try
+        {
+            await EnsureReadyAsync(cancellationToken);
+            using var stream = MemoryMarshal.TryGetArray(content, out var segment)
+                ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+                : new MemoryStream(content.ToArray(), writable: false);
+            await _client.PutObjectAsync(new PutObjectArgs()
+                .WithBucket(_bucket)
+                .WithObject(key)
+                .WithStreamData(stream)
+                .WithObjectSize(content.Length)
+                .WithContentType(ContentTypeOf(key)), cancellationToken);
+        }
+        catch (Exception e) when (IsUnreachable(e, cancellationToken))
+        {
+            throw new BucketUnavailableException(_bucket, e);
+        }
     }
 
     public async Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
         BucketKey.EnsureValid(key);
-        await EnsureReadyAsync(cancellationToken);
         using var buffer = new MemoryStream();
         try
         {
+            await EnsureReadyAsync(cancellationToken);
             await _client.GetObjectAsync(new GetObjectArgs()
                 .WithBucket(_bucket)
                 .WithObject(key)
@@ -92,6 +99,10 @@ public sealed partial class S3Bucket : IObjectBucket, IDisposable
         catch (Exception e) when (IsNoSuchKey(e))
         {
             return null;
+        }
+        catch (Exception e) when (IsUnreachable(e, cancellationToken))
+        {
+            throw new BucketUnavailableException(_bucket, e);
         }
 
         return buffer.ToArray();
@@ -104,18 +115,25 @@ public sealed partial class S3Bucket : IObjectBucket, IDisposable
     public async Task<bool> DeleteAsync(string key, CancellationToken cancellationToken = default)
     {
         BucketKey.EnsureValid(key);
-        await EnsureReadyAsync(cancellationToken);
         try
         {
-            await _client.StatObjectAsync(new StatObjectArgs().WithBucket(_bucket).WithObject(key), cancellationToken);
-        }
-        catch (Exception e) when (IsNoSuchKey(e))
-        {
-            return false;
-        }
+            await EnsureReadyAsync(cancellationToken);
+            try
+            {
+                await _client.StatObjectAsync(new StatObjectArgs().WithBucket(_bucket).WithObject(key), cancellationToken);
+            }
+            catch (Exception e) when (IsNoSuchKey(e))
+            {
+                return false;
+            }
 
-        await _client.RemoveObjectAsync(new RemoveObjectArgs().WithBucket(_bucket).WithObject(key), cancellationToken);
-        return true;
+            await _client.RemoveObjectAsync(new RemoveObjectArgs().WithBucket(_bucket).WithObject(key), cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (IsUnreachable(e, cancellationToken))
+        {
+            throw new BucketUnavailableException(_bucket, e);
+        }
     }
 
     public async IAsyncEnumerable<string> ListAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -129,29 +147,36 @@ public sealed partial class S3Bucket : IObjectBucket, IDisposable
     public async IAsyncEnumerable<BucketEntry> ListEntriesAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         BucketKey.EnsureValidPrefix(prefix);
-        await EnsureReadyAsync(cancellationToken);
-        var args = new ListObjectsArgs().WithBucket(_bucket).WithRecursive(true);
-        if (prefix.Length > 0)
-        {
-            args = args.WithPrefix(prefix);
-        }
-
         var keys = new List<BucketEntry>();
-        await foreach (var item in _client.ListObjectsEnumAsync(args, cancellationToken))
+        try
         {
-            if (item.IsDir)
+            await EnsureReadyAsync(cancellationToken);
+            var args = new ListObjectsArgs().WithBucket(_bucket).WithRecursive(true);
+            if (prefix.Length > 0)
             {
-                continue;
+                args = args.WithPrefix(prefix);
             }
 
-            if (!BucketKey.IsValid(item.Key))
+            await foreach (var item in _client.ListObjectsEnumAsync(args, cancellationToken))
             {
-                // Written by something other than Gantry; no caller could read it through this port.
-                Log.ForeignKeySkipped(_logger, _bucket, item.Key);
-                continue;
-            }
+                if (item.IsDir)
+                {
+                    continue;
+                }
 
-            keys.Add(new BucketEntry(item.Key, $"{item.ETag}/{item.Size}"));
+                if (!BucketKey.IsValid(item.Key))
+                {
+                    // Written by something other than Gantry; no caller could read it through this port.
+                    Log.ForeignKeySkipped(_logger, _bucket, item.Key);
+                    continue;
+                }
+
+                keys.Add(new BucketEntry(item.Key, $"{item.ETag}/{item.Size}"));
+            }
+        }
+        catch (Exception e) when (IsUnreachable(e, cancellationToken))
+        {
+            throw new BucketUnavailableException(_bucket, e);
         }
 
         // S3 lists in UTF-8 byte order, but S3-compatible stores built on a file system (s3rver) list folder by
@@ -208,6 +233,30 @@ public sealed partial class S3Bucket : IObjectBucket, IDisposable
         {
             _readyGate.Release();
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="e"/> says the store is down or unreachable rather than anything about the object: a
+    /// connection refused or broken, a timeout that is not the caller's cancellation, a 5xx answer.
+    /// </summary>
+    private static bool IsUnreachable(Exception e, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested || e is BucketUnavailableException)
+        {
+            return false;
+        }
+
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            switch (inner)
+            {
+                case HttpRequestException or System.Net.Sockets.SocketException or IOException or TimeoutException or TaskCanceledException or ConnectionException:
+                case MinioException { ServerResponse.StatusCode: >= HttpStatusCode.InternalServerError }:
+                    return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsNoSuchKey(Exception e) => e switch

@@ -27,10 +27,29 @@ public sealed class S3Server : IAsyncLifetime
     /// <summary>A fresh bucket name, so each test starts from an empty bucket.</summary>
     public static string NewBucketName() => $"t{Guid.NewGuid():N}";
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync()
+    {
+        Port = Ports.Free();
+        return StartAsync();
+    }
+
+    /// <summary>Stops the server as a crash would (its objects stay): the bucket is unreachable until <see cref="StartAsync"/>.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        _process = null;
+    }
+
+    /// <summary>Starts the server on its port with the objects it had.</summary>
+    public async Task StartAsync()
     {
         var package = FindPackage();
-        Port = Ports.Free();
         var info = new ProcessStartInfo(FindOnPath("node") ?? throw new InvalidOperationException("node not found on PATH: run `make test-deps`."))
         {
             UseShellExecute = false,

@@ -1,4 +1,5 @@
 using Gantry.Core.State;
+using Gantry.Core.Buckets;
 using Gantry.Core.Validation;
 using Gantry.Core.Versions;
 using Gantry.Server.Environments;
@@ -43,7 +44,7 @@ internal sealed partial class GantryExceptionHandler(
         {
             httpContext.Response.Headers.ETag = ETags.From(current);
         }
-        else if (exception is StateStoreException || IsDatabaseUnavailable(exception))
+        else if (exception is StateStoreException or BucketUnavailableException || IsDatabaseUnavailable(exception))
         {
             // Nothing was acknowledged (the remote is unreachable or kept refusing): the same request may be sent again.
             httpContext.Response.Headers.RetryAfter = StateStoreRetryAfterSeconds;
@@ -95,6 +96,8 @@ internal sealed partial class GantryExceptionHandler(
         OfferingMissingException missing => Problem(StatusCodes.Status409Conflict, "The catalog no longer has an offering this tenant uses.", missing.Message),
         SealingKeyMissingException noKey => Problem(StatusCodes.Status409Conflict, "The tenant cannot seal secrets yet.", noKey.Message),
         StateStoreException store => Problem(StatusCodes.Status503ServiceUnavailable, "The change could not be made durable.", store.Message),
+        BucketUnavailableException bucket => Problem(StatusCodes.Status503ServiceUnavailable, "The environments bucket is unavailable.",
+            bucket.Message + " The request was not completed; send it again after the time in Retry-After.", ("bucket", bucket.Bucket)),
         _ when IsDatabaseUnavailable(exception) => Problem(StatusCodes.Status503ServiceUnavailable, "The database is unavailable.",
             "The metadata database could not be reached or is restarting; try again after the time in Retry-After."),
         JsonInputException input => BodyProblem(input.Message, input.Field),
