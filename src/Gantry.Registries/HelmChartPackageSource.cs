@@ -15,10 +15,14 @@ namespace Gantry.Registries;
 /// Reads a chart package from a Helm repository: the version's entry in <c>index.yaml</c> names the package
 /// (<c>urls</c>, relative to the repository or absolute), whose <c>&lt;chart&gt;/values.yaml</c> and
 /// <c>&lt;chart&gt;/values.schema.json</c> are read from the gzipped tar (helm/helm pkg/chart/loader). Packages never
-/// change for a version, so each is read once (bounded).
+/// change for a version, so each is read once (bounded): a singleton, which asks the HTTP client factory for a client
+/// per download so its connections are recycled like every other client's.
 /// </summary>
-public sealed class HelmChartPackageSource(HttpClient http, IOptions<RegistriesOptions> options) : IChartPackageSource
+public sealed class HelmChartPackageSource(IHttpClientFactory clients, IOptions<RegistriesOptions> options) : IChartPackageSource
 {
+    /// <summary>The name of the HTTP client the package downloads use.</summary>
+    public const string ClientName = "Gantry.Registries.HelmChartPackages";
+
     private const int MaxKept = 256;
     private readonly Core.Caching.BoundedCache<string, ChartPackage> _packages = new(MaxKept, StringComparer.Ordinal);
 
@@ -95,7 +99,7 @@ public sealed class HelmChartPackageSource(HttpClient http, IOptions<RegistriesO
 
         try
         {
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var response = await clients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
                 throw new TagSourceException(source, $"{uri.AbsolutePath} answered {(int)response.StatusCode}") { StatusCode = (int)response.StatusCode };

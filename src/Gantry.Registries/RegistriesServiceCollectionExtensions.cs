@@ -35,7 +35,8 @@ public static class RegistriesServiceCollectionExtensions
         services.TryAddSingleton<StaticTagSource>();
         services.AddHttpClient<OciTagSource>(ConfigureClient);
         services.AddHttpClient<HelmRepositoryTagSource>(ConfigureClient);
-        services.AddHttpClient<HelmChartPackageSource>(ConfigureClient);
+        services.AddHttpClient(HelmChartPackageSource.ClientName).ConfigureHttpClient(ConfigureClient);
+        services.TryAddSingleton<HelmChartPackageSource>();
         services.TryAddSingleton<Core.Catalog.IChartPackageSource>(provider => provider.GetRequiredService<HelmChartPackageSource>());
         services.TryAddTransient<ITagSource, TagSourceDispatcher>();
         return services;
