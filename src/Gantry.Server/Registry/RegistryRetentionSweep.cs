@@ -19,9 +19,12 @@ public sealed partial class RegistryRetentionSweep(
     EnvironmentManager manager,
     AuditLog audit,
     IOptions<RegistryOptions> options,
-    TimeProvider time,
+    [FromKeyedServices(RegistryRetentionSweep.ClockKey)] TimeProvider time,
     ILogger<RegistryRetentionSweep> logger) : BackgroundService
 {
+    /// <summary>The key of the sweep's clock: the server's by default; tests age manifests by moving it alone.</summary>
+    public const string ClockKey = "registry-retention";
+
     public const string DeleteAction = "registry.local-manifest.delete";
     public const string FlagAction = "environment.local-image.deleted";
 
