@@ -38,10 +38,11 @@ internal static partial class DeployCommand
         var image = new Option<string[]>("--image") { Description = "With --local: service=PATH of an OCI image layout folder or docker save tarball (default: <service>/build/oci or <service>/build/image.tar)", AllowMultipleArgumentsPerToken = true };
         var ansible = new Option<string[]>("--ansible") { Description = "With --local: service=FOLDER pushed as <service>-ansible (default: <service>/ansible when it exists)", AllowMultipleArgumentsPerToken = true };
         var tag = new Option<string>("--tag") { Description = "With --local: the tag to push under (default: local-<UTC time>)" };
+        var ns = new Option<string>("--namespace") { Description = "With --local: the registry namespace to push to (default: your own <user>-local; the registry refuses any other)" };
         var output = OutputFormats.CreateOption();
         var command = new Command("deploy", "Deploy services to an environment, creating it when it does not exist (the platform design's platform-deploy)")
         {
-            environment, services, type, pool, payload, file, onlySpecified, devTags, wait, timeout, local, image, ansible, tag, output,
+            environment, services, type, pool, payload, file, onlySpecified, devTags, wait, timeout, local, image, ansible, tag, ns, output,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -59,9 +60,9 @@ internal static partial class DeployCommand
             var askedType = parse.GetValue(type) ?? NonEmpty(claim?.EnvironmentType);
             var askedPool = parse.GetValue(pool) ?? NonEmpty(claim?.EnvironmentPool);
 
-            if (!parse.GetValue(local) && (parse.GetValue(image) is { Length: > 0 } || parse.GetValue(ansible) is { Length: > 0 } || parse.GetValue(tag) is not null))
+            if (!parse.GetValue(local) && (parse.GetValue(image) is { Length: > 0 } || parse.GetValue(ansible) is { Length: > 0 } || parse.GetValue(tag) is not null || parse.GetValue(ns) is not null))
             {
-                throw CliException.Usage("--image, --ansible and --tag go with --local");
+                throw CliException.Usage("--image, --ansible, --tag and --namespace go with --local");
             }
 
             using var session = GantrySession.Open(console, parse);
@@ -81,7 +82,7 @@ internal static partial class DeployCommand
                     RefuseChangeOfIdentity(existing, askedType, askedPool);
                 }
 
-                named = await new LocalBuildPusher(console, session).PushAsync(named, parse.GetValue(image) ?? [], parse.GetValue(ansible) ?? [], parse.GetValue(tag), cancellationToken);
+                named = await new LocalBuildPusher(console, session).PushAsync(named, parse.GetValue(image) ?? [], parse.GetValue(ansible) ?? [], parse.GetValue(tag), parse.GetValue(ns), cancellationToken);
             }
 
             EnvironmentDetails deployed;

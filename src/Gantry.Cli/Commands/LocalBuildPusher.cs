@@ -23,13 +23,18 @@ internal sealed partial class LocalBuildPusher(CliConsole console, GantrySession
     /// <summary>Pushes every service's build; answers the services with <c>docker_image</c> and <c>ansible_artifact</c> set to the digests.</summary>
     public async Task<IReadOnlyList<EnvironmentServiceSpec>> PushAsync(
         IReadOnlyList<EnvironmentServiceSpec> services, IReadOnlyList<string> imageFlags, IReadOnlyList<string> ansibleFlags, string? tag,
-        CancellationToken cancellationToken)
+        string? namespaceFlag, CancellationToken cancellationToken)
     {
         var images = ParsePaths(imageFlags, "--image");
         var ansible = ParsePaths(ansibleFlags, "--ansible");
         foreach (var name in images.Keys.Concat(ansible.Keys).Where(n => services.All(s => s.Name != n)))
         {
             throw CliException.Usage($"--image/--ansible name service '{name}', which --services does not");
+        }
+
+        if (namespaceFlag is not null && !RepositoryComponent().IsMatch(namespaceFlag))
+        {
+            throw CliException.Usage($"--namespace '{namespaceFlag}' is not a repository path component (lowercase letters, digits and . _ - separators)");
         }
 
         var pushTag = tag ?? "local-" + console.Time.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
@@ -58,12 +63,13 @@ internal sealed partial class LocalBuildPusher(CliConsole console, GantrySession
             }
 
             var registry = await session.Client.GetRegistryAsync(cancellationToken);
-            var own = registry.LocalNamespace
+            var own = namespaceFlag ?? registry.LocalNamespace
                 ?? throw new CliException($"{session.DescribedAs} has no repository of its own in the registry (an API key?); log in as a user to deploy local builds", ExitCodes.Unauthorized);
             var registryUri = new Uri(registry.Url.TrimEnd('/') + "/");
             var host = registryUri.Authority;
             var pushed = new List<EnvironmentServiceSpec>();
-            await WithProgressAsync(async progress =>
+            var counts = new BlobCounts();
+            await WithProgressAsync(counts, async progress =>
             {
                 using var http = new HttpClient(console.HttpHandler ?? new SocketsHttpHandler(), disposeHandler: console.HttpHandler is null) { Timeout = TimeSpan.FromMinutes(10) };
                 var pusher = new OciPusher(http, registryUri, TokenAsync, progress) { ChunkSize = ChunkSize() };
@@ -85,6 +91,8 @@ internal sealed partial class LocalBuildPusher(CliConsole console, GantrySession
             {
                 console.Error.WriteLine($"pushed {service.Name}: {service.DockerImage}{(service.AnsibleArtifact is { } a ? $" and {a}" : string.Empty)}");
             }
+
+            console.Error.WriteLine($"blobs: {counts.Sent} sent, {counts.Skipped} already in the registry");
 
             return pushed;
         }
@@ -152,19 +160,20 @@ internal sealed partial class LocalBuildPusher(CliConsole console, GantrySession
     }
 
     /// <summary>A progress bar per blob on a terminal; elsewhere (pipes, CI logs) nothing but the final lines.</summary>
-    private async Task WithProgressAsync(Func<IProgress<OciPushProgress>?, Task> push)
+    private async Task WithProgressAsync(BlobCounts counts, Func<IProgress<OciPushProgress>, Task> push)
     {
         if (!console.IsOutputTerminal)
         {
-            await push(null);
+            await push(new Reporter(counts.Count));
             return;
         }
 
         await console.Ansi(error: true).Progress().AutoClear(false).StartAsync(async context =>
         {
             var tasks = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
-            await push(new Progress<OciPushProgress>(p =>
+            await push(new Reporter(p =>
             {
+                counts.Count(p);
                 var key = p.Repository + "@" + p.Digest;
                 if (!tasks.TryGetValue(key, out var task))
                 {
@@ -178,6 +187,32 @@ internal sealed partial class LocalBuildPusher(CliConsole console, GantrySession
                 }
             }));
         });
+    }
+
+    /// <summary>Reports at once, on the pushing thread (<see cref="Progress{T}"/> would post them for later).</summary>
+    private sealed class Reporter(Action<OciPushProgress> report) : IProgress<OciPushProgress>
+    {
+        public void Report(OciPushProgress value) => report(value);
+    }
+
+    /// <summary>Blobs sent and blobs the registry already had.</summary>
+    private sealed class BlobCounts
+    {
+        public int Sent { get; private set; }
+
+        public int Skipped { get; private set; }
+
+        public void Count(OciPushProgress progress)
+        {
+            if (progress.Skipped)
+            {
+                Skipped++;
+            }
+            else if (progress.Done == progress.Total)
+            {
+                Sent++;
+            }
+        }
     }
 
     private int ChunkSize() =>

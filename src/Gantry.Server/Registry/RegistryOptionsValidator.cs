@@ -28,9 +28,10 @@ internal sealed class RegistryOptionsValidator : IValidateOptions<RegistryOption
             failures.Add("Registry:LocalRetention must be positive.");
         }
 
-        if (options.SweepInterval <= TimeSpan.Zero)
+        // PeriodicTimer's limit is about 49 days.
+        if (options.SweepInterval <= TimeSpan.Zero || options.SweepInterval > TimeSpan.FromDays(30))
         {
-            failures.Add("Registry:SweepInterval must be positive.");
+            failures.Add("Registry:SweepInterval must be positive and at most 30 days.");
         }
 
         var tokens = options.TokenServer;

@@ -89,7 +89,7 @@ public sealed partial class RegistryRetentionSweep(
             {
                 await SweepAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is HttpRequestException or RegistryRequestException or TaskCanceledException && !stoppingToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is HttpRequestException or RegistryRequestException or System.Text.Json.JsonException or TaskCanceledException && !stoppingToken.IsCancellationRequested)
             {
                 Log.Failed(logger, ex.Message);
             }
