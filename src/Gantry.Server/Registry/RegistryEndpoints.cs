@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Json.Serialization;
 using Gantry.Server.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace Gantry.Server.Registry;
@@ -52,7 +53,7 @@ public static class RegistryEndpoints
     }
 
     internal static Results<Ok<RegistryTokenResponse>, ProblemHttpResult> IssueToken(
-        HttpContext context, ClaimsPrincipal user, IOptions<RegistryOptions> options, RegistryAccessPolicy policy, RegistryTokenSigner signer,
+        [FromQuery] string? service, [FromQuery] string[]? scope, HttpContext context, ClaimsPrincipal user, IOptions<RegistryOptions> options, RegistryAccessPolicy policy, RegistryTokenSigner signer,
         TimeProvider time)
     {
         var settings = options.Value;
@@ -61,15 +62,14 @@ public static class RegistryEndpoints
             return NotConfigured();
         }
 
-        var service = context.Request.Query["service"].ToString();
-        if (service.Length > 0 && service != settings.TokenServer.Service)
+        if (!string.IsNullOrEmpty(service) && service != settings.TokenServer.Service)
         {
             return TypedResults.Problem(
                 title: "Unknown registry service.", detail: $"This token server serves '{settings.TokenServer.Service}'.", statusCode: StatusCodes.Status400BadRequest);
         }
 
         var principal = user.ToPrincipal();
-        var granted = policy.Grant(principal, RegistryScope.ParseAll(context.Request.Query["scope"]));
+        var granted = policy.Grant(principal, RegistryScope.ParseAll(scope ?? []));
         var token = signer.Sign(principal.Name, granted);
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Ok(new RegistryTokenResponse(
