@@ -87,7 +87,7 @@ public sealed class OciPusher(HttpClient http, Uri registry, RegistryTokenSource
             }
             catch (HttpRequestException) when (++failures <= ResumeAttempts)
             {
-                offset = await ResumeOffsetAsync(auth, location, cancellationToken);
+                (location, offset) = await ResumeAsync(auth, location, offset, cancellationToken);
             }
         }
 
@@ -101,14 +101,33 @@ public sealed class OciPusher(HttpClient http, Uri registry, RegistryTokenSource
         await EnsureAsync(done, $"PUT blob {descriptor.Digest} to {auth.Repository}", cancellationToken);
     }
 
-    /// <summary>distribution-spec "Resuming an upload": GET the upload; its <c>Range: 0-N</c> says N+1 bytes arrived.</summary>
-    private async Task<long> ResumeOffsetAsync(RepositoryAuth auth, Uri location, CancellationToken cancellationToken)
+    /// <summary>
+    /// distribution-spec "Resuming an upload": GET the upload; its <c>Range: 0-N</c> says N+1 bytes arrived, and its
+    /// <c>Location</c> is where to go on. When the registry no longer knows the upload at that location (distribution
+    /// signs the offset into the location's <c>_state</c>, so a chunk whose answer was lost leaves a stale one), the blob
+    /// starts again in a new upload.
+    /// </summary>
+    private async Task<(Uri Location, long Offset)> ResumeAsync(RepositoryAuth auth, Uri location, long confirmed, CancellationToken cancellationToken)
     {
-        using var status = await SendAsync(auth, () => new HttpRequestMessage(HttpMethod.Get, location), cancellationToken);
-        await EnsureAsync(status, $"GET upload status in {auth.Repository}", cancellationToken);
-        var range = status.Headers.TryGetValues("Range", out var values) ? values.First() : null;
-        var dash = range?.IndexOf('-', StringComparison.Ordinal) ?? -1;
-        return dash > 0 && long.TryParse(range![(dash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var last) ? last + 1 : 0;
+        using (var status = await SendAsync(auth, () => new HttpRequestMessage(HttpMethod.Get, location), cancellationToken))
+        {
+            var range = status.Headers.TryGetValues("Range", out var values) ? values.First() : null;
+            var dash = range?.IndexOf('-', StringComparison.Ordinal) ?? -1;
+            if (status.IsSuccessStatusCode && dash > 0 && long.TryParse(range![(dash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var last))
+            {
+                // An empty upload answers 0-0 too: only a confirmed byte makes it one byte.
+                return (status.Headers.Location is null ? location : UploadLocation(status), last == 0 && confirmed == 0 ? 0 : last + 1);
+            }
+
+            if (status.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            {
+                await EnsureAsync(status, $"GET upload status in {auth.Repository}", cancellationToken);
+            }
+        }
+
+        using var restarted = await SendAsync(auth, () => new HttpRequestMessage(HttpMethod.Post, Address($"v2/{auth.Repository}/blobs/uploads/")), cancellationToken);
+        await EnsureAsync(restarted, $"POST blob upload to {auth.Repository}", cancellationToken);
+        return (UploadLocation(restarted), 0);
     }
 
     /// <summary>Sends with the repository's token; on a challenge (none yet, or expired), asks for one and sends once more.</summary>
