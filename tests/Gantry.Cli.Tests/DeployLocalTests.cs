@@ -80,6 +80,33 @@ public sealed class DeployLocalTests(LocalRegistryServer server)
         Assert.Equal(3, (await user.RunAsync("env", "get", "dev-team1-theirs")).ExitCode);
     }
 
+    [Fact]
+    public async Task The_token_realm_takes_docker_login_basic_credentials_and_leaves_out_what_is_not_allowed()
+    {
+        using var signedIn = await server.ClientAsAsync(GantryServer.PoolUser);
+        var accessToken = signedIn.DefaultRequestHeaders.Authorization!.Parameter!;
+        using var http = new HttpClient { BaseAddress = server.Url };
+        using var request = new HttpRequestMessage(HttpMethod.Get,
+            $"/api/v1/registry/token?service={LocalRegistryServer.Service}&scope=repository:team1-dev-local/app:push,pull&scope=repository:team1-ops-local/app:push");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{GantryServer.PoolUser}:{accessToken}")));
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var token = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString()!;
+        var payload = token.Split('.')[1].Replace('-', '+').Replace('_', '/');
+        var claims = JsonDocument.Parse(Convert.FromBase64String(payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '='))).RootElement;
+        var access = Assert.Single(claims.GetProperty("access").EnumerateArray());
+        Assert.Equal("team1-dev-local/app", access.GetProperty("name").GetString());
+        Assert.Equal(["push", "pull"], access.GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
+        Assert.Equal(LocalRegistryServer.Service, claims.GetProperty("aud").GetString());
+
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, "/api/v1/registry/token?scope=repository:team1-dev-local/app:pull");
+        wrong.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("team1-dev:not-a-token"u8.ToArray()));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(wrong)).StatusCode);
+    }
+
     [Theory]
     [InlineData("missing", "no such folder or file")]
     [InlineData("garbage.tar", "is not a tarball")]
