@@ -16,7 +16,7 @@ namespace Gantry.Cli.Tests;
 /// tenants <see cref="Tenant"/> and <see cref="Other"/>, an admin of each, and a Flux cluster bound to
 /// <see cref="Tenant"/> whose signed events stand in for the engine. Each test logs in with its own config file.
 /// </summary>
-public sealed class GantryServer : IAsyncLifetime, IDisposable
+public class GantryServer : IAsyncLifetime, IDisposable
 {
     public const string Tenant = "acme";
     public const string Other = "beta";
@@ -44,7 +44,7 @@ public sealed class GantryServer : IAsyncLifetime, IDisposable
     public async Task InitializeAsync()
     {
         Issuer = await TestDeviceIssuer.StartAsync();
-        _factory = new Factory(_data.Path, Issuer.Authority);
+        _factory = new Factory(_data.Path, Issuer.Authority, Configure);
         _factory.UseKestrel();
         _factory.StartServer();
         using var probe = _factory.CreateClient();
@@ -66,7 +66,19 @@ public sealed class GantryServer : IAsyncLifetime, IDisposable
         _clusterSecret = cluster.GetProperty("webhookSecret").GetString()!;
         var poolCluster = await SendAsync(admin, HttpMethod.Post, "/api/v1/clusters", new { name = PoolCluster, engine = "flux", tenants = new[] { Pool } });
         _poolClusterSecret = poolCluster.GetProperty("webhookSecret").GetString()!;
+        await StartedAsync();
     }
+
+    /// <summary>The server's services, for what a test reaches past the API (a fake clock).</summary>
+    public IServiceProvider Services => _factory.Services;
+
+    /// <summary>More settings or services for a server of its own (the shared one has none).</summary>
+    protected virtual void Configure(IWebHostBuilder builder)
+    {
+    }
+
+    /// <summary>Runs once the server is up with its tenants and users.</summary>
+    protected virtual Task StartedAsync() => Task.CompletedTask;
 
     /// <summary>
     /// Posts a Flux event about one service of an environment of <see cref="Pool"/>: its HelmRelease in the
@@ -139,7 +151,7 @@ public sealed class GantryServer : IAsyncLifetime, IDisposable
         return http;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Dispose();
         if (Issuer is not null)
@@ -150,11 +162,20 @@ public sealed class GantryServer : IAsyncLifetime, IDisposable
 
     public void Dispose()
     {
-        _factory?.Dispose();
-        _data.Dispose();
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
     }
 
-    private static async Task<JsonElement> SendAsync(HttpClient client, HttpMethod method, string path, object body)
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _factory?.Dispose();
+            _data.Dispose();
+        }
+    }
+
+    protected static async Task<JsonElement> SendAsync(HttpClient client, HttpMethod method, string path, object body)
     {
         using var response = await client.SendAsync(new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) });
         var text = await response.Content.ReadAsStringAsync();
@@ -162,10 +183,11 @@ public sealed class GantryServer : IAsyncLifetime, IDisposable
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    private sealed class Factory(string dataDir, string oidcAuthority) : WebApplicationFactory<server::Program>
+    private sealed class Factory(string dataDir, string oidcAuthority, Action<IWebHostBuilder> configure) : WebApplicationFactory<server::Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
+            configure(builder);
             builder.UseEnvironment("Production");
             builder.UseSetting("urls", "http://127.0.0.1:0");
             builder.UseSetting("Gantry:DataDir", dataDir);

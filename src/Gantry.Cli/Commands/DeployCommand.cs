@@ -34,10 +34,15 @@ internal static partial class DeployCommand
         var devTags = new Option<bool>("--use-dev-tags") { Description = "Let constraints match dev tags (1.3.0-dev.2 for ^1.0.0); the sue type's policy, implied for sue" };
         var wait = new Option<bool>("--wait") { Description = "Wait until the engine reports every service deployed (exit 0) or one failed (exit 5), showing each service's progress" };
         var timeout = new Option<string>("--timeout") { Description = "With --wait: how long to wait (default 10m)", DefaultValueFactory = _ => "10m" };
+        var local = new Option<bool>("--local") { Description = "Push each named service's own build to your <user>-local registry namespace first and deploy those exact digests (docs/cli.md)" };
+        var image = new Option<string[]>("--image") { Description = "With --local: service=PATH of an OCI image layout folder or docker save tarball (default: <service>/build/oci or <service>/build/image.tar)", AllowMultipleArgumentsPerToken = true };
+        var ansible = new Option<string[]>("--ansible") { Description = "With --local: service=FOLDER pushed as <service>-ansible (default: <service>/ansible when it exists)", AllowMultipleArgumentsPerToken = true };
+        var tag = new Option<string>("--tag") { Description = "With --local: the tag to push under (default: local-<UTC time>)" };
+        var ns = new Option<string>("--namespace") { Description = "With --local: the registry namespace to push to (default: your own <user>-local; the registry refuses any other)" };
         var output = OutputFormats.CreateOption();
         var command = new Command("deploy", "Deploy services to an environment, creating it when it does not exist (the platform design's platform-deploy)")
         {
-            environment, services, type, pool, payload, file, onlySpecified, devTags, wait, timeout, output,
+            environment, services, type, pool, payload, file, onlySpecified, devTags, wait, timeout, local, image, ansible, tag, ns, output,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -55,6 +60,11 @@ internal static partial class DeployCommand
             var askedType = parse.GetValue(type) ?? NonEmpty(claim?.EnvironmentType);
             var askedPool = parse.GetValue(pool) ?? NonEmpty(claim?.EnvironmentPool);
 
+            if (!parse.GetValue(local) && (parse.GetValue(image) is { Length: > 0 } || parse.GetValue(ansible) is { Length: > 0 } || parse.GetValue(tag) is not null || parse.GetValue(ns) is not null))
+            {
+                throw CliException.Usage("--image, --ansible, --tag and --namespace go with --local");
+            }
+
             using var session = GantrySession.Open(console, parse);
             var existing = await FindAsync(session.Client, name, cancellationToken);
             var effectiveType = existing?.EnvironmentType ?? askedType ?? TypeFromName(name);
@@ -65,6 +75,16 @@ internal static partial class DeployCommand
             }
 
             var format = OutputFormats.Get(parse, output);
+            if (parse.GetValue(local))
+            {
+                if (existing is not null)
+                {
+                    RefuseChangeOfIdentity(existing, askedType, askedPool);
+                }
+
+                named = await new LocalBuildPusher(console, session).PushAsync(named, parse.GetValue(image) ?? [], parse.GetValue(ansible) ?? [], parse.GetValue(tag), parse.GetValue(ns), cancellationToken);
+            }
+
             EnvironmentDetails deployed;
             if (existing is null)
             {

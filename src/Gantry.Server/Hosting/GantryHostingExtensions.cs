@@ -8,6 +8,7 @@ using Gantry.Server.Environments;
 using Gantry.Server.ChangeRequests;
 using Gantry.Server.Identity;
 using Gantry.Server.Instances;
+using Gantry.Server.Registry;
 using Gantry.Server.Rollouts;
 using Gantry.Server.Tenants;
 using Gantry.Server.Users;
@@ -123,6 +124,7 @@ public static class GantryHostingExtensions
         services.TryAddSingleton<InstanceSecretSealer>();
         services.AddFleetOperations();
         services.AddEnvironments();
+        services.AddRegistryTokenServer();
         services.AddDeploymentStatus();
         services.TryAddSingleton<ChangeRequestService>();
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.SectionName);
@@ -180,6 +182,7 @@ public static class GantryHostingExtensions
         app.UseStatusCodePages();
         app.UseMiddleware<RequestLimitsMiddleware>();
         app.UseCors();
+        app.UseMiddleware<RegistryBasicCredentials>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -198,6 +201,7 @@ public static class GantryHostingExtensions
         app.MapInstanceEndpoints();
         app.MapAdminEndpoints();
         app.MapEnvironmentEndpoints();
+        app.MapRegistryEndpoints();
         app.MapTokenEndpoints();
         app.MapWellKnownEndpoints();
         app.MapTenantEndpoints();

@@ -1,3 +1,5 @@
+using Gantry.Testing.Registries;
+
 namespace Gantry.Registries.Tests.Infrastructure;
 
 /// <summary>One anonymous docker-registry for a test class, with tags pushed once.</summary>
@@ -44,7 +46,7 @@ public sealed class TokenRegistryFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Registry = await DockerRegistry.StartAsync(Tokens);
+        Registry = await DockerRegistry.StartAsync(Tokens.Auth);
         await Registry.PushTagsAsync(Repository, Tags);
     }
 

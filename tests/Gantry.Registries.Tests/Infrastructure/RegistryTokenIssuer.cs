@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Gantry.Testing.Registries;
 
 namespace Gantry.Registries.Tests.Infrastructure;
 
@@ -46,6 +47,9 @@ public sealed class RegistryTokenIssuer : IDisposable
 
     /// <summary>Tokens handed out so far.</summary>
     public int TokensIssued => Volatile.Read(ref _tokensIssued);
+
+    /// <summary>How the registry trusts this issuer, pushing its test content with tokens from it.</summary>
+    public RegistryTokenAuth Auth => new(Realm, Service, Issuer, RootCertificatePem, repository => CreateToken([$"repository:{repository}:pull,push"]));
 
     /// <summary>PEM of the CA for the registry's <c>rootcertbundle</c>.</summary>
     public string RootCertificatePem => _root.ExportCertificatePem();

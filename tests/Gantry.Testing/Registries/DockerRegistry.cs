@@ -3,21 +3,27 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Gantry.Registries.Tests.Infrastructure;
+namespace Gantry.Testing.Registries;
 
 /// <summary>
-/// Debian's <c>docker-registry</c> (distribution 2.x) started on a free loopback port with a temp storage folder and a
-/// config written here; stopped by process id. With a <see cref="RegistryTokenIssuer"/> it runs with <c>auth: token</c>.
-/// Installed by scripts/test-deps.sh.
+/// How a registry with <c>auth: token</c> trusts its token server (the <c>auth.token</c> section), and how the fixture
+/// gets a token to push its own test content (null: it pushes nothing).
+/// </summary>
+public sealed record RegistryTokenAuth(Uri Realm, string Service, string Issuer, string RootCertificatePem, Func<string, string>? PushToken = null);
+
+/// <summary>
+/// Debian's <c>docker-registry</c> (distribution 2.x) started on a loopback port (free, or the one given) with a temp
+/// storage folder and a config written here; deletes enabled; stopped by process id. With a
+/// <see cref="RegistryTokenAuth"/> it runs with <c>auth: token</c>. Installed by scripts/test-deps.sh.
 /// </summary>
 public sealed class DockerRegistry : IDisposable
 {
     private readonly Process _process;
     private readonly string _folder;
-    private readonly RegistryTokenIssuer? _tokens;
+    private readonly RegistryTokenAuth? _tokens;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
-    private DockerRegistry(Process process, string folder, int port, RegistryTokenIssuer? tokens)
+    private DockerRegistry(Process process, string folder, int port, RegistryTokenAuth? tokens)
     {
         _process = process;
         _folder = folder;
@@ -29,7 +35,7 @@ public sealed class DockerRegistry : IDisposable
 
     public string Authority => BaseUri.Authority;
 
-    public static async Task<DockerRegistry> StartAsync(RegistryTokenIssuer? tokens = null)
+    public static async Task<DockerRegistry> StartAsync(RegistryTokenAuth? tokens = null, int? port = null)
     {
         const string executable = "/usr/bin/docker-registry";
         if (!File.Exists(executable))
@@ -38,7 +44,7 @@ public sealed class DockerRegistry : IDisposable
         }
 
         var folder = Directory.CreateTempSubdirectory("gantry-registry-").FullName;
-        var port = LoopbackHttpServer.FreePort();
+        var listen = port ?? Ports.Free();
         var config = new StringBuilder($"""
             version: 0.1
             log:
@@ -46,8 +52,10 @@ public sealed class DockerRegistry : IDisposable
             storage:
               filesystem:
                 rootdirectory: {folder}/data
+              delete:
+                enabled: true
             http:
-              addr: 127.0.0.1:{port}
+              addr: 127.0.0.1:{listen}
             """);
         config.Append('\n');
         if (tokens is not null)
@@ -58,8 +66,8 @@ public sealed class DockerRegistry : IDisposable
                 auth:
                   token:
                     realm: {tokens.Realm}
-                    service: {RegistryTokenIssuer.Service}
-                    issuer: {RegistryTokenIssuer.Issuer}
+                    service: {tokens.Service}
+                    issuer: {tokens.Issuer}
                     rootcertbundle: {bundle}
                 """);
             config.Append('\n');
@@ -80,7 +88,7 @@ public sealed class DockerRegistry : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var registry = new DockerRegistry(process, folder, port, tokens);
+        var registry = new DockerRegistry(process, folder, listen, tokens);
         await registry.WaitUntilUpAsync(log);
         return registry;
     }
@@ -156,9 +164,9 @@ public sealed class DockerRegistry : IDisposable
     private HttpRequestMessage Authorized(HttpMethod method, Uri uri, string repository)
     {
         var request = new HttpRequestMessage(method, uri);
-        if (_tokens is not null)
+        if (_tokens?.PushToken is { } token)
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _tokens.CreateToken([$"repository:{repository}:pull,push"]));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token(repository));
         }
 
         return request;
