@@ -12,6 +12,21 @@ namespace Gantry.Server.Instances;
 public sealed partial class InstanceService
 {
     /// <summary>
+    /// An instance's claim for a list: from the tenant's kept snapshot when it holds the generation the index row
+    /// shows, else read from Git at the row's revision as <see cref="GetAsync"/> does. A page of the instance list then
+    /// costs a lookup per row, not a database and a Git read per row (100 rows were about 100 ms of a page's 120).
+    /// </summary>
+    public async Task<InstanceClaim?> ListedClaimAsync(string tenant, string name, long generation, CancellationToken cancellationToken)
+    {
+        if (_snapshots.TryGetValue(tenant, out var kept) && kept.Claims.TryGetValue(name, out var claim) && claim.Generation == generation)
+        {
+            return claim;
+        }
+
+        return (await GetAsync(tenant, name, cancellationToken))?.Claim;
+    }
+
+    /// <summary>
     /// Rebuilds the instance index from the claims in Git at the current head: every tenant Gantry knows, each
     /// instance's revision being the last commit that changed its claim. Replaces the index in one transaction.
     /// </summary>
