@@ -106,4 +106,42 @@ public sealed partial class UiTests
         Assert.Contains(members.EnumerateArray(), m => m.GetProperty("username").GetString() == "acme-viewer" && m.GetProperty("role").GetString() == "viewer");
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task The_switcher_keeps_the_tenant_last_worked_in_on_pages_of_no_tenant()
+    {
+        var page = await world.SignInAsync(browser, "admin");
+        await page.GotoAsync($"/tenants/{UiWorld.Other}/instances");
+        foreach (var path in new[] { "/environments", "/me", "/clusters" })
+        {
+            await page.GotoAsync(path);
+            await Expect(page.GetByLabel("Tenant", new() { Exact = true })).ToHaveValueAsync(UiWorld.Other);
+            await Expect(page.GetByRole(AriaRole.Option, new() { Name = "Choose…" })).ToHaveCountAsync(0);
+            await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Instances" })).ToHaveAttributeAsync("href", $"/tenants/{UiWorld.Other}/instances");
+        }
+
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_viewers_scale_and_delete_posted_anyway_are_refused_in_the_apis_words()
+    {
+        var page = await world.SignInAsync(browser, "acme-viewer");
+        var instance = $"/tenants/{UiWorld.Tenant}/instances/{UiWorld.Instance}";
+        await page.GotoAsync(instance);
+        var before = await world.Admin.GetAsync($"/api/v1{instance}").ExpectAsync(HttpStatusCode.OK);
+
+        foreach (var fields in new[] { new[] { ("_handler", "scale"), ("Replicas", "4") }, [("_handler", "delete"), ("Confirm", UiWorld.Instance)] })
+        {
+            var refused = await PostAnywayAsync(page, instance, fields);
+            Assert.Equal(403, refused.Status);
+            await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Forbidden. Your role does not allow this.");
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Scale" })).ToHaveCountAsync(0);
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Delete instance" })).ToHaveCountAsync(0);
+        }
+
+        var after = await world.Admin.GetAsync($"/api/v1{instance}").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(before.GetProperty("revision").GetString(), after.GetProperty("revision").GetString());
+        await page.Context.CloseAsync();
+    }
 }
