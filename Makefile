@@ -48,6 +48,7 @@ bench: test-deps
 	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll fuzz --requests 50000 --json bench/results/fuzz.json
 	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll rollout --instances 500,10000
 	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll environments --claims 1000 --json bench/results/environments.json
+	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll ui --instances 1000 --loads 20 --json bench/results/ui.json
 	dotnet bench/Gantry.Bench/bin/Release/net10.0/Gantry.Bench.dll ha --clients 64 --kill-trials 200 --json bench/results/ha.json
 
 clean:

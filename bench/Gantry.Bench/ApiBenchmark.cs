@@ -48,7 +48,7 @@ public sealed class ApiOptions
 /// </summary>
 public sealed class ApiBenchmark(ApiOptions options)
 {
-    private const string Password = "bench-admin-password";
+    internal const string Password = "bench-admin-password";
     private const int ListWarmUp = 100;
     private const int ListSamples = 1000;
     private static readonly TimeSpan BusyListPause = TimeSpan.FromMilliseconds(20);

@@ -3,6 +3,7 @@ using Gantry.Bench;
 
 // dotnet run -c Release --project bench/Gantry.Bench -- engine --instances 1000,20000,100000 --json results.json
 // dotnet run -c Release --project bench/Gantry.Bench -- api --instances 10000,100000 --json api.json
+// dotnet run -c Release --project bench/Gantry.Bench -- ui --instances 1000 --loads 20 --json ui.json
 // dotnet run -c Release --project bench/Gantry.Bench -- fuzz --requests 50000 --json fuzz.json
 // dotnet run -c Release --project bench/Gantry.Bench -- ha --clients 64 --seconds 20 --kill-trials 200 --json ha.json
 if (args is ["seal", ..])
@@ -33,6 +34,24 @@ if (args is ["api", ..])
 
     await new ApiBenchmark(api).RunAsync();
     return 0;
+}
+
+if (args is ["ui", ..])
+{
+    var ui = new UiOptions();
+    for (var i = 1; i + 1 < args.Length; i += 2)
+    {
+        switch (args[i])
+        {
+            case "--instances": ui.Instances = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+            case "--loads": ui.Loads = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+            case "--clients": ui.Clients = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+            case "--json": ui.JsonPath = args[i + 1]; break;
+            default: throw new ArgumentException($"unknown option {args[i]}");
+        }
+    }
+
+    return await new UiBenchmark(ui).RunAsync();
 }
 
 if (args is ["fuzz", ..])
@@ -129,6 +148,7 @@ if (args.Length == 0 || args[0] != "engine")
         usage: Gantry.Bench seal [--bits 4096] [--seconds 5] [--threads N]
                Gantry.Bench api [--instances 10000,100000] [--clients 64] [--seconds 10] [--per-tenant 100]
                    [--sealing-key-bits 2048] [--key-pool 64] [--json FILE]
+               Gantry.Bench ui [--instances 1000] [--loads 20] [--clients 16] [--json FILE]
                Gantry.Bench fuzz [--requests 50000] [--clients 8] [--round 500] [--json FILE]
                Gantry.Bench rollout [--instances 500,10000] [--per-tenant 100] [--clients 32]
                Gantry.Bench environments [--claims 1000] [--json FILE]

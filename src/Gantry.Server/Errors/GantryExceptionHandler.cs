@@ -92,6 +92,7 @@ internal sealed partial class GantryExceptionHandler(
         InstanceNotFoundException notFound => Problem(StatusCodes.Status404NotFound, "Not found.", notFound.Message),
         PreconditionFailedException precondition => Problem(StatusCodes.Status412PreconditionFailed, "The resource has changed.",
             precondition.Message + " Read it again and retry with its current ETag."),
+        InstanceExistsException exists => Problem(StatusCodes.Status412PreconditionFailed, "The instance exists.", exists.Message),
         ChangeConflictException conflict => Problem(StatusCodes.Status409Conflict, "Another change got there first.", conflict.Message),
         OfferingMissingException missing => Problem(StatusCodes.Status409Conflict, "The catalog no longer has an offering this tenant uses.", missing.Message),
         SealingKeyMissingException noKey => Problem(StatusCodes.Status409Conflict, "The tenant cannot seal secrets yet.", noKey.Message),

@@ -27,7 +27,7 @@ public static partial class InstanceEndpoints
         var group = endpoints.MapGroup("/api/v1/tenants/{tenant}/instances").WithTags("Instances").RequireAuthorization().AnswersProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/", ListAsync).WithName("ListInstances").WithSummary("Lists a tenant's instances with their deployment status (filters: offering, phase, prefix; paged by name).");
         group.MapGet("/{name}", GetAsync).WithName("GetInstance").WithSummary("Gets an instance: its accepted spec, chart version, revision (ETag) and status.");
-        group.MapPut("/{name}", PutAsync).WithName("PutInstance").WithSummary("Creates or replaces an instance. If-Match makes it conditional; Idempotency-Key makes a retried create safe; ?dryRun=true answers what would change (InstanceDryRunResponse) and writes nothing.");
+        group.MapPut("/{name}", PutAsync).WithName("PutInstance").WithSummary("Creates or replaces an instance. If-Match makes it conditional, If-None-Match: * a create only; Idempotency-Key makes a retried create safe; ?dryRun=true answers what would change (InstanceDryRunResponse) and writes nothing.");
         group.MapPatch("/{name}", PatchAsync).WithName("PatchInstance").WithSummary("Changes an instance's values with a JSON merge patch (RFC 7396).");
         group.MapDelete("/{name}", DeleteAsync).WithName("DeleteInstance").WithSummary("Removes an instance: its files go in one change and the GitOps engine prunes it.");
         group.MapPost("/{name}/scale", ScaleAsync).WithName("ScaleInstance").WithSummary("Sets the instance's replica count, within the offering's schema and the tenant's quota.");
@@ -86,7 +86,7 @@ public static partial class InstanceEndpoints
         string tenant, string name, InstanceRequest request, ClaimsPrincipal user, IAuthorizer authorizer, InstanceService instances,
         IdempotencyRepository idempotency, AuditLog audit, TimeProvider time, [AsParameters] WaitQuery waitQuery, HttpContext context,
         [FromHeader(Name = "If-Match")] string? ifMatch = null, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey = null,
-        bool dryRun = false)
+        bool dryRun = false, [FromHeader(Name = "If-None-Match")] string? ifNoneMatch = null)
     {
         var principal = user.ToPrincipal();
         if (authorizer.Refuse(principal, ResourceAction.Create, ResourceRef.InTenant(tenant, ResourceKinds.Instance, name)) is { } refusal)
@@ -94,9 +94,17 @@ public static partial class InstanceEndpoints
             return refusal;
         }
 
+        // RFC 9110 13.1.2: "*" makes the PUT a create only; an entity tag here would mean nothing for a PUT.
+        var createOnly = ifNoneMatch?.Trim() switch
+        {
+            null => false,
+            "*" => true,
+            _ => throw ValidationFailedException.For("If-None-Match", "takes only * on a PUT: create the instance only if there is none of that name"),
+        };
+
         if (dryRun)
         {
-            return TypedResults.Ok(InstanceDryRunResponse.From(await instances.PlanPutAsync(principal, tenant, name, request, ifMatch, context.RequestAborted)));
+            return TypedResults.Ok(InstanceDryRunResponse.From(await instances.PlanPutAsync(principal, tenant, name, request, ifMatch, context.RequestAborted, createOnly)));
         }
 
         var wait = waitQuery.Parse();
@@ -125,7 +133,7 @@ public static partial class InstanceEndpoints
             }
         }
 
-        var (state, created) = await instances.PutAsync(principal, tenant, name, request, ifMatch, context.RequestAborted);
+        var (state, created) = await instances.PutAsync(principal, tenant, name, request, ifMatch, context.RequestAborted, createOnly);
         var response = InstanceResponse.From(state);
         await audit.RecordAsync(context, principal, created ? "instance.create" : "instance.update", tenant, name, $"revision {state.Record.Revision}");
         if (idempotencyKey is not null)

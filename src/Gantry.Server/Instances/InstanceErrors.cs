@@ -12,6 +12,13 @@ public sealed class PreconditionFailedException(string? currentRevision)
 }
 
 /// <summary>
+/// A create with <c>If-None-Match: *</c> found an instance of that name: answered 412, nothing written, so two people
+/// creating the same name cannot overwrite each other.
+/// </summary>
+public sealed class InstanceExistsException(string tenant, string name)
+    : Exception($"Instance {tenant}/{name} exists already; If-None-Match: * creates only. Choose another name, or edit that instance.");
+
+/// <summary>
 /// An instance of the tenant uses an offering the catalog no longer has, so the tenant's tree cannot be rendered:
 /// answered 409 until the offering is restored (nothing is written).
 /// </summary>

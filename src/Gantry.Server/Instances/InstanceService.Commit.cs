@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Gantry.Core.Catalog;
 using Gantry.Core.Identity;
 using Gantry.Core.Instances;
 using Gantry.Core.Rendering;
@@ -31,9 +32,10 @@ public sealed partial class InstanceService
 
     /// <summary>
     /// One instance as a snapshot keeps it: its outline with the offering by name (a reloaded catalog is seen at the
-    /// next render) and its generation. The offering and secret names are the catalog's own strings where it has them.
+    /// next render), its generation, and its replica count as JSON for lists (<see cref="ListedReplicasAsync"/>). The
+    /// offering and secret names are the catalog's own strings where it has them.
     /// </summary>
-    private sealed record KeptInstance(string Name, string Namespace, string Offering, IReadOnlyList<string> SealedNames, long Generation);
+    private sealed record KeptInstance(string Name, string Namespace, string Offering, IReadOnlyList<string> SealedNames, long Generation, string? Replicas);
 
     private KeptInstance Keep(InstanceClaim claim)
     {
@@ -41,8 +43,14 @@ public sealed partial class InstanceService
         var sealedNames = claim.SealedSecrets.Keys
             .Select(k => offering?.Secrets.FirstOrDefault(s => s.Name == k)?.Name ?? k)
             .ToArray();
-        return new KeptInstance(claim.Name, claim.Namespace, offering?.Name ?? claim.Offering, sealedNames, claim.Generation);
+        return new KeptInstance(claim.Name, claim.Namespace, offering?.Name ?? claim.Offering, sealedNames, claim.Generation, ReplicasOf(claim));
     }
+
+    /// <summary>The claim's replica count as JSON, null when its values do not set it (short values shared, as "1" and "3" are).</summary>
+    private string? ReplicasOf(InstanceClaim claim) =>
+        catalog.Find(claim.Offering)?.ReplicasPath is { } path && ValuesPath.Get(claim.Values, path)?.ToJsonString() is { } json
+            ? json.Length <= 4 ? string.Intern(json) : json
+            : null;
 
     private ImmutableDictionary<string, KeptInstance> Keep(IEnumerable<InstanceClaim> claims) =>
         claims.ToImmutableDictionary(c => c.Name, Keep, StringComparer.Ordinal);

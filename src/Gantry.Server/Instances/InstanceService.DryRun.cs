@@ -21,14 +21,14 @@ public sealed partial class InstanceService
     /// generated appear only when it is applied (each sealing is new ciphertext anyway).
     /// </summary>
     public async Task<InstancePlan> PlanPutAsync(
-        Principal principal, string tenant, string name, InstanceRequest request, string? ifMatch, CancellationToken cancellationToken)
+        Principal principal, string tenant, string name, InstanceRequest request, string? ifMatch, CancellationToken cancellationToken, bool createOnly = false)
     {
         ArgumentNullException.ThrowIfNull(request);
         var tenantRecord = await tenants.FindAsync(tenant, cancellationToken) ?? throw new InstanceNotFoundException(tenant, name);
         return await WithTenantGateAsync(tenant, async () =>
         {
             var existing = await index.FindAsync(tenant, name, cancellationToken);
-            CheckPrecondition(ifMatch, existing);
+            CheckPrecondition(ifMatch, existing, createOnly, tenant, name);
             var snapshot = await SnapshotAsync(tenant, fresh: false, cancellationToken);
             var current = await ClaimInAsync(snapshot, tenant, name, cancellationToken);
             var (claim, offering, kept) = await PlanClaimAsync(principal, tenantRecord, name, request, snapshot, current, cancellationToken);

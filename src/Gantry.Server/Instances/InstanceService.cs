@@ -64,10 +64,13 @@ public sealed partial class InstanceService(
         return claim is null ? null : new InstanceState(claim, record);
     }
 
-    /// <summary>Creates or replaces an instance. <paramref name="ifMatch"/> makes it conditional on the current revision.</summary>
+    /// <summary>
+    /// Creates or replaces an instance. <paramref name="ifMatch"/> makes it conditional on the current revision;
+    /// <paramref name="createOnly"/> (<c>If-None-Match: *</c>) on there being none.
+    /// </summary>
     public Task<(InstanceState State, bool Created)> PutAsync(
-        Principal principal, string tenant, string name, InstanceRequest request, string? ifMatch, CancellationToken cancellationToken) =>
-        ChangeAsync(principal, tenant, name, ifMatch, _ => request, cancellationToken);
+        Principal principal, string tenant, string name, InstanceRequest request, string? ifMatch, CancellationToken cancellationToken, bool createOnly = false) =>
+        ChangeAsync(principal, tenant, name, ifMatch, _ => request, cancellationToken, createOnly: createOnly);
 
     /// <summary>Applies an RFC 7396 merge patch to the instance's values, as they are when the change is made.</summary>
     public async Task<InstanceState> PatchValuesAsync(Principal principal, string tenant, string name, JsonObject patch, string? ifMatch, CancellationToken cancellationToken) =>
@@ -127,13 +130,13 @@ public sealed partial class InstanceService(
     /// </summary>
     private async Task<(InstanceState State, bool Created)> ChangeAsync(
         Principal principal, string tenant, string name, string? ifMatch, Func<InstanceClaim, InstanceRequest> build,
-        CancellationToken cancellationToken, bool mustExist = false, IReadOnlySet<string>? regenerate = null)
+        CancellationToken cancellationToken, bool mustExist = false, IReadOnlySet<string>? regenerate = null, bool createOnly = false)
     {
         var tenantRecord = await tenants.FindAsync(tenant, cancellationToken) ?? throw new InstanceNotFoundException(tenant, name);
         return await WithTenantGateAsync(tenant, async () =>
         {
             var existing = await index.FindAsync(tenant, name, cancellationToken);
-            CheckPrecondition(ifMatch, existing);
+            CheckPrecondition(ifMatch, existing, createOnly, tenant, name);
             var basis = await CurrentSnapshotAsync(tenant, name, existing, cancellationToken);
             var (snapshot, current) = basis;
             if (mustExist && current is null)
@@ -228,6 +231,16 @@ public sealed partial class InstanceService(
             return (await CommitAsync(principal, tenant, name, old, message, existing,
                 await CurrentSnapshotAsync(tenant, name, existing, cancellationToken), cancellationToken))!;
         });
+    }
+
+    private static void CheckPrecondition(string? ifMatch, InstanceRecord? existing, bool createOnly, string tenant, string name)
+    {
+        if (createOnly && existing is not null)
+        {
+            throw new InstanceExistsException(tenant, name);
+        }
+
+        CheckPrecondition(ifMatch, existing);
     }
 
     private static void CheckPrecondition(string? ifMatch, InstanceRecord? existing)

@@ -52,6 +52,8 @@ public abstract class UiPage : ComponentBase
                     return null;
                 case IValueHttpResult<T> { Value: { } value }:
                     return value;
+                case ContentHttpResult { ResponseContent: T text }:
+                    return text;
                 default:
                     return null;
             }

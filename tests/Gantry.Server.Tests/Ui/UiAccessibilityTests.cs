@@ -42,6 +42,7 @@ public sealed class UiAccessibilityTests(Browser browser, UiWorld world) : IClas
             $"/tenants/{UiWorld.Tenant}/instances", instance, $"{instance}/edit", $"{instance}/history", $"{instance}/rollback?revision={first}",
             $"{instance}/credentials", $"/tenants/{UiWorld.Tenant}/catalog", $"/tenants/{UiWorld.Tenant}/catalog/qdrant/new", "/me",
             "/environments", "/environments/new", $"/tenants/{UiWorld.Tenant}/api-keys", $"/environments/{environment}", "/change-requests", $"/change-requests/{request}",
+            "/tenants", $"/tenants/{UiWorld.Tenant}/settings", $"/tenants/{UiWorld.Tenant}/members", $"/tenants/{UiWorld.Tenant}/sealing-key", "/clusters", "/clusters/flux-acme",
         })
         {
             await page.GotoAsync(path);

@@ -64,7 +64,8 @@ public sealed partial class UiTests
         foreach (var path in new[]
         {
             $"{other}/edit", $"{other}/history", $"{other}/rollback?revision={revision}", $"{other}/credentials",
-            $"/tenants/{UiWorld.Other}/catalog/qdrant/new", $"/tenants/{UiWorld.Other}/api-keys",
+            $"/tenants/{UiWorld.Other}/catalog/qdrant/new", $"/tenants/{UiWorld.Other}/api-keys", $"/tenants/{UiWorld.Other}/settings",
+            $"/tenants/{UiWorld.Other}/members", $"/tenants/{UiWorld.Other}/sealing-key",
         })
         {
             var response = await page.GotoAsync(path);

@@ -32,6 +32,12 @@ public sealed class UiLayoutTests(Browser browser, UiWorld world) : IClassFixtur
             ("/environments/new", "environment-new"),
             ("/change-requests?status=all", "change-requests"),
             ($"/tenants/{UiWorld.Tenant}/api-keys", "api-keys"),
+            ("/tenants", "tenants"),
+            ($"/tenants/{UiWorld.Tenant}/settings", "tenant"),
+            ($"/tenants/{UiWorld.Tenant}/members", "members"),
+            ($"/tenants/{UiWorld.Tenant}/sealing-key", "sealing-key"),
+            ("/clusters", "clusters"),
+            ("/clusters/flux-acme", "cluster"),
         })
         {
             await page.GotoAsync(path);

@@ -22,7 +22,9 @@ public sealed class UiWorld : IAsyncLifetime
     public GantryServerFactory Factory { get; } = new GantryServerFactory()
         .With("urls", "http://127.0.0.1:0")
         .With("Status:FeedPollInterval", "00:00:00.200")
-        .With("Environments:WatchBucket", "false");
+        .With("Environments:WatchBucket", "false")
+        // Every test signs in from the same loopback address: more sign-ins than the default budget of one client.
+        .With("Auth:Throttle:RequestsPerClient", "1000");
 
     public string BaseUrl { get; private set; } = string.Empty;
 
