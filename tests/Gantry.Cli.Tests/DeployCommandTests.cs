@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Text.Json;
 
 namespace Gantry.Cli.Tests;
@@ -102,7 +103,7 @@ public sealed class DeployCommandTests(GantryServer server)
         await user.JsonAsync("deploy", "--environment", "dev-team1-wait", "--services", "user-service:v1.2.3", "--deploy-only-specified");
 
         // The engine reports while the CLI waits: auth-service first, then user-service.
-        var waiting = user.RunAsync("deploy", "--environment", "dev-team1-wait", "--services", "user-service:v1.2.3", "--wait", "--timeout", "60s");
+        var waiting = user.RunAsync("deploy", "--environment", "dev-team1-wait", "--services", "user-service:v1.2.3", "--wait", "--timeout", "60s", "--verbose");
         await Task.Delay(TimeSpan.FromSeconds(2));
         await server.PostServiceEventAsync("dev-team1-wait", "auth-service", "v2.2.0", "info", "InstallSucceeded", "Helm install succeeded for auth-service");
         await Task.Delay(TimeSpan.FromSeconds(2));
@@ -112,6 +113,11 @@ public sealed class DeployCommandTests(GantryServer server)
         Assert.Matches(@"(?m)^\d\d:\d\d:\d\d user-service v1\.2\.3 Committed$", ready.Stdout);
         Assert.Matches(@"(?m)^\d\d:\d\d:\d\d auth-service v2\.2\.0 Ready: Helm install succeeded for auth-service$", ready.Stdout);
         Assert.Matches(@"(?m)^environment/dev-team1-wait deployed: 2 services Ready$", ready.Stdout);
+
+        // It followed the pool's status stream and read the environment on its events, not once a second for 4 s.
+        Assert.Contains($"/api/v1/tenants/{GantryServer.Pool}/events/stream", ready.Stderr, StringComparison.Ordinal);
+        var reads = Regex.Count(ready.Stderr, @"> GET \S*/api/v1/environments/dev-team1-wait HTTP");
+        Assert.True(reads is >= 2 and <= 4, $"{reads} reads of the environment:\n{ready.Stderr}");
 
         await server.PostServiceEventAsync("dev-team1-wait", "user-service", "v1.2.3", "error", "UpgradeFailed", "Helm upgrade failed: context deadline exceeded");
         var failed = await user.RunAsync("deploy", "--environment", "dev-team1-wait", "--services", "user-service:v1.2.3", "--wait", "--timeout", "30s");

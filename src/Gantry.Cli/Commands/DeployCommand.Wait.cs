@@ -4,50 +4,19 @@ using Spectre.Console;
 
 namespace Gantry.Cli.Commands;
 
-// deploy --wait: follows the environment's status (GET, once a second) until every service runs its resolved version
-// Ready, or one is Failed or Degraded. On a terminal the services are a live Spectre.Console table; elsewhere each
-// change of a service's phase is one line, so logs and scripts see the progress too.
+// deploy --wait: follows the environment's status until every service runs its resolved version Ready, or one is
+// Failed or Degraded: the status is read again whenever the pool's status stream carries an event for the environment
+// (EnvironmentChanges; once a second when there is no stream). On a terminal the services are a live Spectre.Console
+// table; elsewhere each change of a service's phase is one line, so logs and scripts see the progress too.
 internal static partial class DeployCommand
 {
-    /// <summary>How often the status is read while waiting.</summary>
-    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
-
     private static async Task<int> WaitAsync(CliConsole console, GantryClient client, string name, TimeSpan timeout, bool quiet, CancellationToken cancellationToken)
     {
         var deadline = console.Time.GetUtcNow() + timeout;
         var live = !quiet && console.IsOutputTerminal;
         EnvironmentDetails current = await client.GetEnvironmentAsync(name, cancellationToken);
-        if (live)
-        {
-            await console.Ansi().Live(ProgressTable(current)).StartAsync(async context =>
-            {
-                while (!IsOutcome(current) && console.Time.GetUtcNow() < deadline)
-                {
-                    await Task.Delay(PollInterval, console.Time, cancellationToken);
-                    current = await client.GetEnvironmentAsync(name, cancellationToken);
-                    context.UpdateTarget(ProgressTable(current));
-                }
-            });
-        }
-        else
-        {
-            var seen = new Dictionary<string, string>(StringComparer.Ordinal);
-            while (true)
-            {
-                if (!quiet)
-                {
-                    WriteChanges(console, current, seen);
-                }
-
-                if (IsOutcome(current) || console.Time.GetUtcNow() >= deadline)
-                {
-                    break;
-                }
-
-                await Task.Delay(PollInterval, console.Time, cancellationToken);
-                current = await client.GetEnvironmentAsync(name, cancellationToken);
-            }
-        }
+        await using var changes = EnvironmentChanges.Follow(client, current.EnvironmentPool, name, cancellationToken);
+        current = await FollowAsync(console, client, name, current, changes, deadline, live, quiet, cancellationToken);
 
         var phase = current.Status?.Phase ?? DeploymentPhases.Committed;
         if (!IsOutcome(current))
@@ -69,6 +38,42 @@ internal static partial class DeployCommand
         var failed = current.Status!.Services.Where(s => s.Value.Phase is DeploymentPhases.Failed or DeploymentPhases.Degraded)
             .Select(s => $"{s.Key} {s.Value.Phase}: {s.Value.Message ?? s.Value.Reason ?? "no message from the engine"}");
         return CliErrors.Write(console, $"environment/{name} is {phase}: {string.Join("; ", failed)}", ExitCodes.DeploymentFailed);
+    }
+
+    private static async Task<EnvironmentDetails> FollowAsync(
+        CliConsole console, GantryClient client, string name, EnvironmentDetails current, EnvironmentChanges changes, DateTimeOffset deadline,
+        bool live, bool quiet, CancellationToken cancellationToken)
+    {
+        if (live)
+        {
+            await console.Ansi().Live(ProgressTable(current)).StartAsync(async context =>
+            {
+                while (!IsOutcome(current) && console.Time.GetUtcNow() < deadline)
+                {
+                    await changes.WaitAsync(deadline - console.Time.GetUtcNow(), cancellationToken);
+                    current = await client.GetEnvironmentAsync(name, cancellationToken);
+                    context.UpdateTarget(ProgressTable(current));
+                }
+            });
+            return current;
+        }
+
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (true)
+        {
+            if (!quiet)
+            {
+                WriteChanges(console, current, seen);
+            }
+
+            if (IsOutcome(current) || console.Time.GetUtcNow() >= deadline)
+            {
+                return current;
+            }
+
+            await changes.WaitAsync(deadline - console.Time.GetUtcNow(), cancellationToken);
+            current = await client.GetEnvironmentAsync(name, cancellationToken);
+        }
     }
 
     private static bool IsOutcome(EnvironmentDetails environment) => DeploymentPhases.IsOutcome(environment.Status?.Phase);
