@@ -18,9 +18,25 @@ public sealed partial class InstanceService
     /// <summary>How many index writes of a batch run at once.</summary>
     public const int IndexParallelism = 16;
 
-    /// <summary>The tenant's accepted claims, as the next change would read them (from Git, at its snapshot's revision).</summary>
-    public async Task<IReadOnlyDictionary<string, InstanceClaim>> ClaimsAsync(string tenant, CancellationToken cancellationToken) =>
-        await ReadClaimsAsync(tenant, (await SnapshotAsync(tenant, fresh: false, cancellationToken)).Revision, cancellationToken);
+    /// <summary>
+    /// The claims of the named instances of the tenant as the next change would read them (from Git, at its snapshot's
+    /// revision; a name it does not have is left out), and how many instances the tenant has.
+    /// </summary>
+    public async Task<(IReadOnlyDictionary<string, InstanceClaim> Claims, int Count)> ClaimsAsync(
+        string tenant, IEnumerable<string> names, CancellationToken cancellationToken)
+    {
+        var snapshot = await SnapshotAsync(tenant, fresh: false, cancellationToken);
+        var claims = new Dictionary<string, InstanceClaim>(StringComparer.Ordinal);
+        foreach (var name in names.Distinct(StringComparer.Ordinal))
+        {
+            if (await ClaimInAsync(snapshot, tenant, name, cancellationToken) is { } claim)
+            {
+                claims[name] = claim;
+            }
+        }
+
+        return (claims, snapshot.Instances.Count);
+    }
 
     /// <summary>The instance's claim as it was at <paramref name="revision"/>; null when it did not exist there.</summary>
     public Task<InstanceClaim?> ClaimAtAsync(string tenant, string name, string revision, CancellationToken cancellationToken) =>

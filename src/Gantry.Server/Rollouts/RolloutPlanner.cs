@@ -62,7 +62,7 @@ public sealed class RolloutPlanner(
         foreach (var tenantRows in rows.GroupBy(r => r.Tenant, StringComparer.Ordinal))
         {
             var tenant = tenantRows.Key;
-            var claims = await instances.ClaimsAsync(tenant, cancellationToken);
+            var (claims, count) = await instances.ClaimsAsync(tenant, tenantRows.Select(r => r.Name), cancellationToken);
             var quota = quotas.TryGetValue(tenant, out var known) ? known
                 : quotas[tenant] = (await tenantRepository.FindAsync(tenant, cancellationToken))?.Quotas ?? new TenantQuotas();
             foreach (var row in tenantRows)
@@ -78,7 +78,7 @@ public sealed class RolloutPlanner(
                     continue;
                 }
 
-                var (next, errors) = await NextClaimAsync(spec, offering, claim, quota, claims.Count - 1, cancellationToken);
+                var (next, errors) = await NextClaimAsync(spec, offering, claim, quota, count - 1, cancellationToken);
                 if (errors is not null)
                 {
                     foreach (var (field, messages) in errors)

@@ -1,5 +1,6 @@
 using Gantry.Core.Identity;
 using Gantry.Core.Status;
+using Gantry.Core.Instances;
 using Gantry.Data.Instances;
 using Gantry.Data.Tenants;
 using Gantry.Server.Audit;
@@ -30,9 +31,15 @@ public sealed class RolloutWaves(
         var (held, _) = await pins.ActiveForAsync(memberTenants.Count > ManyTenants ? null : memberTenants, cancellationToken);
         var records = await StatusOfAsync(rollout.Offering, members, cancellationToken);
         var quotas = new Dictionary<string, TenantQuotas>(StringComparer.Ordinal);
+        var read = new Dictionary<string, (IReadOnlyDictionary<string, InstanceClaim> Claims, int Count)>(StringComparer.Ordinal);
+        foreach (var group in members.GroupBy(m => m.Tenant, StringComparer.Ordinal))
+        {
+            read[group.Key] = await instances.ClaimsAsync(group.Key, group.Select(m => m.Name), cancellationToken);
+        }
+
         foreach (var member in members)
         {
-            var claims = await instances.ClaimsAsync(member.Tenant, cancellationToken);
+            var (claims, count) = read[member.Tenant];
             if (offering is null || claims.GetValueOrDefault(member.Name) is not { } current || current.Offering != offering.Name)
             {
                 Skip(member, "the instance is gone (or no longer of this offering)");
@@ -50,7 +57,7 @@ public sealed class RolloutWaves(
                 quota = quotas[member.Tenant] = (await tenants.FindAsync(member.Tenant, cancellationToken))?.Quotas ?? new TenantQuotas();
             }
 
-            var (next, errors) = await planner.NextClaimAsync(spec, offering, current, quota, claims.Count - 1, cancellationToken);
+            var (next, errors) = await planner.NextClaimAsync(spec, offering, current, quota, count - 1, cancellationToken);
             if (errors is not null)
             {
                 member.State = RolloutInstanceStates.Failed;
