@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json.Serialization;
+using Gantry.Server.Hosting;
 using Gantry.Server.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -28,7 +29,7 @@ public static class RegistryEndpoints
 
     public static IEndpointRouteBuilder MapRegistryEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/v1/registry").WithTags("Registry").RequireAuthorization();
+        var group = endpoints.MapGroup("/api/v1/registry").WithTags("Registry").RequireAuthorization().AnswersProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
         group.MapGet("/", GetInfo)
             .WithName("GetRegistry")
             .WithSummary("The configured registry and the caller's own -local namespace in it.");
