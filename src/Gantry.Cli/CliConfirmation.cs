@@ -26,7 +26,7 @@ internal static class CliConfirmation
             return true;
         }
 
-        console.Error.WriteLine("Nothing changed.");
+        console.Notice("Nothing changed.");
         return false;
     }
 }

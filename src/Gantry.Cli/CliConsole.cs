@@ -29,6 +29,30 @@ internal sealed record CliConsole
     /// <summary>Whether standard output is a terminal: tables get colour (unless NO_COLOR) and its width.</summary>
     public bool IsOutputTerminal { get; init; }
 
+    /// <summary>
+    /// <c>--quiet</c>: no confirmations, notices or progress. What was asked for still prints (lists, <c>get</c>,
+    /// <c>-o json|yaml|name</c>, a secret shown only once, instructions a sign-in needs), and so do errors.
+    /// </summary>
+    public bool Quiet { get; init; }
+
+    /// <summary>A line saying what a command did (<c>instance/x scaled …</c>), on standard output; not under --quiet.</summary>
+    public void Done(string line)
+    {
+        if (!Quiet)
+        {
+            Output.WriteLine(line);
+        }
+    }
+
+    /// <summary>A remark for the person at the terminal, on standard error; not under --quiet.</summary>
+    public void Notice(string line)
+    {
+        if (!Quiet)
+        {
+            Error.WriteLine(line);
+        }
+    }
+
     public static CliConsole FromProcess()
     {
         var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);

@@ -19,6 +19,7 @@ internal static class GantryCommandLine
         {
             GantrySession.ContextOption,
             GantrySession.VerboseOption,
+            QuietOption,
         };
         root.Subcommands.Add(LoginCommand.Create(console));
         root.Subcommands.Add(ContextCommand.Create(console));
@@ -35,6 +36,13 @@ internal static class GantryCommandLine
         return root;
     }
 
+    /// <summary><c>--quiet</c>, on every command: see <see cref="CliConsole.Quiet"/>. No <c>-q</c>: <c>env list</c> has it for its query.</summary>
+    public static Option<bool> QuietOption { get; } = new("--quiet")
+    {
+        Description = "Print no confirmations, notices or progress: only what was asked for (lists, -o output, a secret shown once) and errors",
+        Recursive = true,
+    };
+
     public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(console);
@@ -47,6 +55,13 @@ internal static class GantryCommandLine
         if (parseResult.Errors.Count > 0)
         {
             return CliErrors.Write(console, $"{parseResult.Errors[0].Message} (see 'gantry --help')", ExitCodes.Usage);
+        }
+
+        if (parseResult.GetValue(QuietOption))
+        {
+            // Commands hold the console they were made with: made again with a quiet one.
+            console = console with { Quiet = true };
+            parseResult = Create(console).Parse(args);
         }
 
         try

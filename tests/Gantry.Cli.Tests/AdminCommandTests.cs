@@ -54,11 +54,18 @@ public sealed class AdminCommandTests(GantryServer server)
             Assert.True(status.ExitCode == 0, status.Stderr);
         }
 
+        // With --quiet the key is the whole output, for KEY=$(gantry admin api-keys create … --quiet).
+        var quiet = await admin.RunAsync("admin", "api-keys", "create", "ci-quiet", "--role", "viewer", "--tenant", "adm-t1", "--quiet");
+        Assert.True(quiet.ExitCode == 0, quiet.Stderr);
+        Assert.Matches(@"^\S{20,}\n$", quiet.Stdout);
+        Assert.Equal(string.Empty, quiet.Stderr);
+
         var keys = await admin.RunAsync("admin", "api-keys", "list", "--tenant", "adm-t1");
         Assert.DoesNotContain(secret, keys.Stdout, StringComparison.Ordinal);
         Assert.Matches($@"(?m)^{id}\s+ci\s+operator\s+\S+\s+\S+\s+active\s", keys.Stdout);
         Assert.Equal(0, (await admin.RunAsync("admin", "api-keys", "revoke", "ci", "--yes", "--tenant", "adm-t1")).ExitCode);
-        Assert.NotEqual(JsonValueKind.Null, (await admin.JsonAsync("admin", "api-keys", "list", "--tenant", "adm-t1"))[0].GetProperty("revokedAt").ValueKind);
+        var revoked = (await admin.JsonAsync("admin", "api-keys", "list", "--tenant", "adm-t1")).EnumerateArray().Single(k => k.GetProperty("name").GetString() == "ci");
+        Assert.NotEqual(JsonValueKind.Null, revoked.GetProperty("revokedAt").ValueKind);
 
         Assert.Equal(0, (await admin.RunAsync("admin", "members", "remove", "adm-u1", "--yes", "--tenant", "adm-t1")).ExitCode);
         Assert.Equal(0, (await admin.RunAsync("admin", "users", "delete", "adm-u1", "--yes")).ExitCode);

@@ -153,6 +153,36 @@ public sealed class InstancesCommandTests(GantryServer server)
     }
 
     [Fact]
+    public async Task Quiet_prints_no_confirmations_but_keeps_what_was_asked_for_the_secrets_shown_once_and_the_errors()
+    {
+        using var user = new CliUser(server);
+        await user.LoginAsync("acme-admin");
+
+        // A create's generated credentials are shown only now, so --quiet keeps them, alone.
+        var created = await user.RunAsync("instances", "apply", "quiet1", "--offering", "qdrant", "--quiet");
+        Assert.True(created.ExitCode == 0, created.Stderr);
+        Assert.Matches(@"^(api-key: \S+\n)+$", created.Stdout);
+        Assert.Equal(string.Empty, created.Stderr);
+
+        var scaled = await user.RunAsync("instances", "scale", "quiet1", "--replicas", "2", "--quiet");
+        Assert.Equal((0, string.Empty, string.Empty), (scaled.ExitCode, scaled.Stdout, scaled.Stderr));
+        Assert.Equal(2, (await user.JsonAsync("instances", "get", "quiet1")).GetProperty("values").GetProperty("replicaCount").GetInt32());
+
+        // What was asked for still prints: a list, -o name.
+        Assert.Contains("instance/quiet1\n", (await user.RunAsync("instances", "list", "-o", "name", "--quiet")).Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^quiet1\s+qdrant\s", (await user.RunAsync("instances", "list", "--quiet")).Stdout);
+
+        // Errors too, with their exit codes.
+        var refused = await user.RunAsync("instances", "scale", "quiet1", "--replicas", "42", "--quiet");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Equal(string.Empty, refused.Stdout);
+        Assert.Contains("replicaCount", refused.Stderr, StringComparison.Ordinal);
+
+        var deleted = await user.RunAsync("instances", "delete", "quiet1", "--yes", "--quiet");
+        Assert.Equal((0, string.Empty, string.Empty), (deleted.ExitCode, deleted.Stdout, deleted.Stderr));
+    }
+
+    [Fact]
     public async Task Offerings_show_prints_the_values_schema_as_a_table()
     {
         using var user = new CliUser(server);

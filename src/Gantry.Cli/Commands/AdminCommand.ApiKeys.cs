@@ -60,7 +60,7 @@ internal static partial class AdminCommand
             }
 
             await session.Client.RevokeApiKeyAsync(tenantName, id, cancellationToken);
-            console.Output.WriteLine($"api-key/{id} revoked");
+            console.Done($"api-key/{id} revoked");
             return ExitCodes.Success;
         });
         command.Subcommands.Add(revoke);
@@ -89,9 +89,9 @@ internal static partial class AdminCommand
             }
 
             var k = created.ApiKey;
-            console.Output.WriteLine($"api-key/{k.Id} created: {k.Name}, {k.Role} of tenant {k.Tenant}, expires {Expiry(k)}");
-            console.Output.WriteLine($"Key: {created.Key}");
-            console.Error.WriteLine("Store the key now: it is shown only this once. Sign in with it: gantry login <server> --api-key-stdin");
+            console.Done($"api-key/{k.Id} created: {k.Name}, {k.Role} of tenant {k.Tenant}, expires {Expiry(k)}");
+            console.Output.WriteLine(console.Quiet ? created.Key : $"Key: {created.Key}"); // shown only now: --quiet gives it alone
+            console.Notice("Store the key now: it is shown only this once. Sign in with it: gantry login <server> --api-key-stdin");
             return ExitCodes.Success;
         });
         return command;

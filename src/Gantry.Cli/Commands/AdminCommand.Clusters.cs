@@ -52,7 +52,7 @@ internal static partial class AdminCommand
         command.Subcommands.Add(ClusterAction(console, "delete", "Remove a cluster: its events are refused from now on", [], async (client, name, _, cancellationToken) =>
         {
             await client.DeleteClusterAsync(name, cancellationToken);
-            console.Output.WriteLine($"cluster/{name} deleted");
+            console.Done($"cluster/{name} deleted");
         }));
         var printSetup = PrintSetupOption();
         var output = OutputFormats.CreateOption();
@@ -109,7 +109,7 @@ internal static partial class AdminCommand
             var format = OutputFormats.Get(parse, output);
             if (format == OutputFormat.Table)
             {
-                console.Output.WriteLine($"cluster/{cluster.Name} updated");
+                console.Done($"cluster/{cluster.Name} updated");
             }
             else
             {
@@ -158,6 +158,11 @@ internal static partial class AdminCommand
         {
             console.Output.Write(answer.Setup.EndsWith('\n') ? answer.Setup : answer.Setup + "\n");
         }
+        else if (format == OutputFormat.Table && console.Quiet)
+        {
+            console.Output.WriteLine(answer.WebhookSecret); // shown only now: --quiet gives it alone
+            return;
+        }
         else if (format == OutputFormat.Table)
         {
             WriteCluster(console, format, answer.Cluster);
@@ -169,7 +174,7 @@ internal static partial class AdminCommand
             return;
         }
 
-        console.Error.WriteLine(answer.Notice ?? "The webhook secret is shown only this once.");
+        console.Notice(answer.Notice ?? "The webhook secret is shown only this once.");
     }
 
     private static void WriteCluster(CliConsole console, OutputFormat format, Cluster cluster) => WriteOne(console, format, cluster, $"cluster/{cluster.Name}",

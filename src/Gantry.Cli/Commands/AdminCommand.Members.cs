@@ -57,7 +57,7 @@ internal static partial class AdminCommand
             }
 
             await session.Client.RemoveMemberAsync(tenantName, id, cancellationToken);
-            console.Output.WriteLine($"member/{user} removed from tenant {tenantName}");
+            console.Done($"member/{user} removed from tenant {tenantName}");
             return ExitCodes.Success;
         });
         command.Subcommands.Add(remove);
@@ -93,7 +93,7 @@ internal static partial class AdminCommand
             var format = OutputFormats.Get(parse, output);
             if (format == OutputFormat.Table)
             {
-                console.Output.WriteLine($"member/{member.Username ?? member.UserId} is {member.Role} of tenant {member.Tenant}");
+                console.Done($"member/{member.Username ?? member.UserId} is {member.Role} of tenant {member.Tenant}");
             }
             else
             {

@@ -65,7 +65,7 @@ internal static partial class AdminCommand
             }
 
             await session.Client.DeleteTenantAsync(name, cancellationToken);
-            console.Output.WriteLine($"tenant/{name} deleted");
+            console.Done($"tenant/{name} deleted");
             return ExitCodes.Success;
         });
         command.Subcommands.Add(delete);
@@ -110,7 +110,7 @@ internal static partial class AdminCommand
             var format = OutputFormats.Get(parse, output);
             if (format == OutputFormat.Table)
             {
-                console.Output.WriteLine($"tenant/{tenant.Name} {(create ? "created" : "updated")}");
+                console.Done($"tenant/{tenant.Name} {(create ? "created" : "updated")}");
             }
             else
             {

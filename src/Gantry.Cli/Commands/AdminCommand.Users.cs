@@ -65,7 +65,7 @@ internal static partial class AdminCommand
             }
 
             await session.Client.DeleteUserAsync(id, cancellationToken);
-            console.Output.WriteLine($"user/{user} deleted");
+            console.Done($"user/{user} deleted");
             return ExitCodes.Success;
         });
         command.Subcommands.Add(delete);
@@ -149,7 +149,7 @@ internal static partial class AdminCommand
     {
         if (format == OutputFormat.Table)
         {
-            console.Output.WriteLine($"user/{user.Username} {verb} (id {user.Id})");
+            console.Done($"user/{user.Username} {verb} (id {user.Id})");
             return;
         }
 

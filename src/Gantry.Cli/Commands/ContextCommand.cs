@@ -54,7 +54,7 @@ internal static class ContextCommand
             var wanted = parse.GetValue(name)!;
             _ = config.Find(wanted) ?? throw NotFound(wanted, store);
             store.Save(config with { CurrentContext = wanted });
-            console.Output.WriteLine($"Switched to context \"{wanted}\".");
+            console.Done($"Switched to context \"{wanted}\".");
             return ExitCodes.Success;
         });
         return command;
@@ -71,7 +71,7 @@ internal static class ContextCommand
             var wanted = parse.GetValue(name)!;
             _ = config.Find(wanted) ?? throw NotFound(wanted, store);
             store.Save(config.Without(wanted));
-            console.Output.WriteLine($"Deleted context \"{wanted}\".");
+            console.Done($"Deleted context \"{wanted}\".");
             return ExitCodes.Success;
         });
         return command;

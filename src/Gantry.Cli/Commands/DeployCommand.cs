@@ -120,7 +120,7 @@ internal static partial class DeployCommand
                 WriteDeployed(console, deployed, "updated");
             }
 
-            return waitFor is null ? ExitCodes.Success : await WaitAsync(console, session.Client, name, waitFor.Value, quiet: false, cancellationToken);
+            return waitFor is null ? ExitCodes.Success : await WaitAsync(console, session.Client, name, waitFor.Value, quiet: console.Quiet, cancellationToken);
         });
         return command;
     }
@@ -167,7 +167,7 @@ internal static partial class DeployCommand
 
     private static void WriteDeployed(CliConsole console, EnvironmentDetails environment, string verb)
     {
-        console.Output.WriteLine($"environment/{environment.EnvironmentName} {verb} ({environment.EnvironmentType}, pool {environment.EnvironmentPool}, revision {Display.Revision(environment.Revision)})");
+        console.Done($"environment/{environment.EnvironmentName} {verb} ({environment.EnvironmentType}, pool {environment.EnvironmentPool}, revision {Display.Revision(environment.Revision)})");
         RecordWriter.WriteTable(console, environment.Services,
         [
             new("SERVICE", s => s.Name),

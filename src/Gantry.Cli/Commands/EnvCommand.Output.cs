@@ -25,7 +25,7 @@ internal static partial class EnvCommand
                 console.Output.WriteLine($"changerequest/{request.Id}");
                 break;
             default:
-                console.Output.WriteLine($"environment/{request.Target} needs approval: change request {request.Id} ({request.Status}) waits for an administrator of pool {request.Pool} other than you");
+                console.Done($"environment/{request.Target} needs approval: change request {request.Id} ({request.Status}) waits for an administrator of pool {request.Pool} other than you");
                 break;
         }
 
@@ -50,6 +50,11 @@ internal static partial class EnvCommand
 
         if (verb is not null)
         {
+            if (console.Quiet)
+            {
+                return;
+            }
+
             console.Output.WriteLine($"environment/{environment.EnvironmentName} {verb} (revision {Display.Revision(environment.Revision)})");
             console.Output.WriteLine();
         }

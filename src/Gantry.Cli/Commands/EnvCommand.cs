@@ -162,13 +162,13 @@ internal static partial class EnvCommand
                 var question = new ConfirmationPrompt($"Delete environment [bold]{Markup.Escape(environmentName)}[/]?") { DefaultValue = false };
                 if (!await console.Ansi(error: true).PromptAsync(question, cancellationToken))
                 {
-                    console.Error.WriteLine("Nothing deleted.");
+                    console.Notice("Nothing deleted.");
                     return ExitCodes.Failure;
                 }
             }
 
             await session.Client.DeleteEnvironmentAsync(environmentName, cancellationToken);
-            console.Output.WriteLine($"environment/{environmentName} deleted");
+            console.Done($"environment/{environmentName} deleted");
             return ExitCodes.Success;
         });
         return command;

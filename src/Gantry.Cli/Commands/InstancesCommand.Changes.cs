@@ -98,7 +98,7 @@ internal static partial class InstancesCommand
             }
 
             await session.Client.DeleteInstanceAsync(tenantName, instanceName, cancellationToken);
-            console.Output.WriteLine($"instance/{instanceName} deleted");
+            console.Done($"instance/{instanceName} deleted");
             return ExitCodes.Success;
         });
         return command;
@@ -167,19 +167,20 @@ internal static partial class InstancesCommand
                 console.Output.WriteLine($"instance/{instance.Name}");
                 break;
             default:
-                console.Output.WriteLine($"instance/{instance.Name} {verb} (revision {Display.Revision(instance.Revision)}, generation {status.Generation})");
+                console.Done($"instance/{instance.Name} {verb} (revision {Display.Revision(instance.Revision)}, generation {status.Generation})");
                 if (instance.Credentials is { Count: > 0 } credentials)
                 {
-                    console.Output.WriteLine("Generated credentials, shown only this once:");
+                    // Shown only now, so --quiet keeps them: as key: value lines alone.
+                    console.Done("Generated credentials, shown only this once:");
                     foreach (var (key, value) in credentials.OrderBy(c => c.Key, StringComparer.Ordinal))
                     {
-                        console.Output.WriteLine($"  {key}: {value}");
+                        console.Output.WriteLine(console.Quiet ? $"{key}: {value}" : $"  {key}: {value}");
                     }
                 }
 
                 if (waited && !change.WaitTimedOut)
                 {
-                    console.Output.WriteLine($"instance/{instance.Name} {status.Phase}{(status.Message is { Length: > 0 } m ? $": {m}" : string.Empty)}");
+                    console.Done($"instance/{instance.Name} {status.Phase}{(status.Message is { Length: > 0 } m ? $": {m}" : string.Empty)}");
                 }
 
                 break;

@@ -29,7 +29,7 @@ internal static partial class InstancesCommand
             }
             else
             {
-                console.Output.WriteLine($"instance/{pin.Instance} pinned to {pin.Version}{(pin.Until is { } u ? $" until {u:u}" : string.Empty)}");
+                console.Done($"instance/{pin.Instance} pinned to {pin.Version}{(pin.Until is { } u ? $" until {u:u}" : string.Empty)}");
             }
 
             return ExitCodes.Success;
@@ -45,7 +45,7 @@ internal static partial class InstancesCommand
         {
             using var session = GantrySession.Open(console, parse);
             await session.Client.UnpinInstanceAsync(session.RequireTenant(parse.GetValue(tenant)), parse.GetValue(name)!, cancellationToken);
-            console.Output.WriteLine($"instance/{parse.GetValue(name)} unpinned");
+            console.Done($"instance/{parse.GetValue(name)} unpinned");
             return ExitCodes.Success;
         });
         return command;

@@ -89,10 +89,10 @@ internal sealed partial class LocalBuildPusher(CliConsole console, GantrySession
             });
             foreach (var service in pushed)
             {
-                console.Error.WriteLine($"pushed {service.Name}: {service.DockerImage}{(service.AnsibleArtifact is { } a ? $" and {a}" : string.Empty)}");
+                console.Notice($"pushed {service.Name}: {service.DockerImage}{(service.AnsibleArtifact is { } a ? $" and {a}" : string.Empty)}");
             }
 
-            console.Error.WriteLine($"blobs: {counts.Sent} sent, {counts.Skipped} already in the registry");
+            console.Notice($"blobs: {counts.Sent} sent, {counts.Skipped} already in the registry");
 
             return pushed;
         }
@@ -162,7 +162,7 @@ internal sealed partial class LocalBuildPusher(CliConsole console, GantrySession
     /// <summary>A progress bar per blob on a terminal; elsewhere (pipes, CI logs) nothing but the final lines.</summary>
     private async Task WithProgressAsync(BlobCounts counts, Func<IProgress<OciPushProgress>, Task> push)
     {
-        if (!console.IsOutputTerminal)
+        if (!console.IsOutputTerminal || console.Quiet)
         {
             await push(new Reporter(counts.Count));
             return;

@@ -68,7 +68,7 @@ internal static partial class LoginCommand
             var store = CliConfigStore.ForUser(console);
             store.Save(store.Load().With(context) with { CurrentContext = context.Name });
             var tenantNote = chosen is null ? "no default tenant (pass --tenant to commands)" : $"tenant {chosen}";
-            console.Output.WriteLine($"Logged in to {uri.GetLeftPart(UriPartial.Authority)} as {context.User}, {tenantNote}; context \"{context.Name}\" is now current.");
+            console.Done($"Logged in to {uri.GetLeftPart(UriPartial.Authority)} as {context.User}, {tenantNote}; context \"{context.Name}\" is now current.");
             return ExitCodes.Success;
         });
         return command;

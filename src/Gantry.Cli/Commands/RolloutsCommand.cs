@@ -132,7 +132,7 @@ internal static class RolloutsCommand
     {
         if (format == OutputFormat.Table)
         {
-            console.Output.WriteLine($"rollout/{rollout.Id} {verb}");
+            console.Done($"rollout/{rollout.Id} {verb}");
         }
 
         while (wait && rollout.State is "Running" or "RollingBack")
