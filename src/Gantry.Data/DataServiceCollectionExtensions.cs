@@ -44,6 +44,7 @@ public static class DataServiceCollectionExtensions
         services.TryAddSingleton<IdempotencyRepository>();
         services.TryAddSingleton<SealingKeyRepository>();
         services.TryAddSingleton<EnvironmentRepository>();
+        services.TryAddSingleton<ImageWarningRepository>();
         services.TryAddSingleton<ChangeRequestRepository>();
         services.TryAddSingleton<Clusters.ClusterRepository>();
         services.TryAddSingleton<Status.StatusEventRepository>();

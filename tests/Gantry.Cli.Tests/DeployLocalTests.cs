@@ -45,6 +45,8 @@ public sealed class DeployLocalTests(LocalRegistryServer server)
         Assert.True(again.ExitCode == 0, again.Stderr);
         Assert.Contains("blobs: 0 sent, 4 already in the registry", again.Stderr, StringComparison.Ordinal);
         Assert.Equal(image, JsonDocument.Parse(again.Stdout).RootElement.GetProperty("services").GetProperty(Service).GetProperty("docker_image").GetString());
+        // The artifact's manifest carries its creation time: a new digest each push.
+        var currentArtifact = JsonDocument.Parse(again.Stdout).RootElement.GetProperty("services").GetProperty(Service).GetProperty("ansible_artifact").GetString();
 
         // Not aged yet: the sweep keeps everything.
         using var admin = await server.ClientAsAsync("admin", "test-admin-password");
@@ -60,6 +62,26 @@ public sealed class DeployLocalTests(LocalRegistryServer server)
         Assert.Contains(flagged, f => f.GetProperty("environment").GetString() == "dev-team1-local" && f.GetProperty("reference").GetString() == image);
         using var last = await admin.GetAsync("/api/v1/registry/sweeps/last");
         Assert.Equal(HttpStatusCode.OK, last.StatusCode);
+
+        // The environment says so, in env get and in its answer, for the image and the artifact.
+        var shown = await user.RunAsync("env", "get", "dev-team1-local");
+        Assert.True(shown.ExitCode == 0, shown.Stderr);
+        Assert.Contains("\nWarnings:\n", shown.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"\n  {Service}: {image} was deleted by the -local retention sweep", shown.Stdout, StringComparison.Ordinal);
+        var warnings = (await user.JsonAsync("env", "get", "dev-team1-local")).GetProperty("warnings").EnumerateArray()
+            .Select(w => (w.GetProperty("service").GetString(), w.GetProperty("reference").GetString(), w.GetProperty("reason").GetString())).ToList();
+        Assert.Equal(2, warnings.Count);
+        Assert.Contains((Service, image, "LocalImageDeleted"), warnings);
+        Assert.Contains((Service, currentArtifact, "LocalImageDeleted"), warnings);
+
+        // The same build pushed again: the image has the same digest, which the registry holds again, and the artifact a
+        // new one the environment now points at; both warnings are gone.
+        var redeployed = await user.RunAsync(
+            "deploy", "--environment", "dev-team1-local", "--services", $"{Service}:v1.2.3", "--local",
+            "--image", $"{Service}={layout}", "--ansible", $"{Service}={ansible}", "--tag", "third", "--quiet");
+        Assert.True(redeployed.ExitCode == 0, redeployed.Stderr);
+        Assert.Equal(string.Empty, redeployed.Stdout + redeployed.Stderr);
+        Assert.False((await user.JsonAsync("env", "get", "dev-team1-local")).TryGetProperty("warnings", out _));
     }
 
     [Fact]

@@ -167,6 +167,11 @@ internal static partial class DeployCommand
 
     private static void WriteDeployed(CliConsole console, EnvironmentDetails environment, string verb)
     {
+        if (console.Quiet)
+        {
+            return;
+        }
+
         console.Done($"environment/{environment.EnvironmentName} {verb} ({environment.EnvironmentType}, pool {environment.EnvironmentPool}, revision {Display.Revision(environment.Revision)})");
         RecordWriter.WriteTable(console, environment.Services,
         [

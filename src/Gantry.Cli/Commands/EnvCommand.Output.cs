@@ -82,5 +82,14 @@ internal static partial class EnvCommand
             new("NAMED", s => s.Implicit ? "no" : "yes"),
             new("PHASE", s => environment.Status?.Services.GetValueOrDefault(s.Name)?.Phase ?? "-"),
         ]);
+        if (environment.Warnings is { Count: > 0 } warnings)
+        {
+            console.Output.WriteLine();
+            console.Output.WriteLine("Warnings:");
+            foreach (var warning in warnings)
+            {
+                console.Output.WriteLine($"  {warning.Service}: {warning.Message}");
+            }
+        }
     }
 }

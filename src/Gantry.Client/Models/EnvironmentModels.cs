@@ -112,10 +112,23 @@ public sealed record EnvironmentDetails
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public EnvironmentStatus? Status { get; init; }
 
+    /// <summary>What is wrong that the engine does not report (a service's image deleted from the registry); absent when nothing is.</summary>
+    [JsonPropertyName("warnings")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<EnvironmentWarning>? Warnings { get; init; }
+
     [JsonPropertyName("revision")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Revision { get; init; }
 }
+
+/// <summary>A service pointing at something gone, e.g. reason <c>LocalImageDeleted</c>: the retention sweep deleted its <c>-local</c> image.</summary>
+public sealed record EnvironmentWarning(
+    [property: JsonPropertyName("service")] string Service,
+    [property: JsonPropertyName("reference")] string Reference,
+    [property: JsonPropertyName("reason")] string Reason,
+    [property: JsonPropertyName("message")] string Message,
+    [property: JsonPropertyName("since")] DateTimeOffset Since);
 
 /// <summary>Failed or Degraded when any service is, Ready when every service runs its resolved version Ready, Reconciling once any is reported on, Committed before.</summary>
 public sealed record EnvironmentStatus(string Phase, IReadOnlyDictionary<string, ServiceStatus> Services);

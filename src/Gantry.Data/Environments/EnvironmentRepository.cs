@@ -78,7 +78,7 @@ public sealed class EnvironmentRepository(IMetadataDatabase database)
         await UpsertAsync(connection, null, record, cancellationToken);
     }
 
-    /// <summary>Removes the row and the environment's status timeline, together: a new environment of the same name starts afresh.</summary>
+    /// <summary>Removes the row, the environment's status timeline and its image warnings, together: a new environment of the same name starts afresh.</summary>
     public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenForWriteAsync(cancellationToken);
@@ -87,6 +87,8 @@ public sealed class EnvironmentRepository(IMetadataDatabase database)
             "DELETE FROM environments WHERE name = @name", new { name }, transaction, cancellationToken: cancellationToken)) > 0;
         await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM status_events WHERE target_kind = 'environment' AND target = @name", new { name }, transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM environment_image_warnings WHERE environment = @name", new { name }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         return deleted;
     }

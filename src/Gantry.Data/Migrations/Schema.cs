@@ -64,6 +64,9 @@ public static class Schema
         new(9, "fleet: instance pins and rollouts",
             Sqlite: FleetTables(timestamp: "TEXT"),
             PostgreSql: FleetTables(timestamp: "TIMESTAMPTZ")),
+        new(10, "environments: images the -local retention sweep deleted",
+            Sqlite: ImageWarningTables(timestamp: "TEXT"),
+            PostgreSql: ImageWarningTables(timestamp: "TIMESTAMPTZ")),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
@@ -305,5 +308,17 @@ public static class Schema
                 );
                 CREATE INDEX rollouts_state ON rollouts (state);
                 CREATE INDEX rollouts_tenant ON rollouts (tenant, created_at);
+                """;
+
+    // A service of an environment that pointed at a manifest the -local retention sweep deleted. Kept while the
+    // environment lives (deleted with it); the API shows only the ones the service still points at.
+    private static string ImageWarningTables(string timestamp) => $"""
+                CREATE TABLE environment_image_warnings (
+                    environment TEXT NOT NULL,
+                    service     TEXT NOT NULL,
+                    reference   TEXT NOT NULL,
+                    deleted_at  {timestamp} NOT NULL,
+                    PRIMARY KEY (environment, service, reference)
+                );
                 """;
 }

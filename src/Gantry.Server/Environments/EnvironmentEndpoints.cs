@@ -150,7 +150,8 @@ public static class EnvironmentEndpoints
     }
 
     internal static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> GetAsync(
-        string name, ClaimsPrincipal user, IAuthorizer authorizer, EnvironmentManager environments, StatusEventRepository events, HttpContext context)
+        string name, ClaimsPrincipal user, IAuthorizer authorizer, EnvironmentManager environments, StatusEventRepository events,
+        Registry.LocalImageWarnings localImages, HttpContext context)
     {
         var (record, refusal) = await FindAsync(name, ResourceAction.Read, user.ToPrincipal(), authorizer, environments, context);
         if (refusal is not null)
@@ -165,6 +166,12 @@ public static class EnvironmentEndpoints
         var answer = JsonNode.Parse(state.Json)!.AsObject();
         var latest = await events.LatestPerComponentAsync(record!.Pool, StatusTargetKinds.Environment, name, context.RequestAborted);
         answer["status"] = JsonSerializer.SerializeToNode(EnvironmentStatusResponse.From(state.Claim, latest), JsonSerializerOptions.Web);
+        var warnings = await localImages.CurrentAsync(name, state.Claim, context.RequestAborted);
+        if (warnings.Count > 0)
+        {
+            answer["warnings"] = JsonSerializer.SerializeToNode(warnings);
+        }
+
         return TypedResults.Ok(answer);
     }
 

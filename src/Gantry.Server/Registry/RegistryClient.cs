@@ -85,15 +85,32 @@ public sealed class RegistryClient(HttpClient http, RegistryTokenSigner signer, 
         using var response = await SendAsync(HttpMethod.Delete, $"v2/{repository}/manifests/{digest}", new RegistryScope("repository", repository, ["delete"]), cancellationToken);
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, RegistryScope scope, CancellationToken cancellationToken)
+    /// <summary>Whether the registry holds the manifest now (a HEAD; 404 is no, any other refusal an exception).</summary>
+    public async Task<bool> HasManifestAsync(string repository, string digest, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, new Uri(BaseUri, path));
+        var path = $"v2/{repository}/manifests/{digest}";
+        using var request = Request(HttpMethod.Head, path, new RegistryScope("repository", repository, ["pull"]));
+        using var response = await http.SendAsync(request, cancellationToken);
+        return response.StatusCode == System.Net.HttpStatusCode.NotFound ? false
+            : response.IsSuccessStatusCode ? true
+            : throw new RegistryRequestException($"HEAD {path} answered {(int)response.StatusCode}");
+    }
+
+    private HttpRequestMessage Request(HttpMethod method, string path, RegistryScope scope)
+    {
+        var request = new HttpRequestMessage(method, new Uri(BaseUri, path));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", signer.Sign(Subject, [scope]));
         foreach (var type in ManifestTypes)
         {
             request.Headers.Accept.ParseAdd(type);
         }
 
+        return request;
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, RegistryScope scope, CancellationToken cancellationToken)
+    {
+        using var request = Request(method, path, scope);
         var response = await http.SendAsync(request, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {

@@ -8,7 +8,8 @@ namespace Gantry.Server.Registry;
 
 /// <summary>
 /// Deletes manifests in the <c>-local</c> namespaces older than <see cref="RegistryOptions.LocalRetention"/> and reports
-/// them (log, audit, <see cref="LastReport"/>), flagging environments whose services still point at a deleted digest.
+/// them (log, audit, <see cref="LastReport"/>), flagging environments whose services still point at a deleted digest
+/// (kept in <see cref="ImageWarningRepository"/>: the environment's answer shows them while the service points there).
 /// A manifest's age is its <c>org.opencontainers.image.created</c> annotation (set by <c>gantry deploy --local</c>),
 /// else the time this process first saw it. The registry must allow deletes (<c>storage.delete.enabled: true</c>).
 /// </summary>
@@ -17,6 +18,7 @@ public sealed partial class RegistryRetentionSweep(
     RegistryAccessPolicy policy,
     EnvironmentRepository environments,
     EnvironmentManager manager,
+    ImageWarningRepository warnings,
     AuditLog audit,
     IOptions<RegistryOptions> options,
     [FromKeyedServices(RegistryRetentionSweep.ClockKey)] TimeProvider time,
@@ -65,7 +67,7 @@ public sealed partial class RegistryRetentionSweep(
                 }
             }
 
-            var report = new RegistrySweepReport { SweptAt = now, Deleted = deleted, FlaggedEnvironments = await FlagAsync(deleted, cancellationToken) };
+            var report = new RegistrySweepReport { SweptAt = now, Deleted = deleted, FlaggedEnvironments = await FlagAsync(deleted, now, cancellationToken) };
             LastReport = report;
             return report;
         }
@@ -98,7 +100,7 @@ public sealed partial class RegistryRetentionSweep(
     }
 
     /// <summary>Every environment with a service whose docker_image or ansible_artifact names a deleted manifest.</summary>
-    private async Task<IReadOnlyList<FlaggedEnvironment>> FlagAsync(List<DeletedManifest> deleted, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<FlaggedEnvironment>> FlagAsync(List<DeletedManifest> deleted, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var flagged = new List<FlaggedEnvironment>();
         if (deleted.Count == 0)
@@ -128,6 +130,7 @@ public sealed partial class RegistryRetentionSweep(
                         {
                             flagged.Add(new FlaggedEnvironment(record.Name, record.Pool, service.Name, image));
                             Log.Flagged(logger, record.Name, service.Name, image);
+                            await warnings.AddAsync(record.Name, service.Name, image, now, cancellationToken);
                             await audit.RecordSystemAsync(FlagAction, tenant: record.Pool, target: record.Name, detail: $"{service.Name}: {image} was deleted by the -local retention sweep");
                         }
                     }

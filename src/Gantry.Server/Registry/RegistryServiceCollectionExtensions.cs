@@ -13,6 +13,7 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton<RegistryAccessPolicy>();
         services.TryAddSingleton<RegistryTokenSigner>();
         services.AddHttpClient<RegistryClient>(http => http.Timeout = TimeSpan.FromSeconds(30));
+        services.TryAddTransient<LocalImageWarnings>();
         services.TryAddKeyedSingleton<TimeProvider>(RegistryRetentionSweep.ClockKey, (sp, _) => sp.GetRequiredService<TimeProvider>());
         services.TryAddSingleton<RegistryRetentionSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<RegistryRetentionSweep>());
