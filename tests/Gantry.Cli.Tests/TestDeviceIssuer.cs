@@ -134,7 +134,7 @@ public sealed class TestDeviceIssuer : IAsyncDisposable
             IssuedAt = now,
             NotBefore = now,
             Expires = now + TokenLifetime,
-            Claims = new Dictionary<string, object> { ["sub"] = user, ["preferred_username"] = user, ["groups"] = new[] { "team-acme" } },
+            Claims = new Dictionary<string, object> { ["sub"] = user, ["jti"] = Guid.NewGuid().ToString("N"), ["preferred_username"] = user, ["groups"] = new[] { "team-acme" } },
             SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.RsaSha256),
         });
         var refresh = Guid.NewGuid().ToString("N");
