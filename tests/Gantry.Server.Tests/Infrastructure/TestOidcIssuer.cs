@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
@@ -13,9 +14,10 @@ namespace Gantry.Server.Tests.Infrastructure;
 /// A hand-made OpenID Connect issuer on loopback: a discovery document and a JWKS with an RS256 key whose private
 /// half the test holds, so it can sign tokens with deliberate flaws. Gantry finds the keys through discovery.
 /// It also runs the authorization code flow with PKCE (RFC 7636) for the web client <see cref="WebClientId"/>: the
-/// authorization endpoint signs in <see cref="BrowserUser"/> at once and redirects back with a code, which the token
-/// endpoint redeems once, for the same redirect URI, client secret and the verifier of the challenge, with an ID
-/// token that carries the request's nonce.
+/// authorization endpoint shows a page where the person approves (so the redirect back is a navigation this site
+/// starts, as after typing a password at a real provider), signs in <see cref="BrowserUser"/> and redirects back
+/// with a code, which the token endpoint redeems once, for the same redirect URI, client secret and the verifier of
+/// the challenge, with an ID token that carries the request's nonce.
 /// </summary>
 public sealed class TestOidcIssuer : IAsyncDisposable
 {
@@ -84,15 +86,25 @@ public sealed class TestOidcIssuer : IAsyncDisposable
                 },
             });
         });
-        app.MapGet("/authorize", issuer.Authorize);
+        app.MapGet("/authorize", ApprovalPage);
+        app.MapPost("/authorize", async (HttpRequest request) => issuer.Authorize(await request.ReadFormAsync()));
         app.MapPost("/token", issuer.RedeemAsync);
         await app.StartAsync();
         return issuer;
     }
 
-    private IResult Authorize(HttpRequest request)
+    private static IResult ApprovalPage(HttpRequest request)
     {
-        var query = request.Query;
+        var fields = string.Concat(request.Query.Select(p =>
+            $"<input type=\"hidden\" name=\"{WebUtility.HtmlEncode(p.Key)}\" value=\"{WebUtility.HtmlEncode(p.Value.ToString())}\">"));
+        return Results.Content($"""
+            <!doctype html><html lang="en"><head><title>Test provider</title></head>
+            <body><main><h1>Test provider</h1><form method="post" action="/authorize">{fields}<button type="submit">Approve</button></form></main></body></html>
+            """, "text/html");
+    }
+
+    private IResult Authorize(IFormCollection query)
+    {
         if (query["client_id"] != WebClientId || query["response_type"] != "code" || query["code_challenge_method"] != "S256"
             || string.IsNullOrEmpty(query["code_challenge"]) || !Uri.TryCreate(query["redirect_uri"], UriKind.Absolute, out var redirect))
         {

@@ -66,7 +66,7 @@ public sealed class UiOidcTests(Browser browser, OidcUiWorld fixture) : IClassFi
         Directory.CreateDirectory(ScreenshotFolder);
         await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "ui-login-1440.png"), FullPage = true });
 
-        await page.GetByRole(AriaRole.Button, new() { Name = $"Sign in with {OidcUiWorld.Provider}" }).ClickAsync();
+        await SignInAtProviderAsync(page);
 
         // Back where the sign-in started, signed in: the session cookie went with the hop from the callback.
         await Expect(page).ToHaveURLAsync(new Regex("/me$"));
@@ -97,7 +97,7 @@ public sealed class UiOidcTests(Browser browser, OidcUiWorld fixture) : IClassFi
     {
         Issuer.BrowserUser = ("vera", ["acme-viewers"]);
         var page = await StartAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = $"Sign in with {OidcUiWorld.Provider}" }).ClickAsync();
+        await SignInAtProviderAsync(page);
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
 
         await page.GetByRole(AriaRole.Link, new() { Name = UiWorld.Instance, Exact = true }).ClickAsync();
@@ -137,7 +137,7 @@ public sealed class UiOidcTests(Browser browser, OidcUiWorld fixture) : IClassFi
         try
         {
             var page = await StartAsync();
-            await page.GetByRole(AriaRole.Button, new() { Name = $"Sign in with {OidcUiWorld.Provider}" }).ClickAsync();
+            await SignInAtProviderAsync(page);
 
             await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync(words);
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
@@ -167,6 +167,14 @@ public sealed class UiOidcTests(Browser browser, OidcUiWorld fixture) : IClassFi
         // Starting needs the login page's antiforgery token: no cross-site form can send anyone to the provider.
         var start = await client.PostAsync($"/login/oidc/{OidcUiWorld.Provider}", new FormUrlEncodedContent([]));
         Assert.Equal(HttpStatusCode.BadRequest, start.StatusCode);
+    }
+
+    // The person picks the provider on /login and approves at the provider, whose page then sends them back.
+    private static async Task SignInAtProviderAsync(IPage page)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Sign in with {OidcUiWorld.Provider}" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Test provider" })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
     }
 
     private async Task<IPage> StartAsync(string path = "/")
