@@ -1,5 +1,7 @@
 using System.IdentityModel.Tokens.Jwt;
 using System.Text.Encodings.Web;
+using Gantry.Core.Identity;
+using Gantry.Server.Audit;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -162,6 +164,8 @@ public static partial class OidcBrowserSignIn
             .SignInExternalAsync(http, user, issuer, ExternalIdentityMapper.RuleClaims(claims.Claims, issuer), http.RequestAborted);
         var logger = Logger(http);
         Log.SignedIn(logger, issuer.Name, user.Username);
+        await http.RequestServices.GetRequiredService<AuditLog>().RecordEventAsync(http, user.Id, user.Username, nameof(PrincipalKind.External),
+            AuditActions.Login, AuditOutcomes.Success, target: user.Id, detail: $"web sign-in through issuer {issuer.Name}");
         context.HandleResponse();
         await WriteHopAsync(http.Response, BrowserSession.LocalPath(context.ReturnUri));
     }
@@ -186,14 +190,15 @@ public static partial class OidcBrowserSignIn
             """, response.HttpContext.RequestAborted);
     }
 
-    private static Task Refuse(HandleRequestContext<RemoteAuthenticationOptions> context, HttpContext http, string error, OidcIssuerOptions issuer, string? reason)
+    private static async Task Refuse(HandleRequestContext<RemoteAuthenticationOptions> context, HttpContext http, string error, OidcIssuerOptions issuer, string? reason)
     {
         var logger = Logger(http);
         Log.Refused(logger, issuer.Name, error, reason);
         context.HandleResponse();
         var detail = error == OidcSignInError.Provider ? ProviderError(http.Request) : null;
+        await http.RequestServices.GetRequiredService<AuditLog>().RecordEventAsync(http, null, null, nameof(PrincipalKind.External),
+            AuditActions.Login, AuditOutcomes.Failure, detail: $"web sign-in through issuer {issuer.Name}: {error}{(detail is null ? "" : $" ({detail})")}");
         http.Response.Redirect(LoginWithError(error, detail));
-        return Task.CompletedTask;
     }
 
     private static string Classify(RemoteFailureContext context) => context.Failure switch

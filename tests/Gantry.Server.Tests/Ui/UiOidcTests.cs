@@ -78,6 +78,10 @@ public sealed class UiOidcTests(Browser browser, OidcUiWorld fixture) : IClassFi
         Assert.Equal(SameSiteAttribute.Strict, session.SameSite);
         Assert.True(session.HttpOnly);
 
+        var logins = await World.Admin.GetAsync("/api/v1/audit?action=auth.login&actor=lab/olga").ExpectAsync(HttpStatusCode.OK);
+        Assert.Contains(logins.EnumerateArray(), e => e.GetProperty("outcome").GetString() == "success"
+            && e.GetProperty("detail").GetString() == $"web sign-in through issuer {OidcUiWorld.Provider}");
+
         // A page of the tenant the rule grants, with what an operator may do (change instances, not the tenant's settings).
         await page.GotoAsync($"/tenants/{UiWorld.Tenant}/instances/{UiWorld.Instance}");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "History" })).ToBeVisibleAsync();
@@ -145,6 +149,9 @@ public sealed class UiOidcTests(Browser browser, OidcUiWorld fixture) : IClassFi
             await page.GotoAsync("/me");
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
             await page.Context.CloseAsync();
+            var refusals = await World.Admin.GetAsync("/api/v1/audit?action=auth.login").ExpectAsync(HttpStatusCode.OK);
+            Assert.Contains(refusals.EnumerateArray(), e => e.GetProperty("outcome").GetString() == "failure"
+                && e.GetProperty("detail").GetString()!.StartsWith($"web sign-in through issuer {OidcUiWorld.Provider}: ", StringComparison.Ordinal));
         }
         finally
         {
