@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Gantry.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -9,11 +10,13 @@ namespace Gantry.Server.Tests.Ui;
 /// <summary>
 /// Gantry (on 127.0.0.1) with the test issuer "lab" on <c>localhost</c>: another site, so the browser treats the
 /// provider's redirect back as a cross-site navigation, as it would with a real provider. Its claim rules make the
-/// group acme-operators operators of acme and acme-viewers viewers.
+/// group acme-operators operators of acme and acme-viewers viewers. Gantry's clock can be moved ahead (<see cref="Clock"/>).
 /// </summary>
 public sealed class OidcUiWorld : IAsyncLifetime
 {
     public const string Provider = "lab";
+
+    public ShiftedTimeProvider Clock { get; } = new();
 
     public TestOidcIssuer Issuer { get; private set; } = null!;
 
@@ -36,7 +39,8 @@ public sealed class OidcUiWorld : IAsyncLifetime
             .With("Auth:Oidc:Issuers:0:Rules:1:Claim", "groups")
             .With("Auth:Oidc:Issuers:0:Rules:1:Value", "acme-viewers")
             .With("Auth:Oidc:Issuers:0:Rules:1:Tenant", UiWorld.Tenant)
-            .With("Auth:Oidc:Issuers:0:Rules:1:Role", "viewer");
+            .With("Auth:Oidc:Issuers:0:Rules:1:Role", "viewer")
+            .WithServices(services => services.AddSingleton<TimeProvider>(Clock));
         await World.InitializeAsync();
     }
 
@@ -45,6 +49,14 @@ public sealed class OidcUiWorld : IAsyncLifetime
         await World.DisposeAsync();
         await Issuer.DisposeAsync();
     }
+}
+
+/// <summary>The system clock, moved ahead by <see cref="Offset"/>.</summary>
+public sealed class ShiftedTimeProvider : TimeProvider
+{
+    public TimeSpan Offset { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Offset;
 }
 
 /// <summary>Signing in to the web UI through an OpenID Connect provider, in headless chromium.</summary>
@@ -157,6 +169,28 @@ public sealed class UiOidcTests(Browser browser, OidcUiWorld fixture) : IClassFi
         {
             (Issuer.TamperState, Issuer.RefuseWith, Issuer.IdTokenChange) = (false, null, null);
         }
+    }
+
+    [Fact]
+    public async Task A_sign_in_that_waits_too_long_at_the_provider_is_refused_as_expired()
+    {
+        Issuer.BrowserUser = ("slow", ["acme-operators"]);
+        var page = await StartAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Sign in with {OidcUiWorld.Provider}" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Test provider" })).ToBeVisibleAsync();
+        fixture.Clock.Offset = TimeSpan.FromMinutes(11);
+        try
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("The sign-in took too long and expired.");
+            Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "gantry_session");
+        }
+        finally
+        {
+            fixture.Clock.Offset = TimeSpan.Zero;
+        }
+
+        await page.Context.CloseAsync();
     }
 
     [Fact]
