@@ -78,6 +78,18 @@ public sealed class OidcIssuerOptions
     /// </summary>
     public string? CliClientId { get; set; }
 
+    /// <summary>
+    /// A client of this provider for the web UI (authorization code flow with PKCE, redirect URI
+    /// <c>{Gantry's URL}/signin-oidc/{Name}</c>); issuers with one get a "Sign in with" button on <c>/login</c>.
+    /// </summary>
+    public string? WebClientId { get; set; }
+
+    /// <summary>The secret of <see cref="WebClientId"/> when the provider registered it as a confidential client.</summary>
+    public string? WebClientSecret { get; set; }
+
+    /// <summary>The scopes the web UI asks for; the claims the rules read must reach the ID token through them.</summary>
+    public string WebScope { get; set; } = "openid profile email";
+
     /// <summary>Only for tests and local development: allow an <c>http://</c> authority.</summary>
     public bool RequireHttpsMetadata { get; set; } = true;
 
@@ -87,6 +99,11 @@ public sealed class OidcIssuerOptions
     public List<OidcClaimRule> Rules { get; set; } = [];
 
     public string SchemeName => $"oidc-{Name}";
+
+    /// <summary>The authentication scheme of the web UI's sign-in through this issuer.</summary>
+    public string WebSchemeName => $"oidc-web-{Name}";
+
+    public bool OffersWebSignIn => !string.IsNullOrEmpty(WebClientId);
 
     public string ExpectedIssuer => (Issuer ?? Authority).TrimEnd('/');
 }

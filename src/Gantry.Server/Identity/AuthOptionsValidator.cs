@@ -69,6 +69,16 @@ internal sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
             failures.Add($"{key}:Audience must not be empty: tokens meant for other services must not work here.");
         }
 
+        if (!string.IsNullOrEmpty(issuer.WebClientSecret) && !issuer.OffersWebSignIn)
+        {
+            failures.Add($"{key}:WebClientSecret needs a WebClientId.");
+        }
+
+        if (issuer.OffersWebSignIn && !issuer.WebScope.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains("openid", StringComparer.Ordinal))
+        {
+            failures.Add($"{key}:WebScope must contain openid: the web UI signs in with the provider's ID token.");
+        }
+
         for (var r = 0; r < issuer.Rules.Count; r++)
         {
             var rule = issuer.Rules[r];

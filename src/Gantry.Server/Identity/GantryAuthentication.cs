@@ -24,7 +24,7 @@ public static class GantryAuthentication
     public const string TokenEndpointPolicy = "token-endpoint";
 
     // Asymmetric algorithms only: an HMAC "signed" with a public key, or "none", never gets near a key.
-    private static readonly string[] ExternalAlgorithms =
+    internal static readonly string[] ExternalAlgorithms =
     [
         SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512,
         SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.EcdsaSha512,
@@ -61,6 +61,8 @@ public static class GantryAuthentication
         {
             authentication.AddJwtBearer(issuer.SchemeName, options => ConfigureExternalJwt(options, issuer));
         }
+
+        authentication.AddOidcBrowserSignIn(issuers);
 
         services.AddAuthorization();
         services.AddRateLimiter(options =>
@@ -172,7 +174,7 @@ public static class GantryAuthentication
     }
 
     /// <summary>Issuer, audience, lifetime (30 s skew), signature and an algorithm allow-list: nothing optional.</summary>
-    private static TokenValidationParameters Strict(string? issuer, string audience, string[] algorithms) => new()
+    internal static TokenValidationParameters Strict(string? issuer, string audience, string[] algorithms) => new()
     {
         ValidIssuer = issuer,
         ValidAudience = audience,

@@ -38,6 +38,7 @@ public static class UiHostingExtensions
             .RequireAuthorization(policy => policy.AddAuthenticationSchemes(BrowserSession.Scheme).RequireAuthenticatedUser())
             .WithMetadata(new RequireAntiforgeryTokenAttribute())
             .ExcludeFromDescription();
+        app.MapOidcBrowserSignIn();
         app.MapRazorComponents<App>();
         return app;
     }

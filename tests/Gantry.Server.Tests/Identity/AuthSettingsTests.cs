@@ -18,6 +18,12 @@ public sealed class AuthSettingsTests
             ["Auth__Oidc__Issuers__0__Rules__0__Claim"] = "groups",
             ["Auth__Oidc__Issuers__0__Rules__0__Value"] = "ops",
             ["Auth__Oidc__Issuers__0__Rules__0__Tenant"] = "Not A Tenant",
+            ["Auth__Oidc__Issuers__0__WebClientSecret"] = "a secret without its client",
+            ["Auth__Oidc__Issuers__1__Name"] = "lab",
+            ["Auth__Oidc__Issuers__1__Authority"] = "https://idp.example.com",
+            ["Auth__Oidc__Issuers__1__Audience"] = "gantry",
+            ["Auth__Oidc__Issuers__1__WebClientId"] = "gantry-web",
+            ["Auth__Oidc__Issuers__1__WebScope"] = "profile email",
         });
 
         Assert.NotEqual(0, await server.WaitForExitAsync());
@@ -28,6 +34,8 @@ public sealed class AuthSettingsTests
         Assert.Contains("Auth:Oidc:Issuers:0:Authority", error, StringComparison.Ordinal);
         Assert.Contains("Auth:Oidc:Issuers:0:Audience", error, StringComparison.Ordinal);
         Assert.Contains("Auth:Oidc:Issuers:0:Rules:0", error, StringComparison.Ordinal);
+        Assert.Contains("Auth:Oidc:Issuers:0:WebClientSecret", error, StringComparison.Ordinal);
+        Assert.Contains("Auth:Oidc:Issuers:1:WebScope", error, StringComparison.Ordinal);
     }
 
     [Fact]
