@@ -1,3 +1,4 @@
+using Gantry.Server.Errors;
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -51,7 +52,7 @@ public static class EnvironmentEndpoints
 
     public static IEndpointRouteBuilder MapEnvironmentEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/v1/environments").WithTags("Environments").RequireAuthorization().AnswersProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);
+        var group = endpoints.MapGroup("/api/v1/environments").WithTags("Environments").RequireAuthorization().AddEndpointFilter<PreconditionFailedFilter>().AnswersProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);
         // The handler reads the claim itself (it is stored byte for byte), so the body is declared here.
         group.MapPost("/", CreateAsync).WithName("CreateEnvironment").DescribesBody<EnvironmentClaimDocument, RouteHandlerBuilder>()
             .WithSummary("Creates an environment from a claim: validated against its type policy, versions resolved, rendered and stored.");

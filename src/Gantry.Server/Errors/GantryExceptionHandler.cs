@@ -40,11 +40,8 @@ internal sealed partial class GantryExceptionHandler(
         }
 
         httpContext.Response.StatusCode = problem.Status!.Value;
-        if (exception is PreconditionFailedException { CurrentRevision: { } current })
-        {
-            httpContext.Response.Headers.ETag = ETags.From(current);
-        }
-        else if (exception is StateStoreException or BucketUnavailableException || IsDatabaseUnavailable(exception))
+        // A 412's ETag is set by PreconditionFailedFilter: this middleware's answers lose their cache headers.
+        if (exception is StateStoreException or BucketUnavailableException || IsDatabaseUnavailable(exception))
         {
             // Nothing was acknowledged (the remote is unreachable or kept refusing): the same request may be sent again.
             httpContext.Response.Headers.RetryAfter = StateStoreRetryAfterSeconds;

@@ -2,6 +2,7 @@ using Gantry.Server.Hosting;
 using Gantry.Server.Identity;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 
@@ -30,8 +31,16 @@ public static class UiHostingExtensions
     public static WebApplication MapGantryUi(this WebApplication app)
     {
         app.MapUiAssets();
-        app.MapPost("/logout", async (HttpContext context, BrowserSession session) =>
+        app.MapPost("/logout", async Task<Results<RedirectHttpResult, ProblemHttpResult>> (HttpContext context, BrowserSession session) =>
             {
+                // The antiforgery middleware only records its verdict; an endpoint that binds no form must read it,
+                // or a page on another site could sign people out.
+                if (context.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false })
+                {
+                    return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The request is malformed.",
+                        detail: "The sign-out form's antiforgery token is missing or invalid: sign out from Gantry's own page.");
+                }
+
                 await session.SignOutAsync(context, context.RequestAborted);
                 return TypedResults.Redirect(BrowserSession.LoginPath);
             })

@@ -130,11 +130,13 @@ public sealed class EnvironmentApiTests(EnvironmentWorld world) : IClassFixture<
         Assert.Equal("v1.1.0", patched.GetProperty("services").GetProperty("user-service").GetProperty("resolved_version").GetString());
         Assert.True(patched.GetProperty("services").GetProperty("auth-service").GetProperty("implicit").GetBoolean());
 
-        await client.SendAsync(new HttpRequestMessage(HttpMethod.Patch, url)
+        var stale = await client.SendAsync(new HttpRequestMessage(HttpMethod.Patch, url)
         {
             Content = JsonContent(new JsonObject { ["services"] = new JsonObject { ["user-service"] = "*" } }),
             Headers = { IfMatch = { etag } },
-        }).ExpectAsync(HttpStatusCode.PreconditionFailed);
+        });
+        Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
+        Assert.Equal((await client.GetAsync(url)).Headers.ETag, stale.Headers.ETag);
         var refused = await client.SendAsync(new HttpRequestMessage(HttpMethod.Patch, url) { Content = JsonContent(new JsonObject { ["environment_pool"] = "spot" }) })
             .ExpectAsync(HttpStatusCode.BadRequest);
         Assert.True(refused.GetProperty("errors").TryGetProperty("environment_pool", out _));

@@ -197,12 +197,18 @@ public sealed class InstanceApiTests(InstanceWorld world) : IClassFixture<Instan
                 Content = new StringContent($$"""{"replicas": {{replicas}}}""", Encoding.UTF8, "application/json"),
             };
             request.Headers.TryAddWithoutValidation("If-Match", etag);
-            return (await world.As("operator").SendAsync(request)).StatusCode;
+            var response = await world.As("operator").SendAsync(request);
+            return (response.StatusCode, response.Headers.ETag?.Tag);
         });
         var results = await Task.WhenAll(attempts);
 
-        Assert.Single(results, s => s == HttpStatusCode.OK);
-        Assert.Equal(4, results.Count(s => s == HttpStatusCode.PreconditionFailed));
+        Assert.Single(results, r => r.StatusCode == HttpStatusCode.OK);
+        var winner = results.Single(r => r.StatusCode == HttpStatusCode.OK).Tag;
+        var losers = results.Where(r => r.StatusCode == HttpStatusCode.PreconditionFailed).ToList();
+        Assert.Equal(4, losers.Count);
+
+        // Each refusal names the revision to retry against: the winner's.
+        Assert.All(losers, r => Assert.Equal(winner, r.Tag));
     }
 
     [Fact]

@@ -36,6 +36,25 @@ public sealed partial class UiTests(Browser browser, UiWorld world) : IClassFixt
     }
 
     [Fact]
+    public async Task Sign_out_without_the_pages_antiforgery_token_is_refused_and_the_session_lives_on()
+    {
+        var page = await world.SignInAsync(browser, "acme-viewer");
+        var session = Assert.Single(await page.Context.CookiesAsync(), c => c.Name == "gantry_session");
+
+        // What a form on another site would send if the browser attached the cookie: the session, no token.
+        var forged = world.Factory.CreateClient(new() { AllowAutoRedirect = false, BaseAddress = new Uri(world.BaseUrl) });
+        forged.DefaultRequestHeaders.Add("Cookie", $"gantry_session={session.Value}");
+        var refused = await forged.PostAsync("/logout", new FormUrlEncodedContent([]));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("antiforgery", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await forged.GetAsync("/api/v1/auth/me")).StatusCode);
+
+        await page.ReloadAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_wrong_password_is_refused_in_words()
     {
         var context = await world.NewContextAsync(browser);
