@@ -35,6 +35,12 @@ public sealed class ApiOptions
 
     public double Seconds { get; set; } = 10;
 
+    /// <summary>
+    /// Settings or runtime variables for the server process (<c>--set Git__MaxCachedTrees=5000</c>,
+    /// <c>--set DOTNET_GCConserveMemory=5</c>), to compare a setting against the defaults; printed with the results.
+    /// </summary>
+    public Dictionary<string, string> Settings { get; } = new(StringComparer.Ordinal);
+
     public string? JsonPath { get; set; }
 }
 
@@ -60,6 +66,10 @@ public sealed class ApiBenchmark(ApiOptions options)
         {
             results.Add(await RunSizeAsync(size));
             Console.WriteLine(Table(results));
+            if (options.Settings.Count > 0)
+            {
+                Console.WriteLine("server settings: " + string.Join(", ", options.Settings.Select(s => $"{s.Key}={s.Value}")));
+            }
         }
 
         if (options.JsonPath is { } path)
@@ -95,7 +105,7 @@ public sealed class ApiBenchmark(ApiOptions options)
     {
         var data = Path.Combine(Path.GetTempPath(), $"gantry-api-bench-{Guid.NewGuid():N}");
         var port = FreePort();
-        var server = StartServer(data, port, options.SealingKeyBits, options.KeyPool);
+        var server = StartServer(data, port, options.SealingKeyBits, options.KeyPool, options.Settings);
         try
         {
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Clients * 2 })

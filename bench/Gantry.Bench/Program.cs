@@ -27,6 +27,7 @@ if (args is ["api", ..])
             case "--per-tenant": api.PerTenant = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
             case "--sealing-key-bits": api.SealingKeyBits = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
             case "--key-pool": api.KeyPool = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+            case "--set" when args[i + 1].Split('=', 2) is [var key, var value]: api.Settings[key] = value; break;
             case "--json": api.JsonPath = args[i + 1]; break;
             default: throw new ArgumentException($"unknown option {args[i]}");
         }

@@ -71,6 +71,12 @@ public sealed class GitOptions
     /// </summary>
     public long MaxMappedPackBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// Most bytes of commits and trees libgit2 keeps in its object cache, for the whole process. libgit2's own default,
+    /// 256 MiB, fills with every tenant folder a replica ever read; evicted objects are read again from the packs.
+    /// </summary>
+    public long MaxObjectCacheBytes { get; set; } = 16L * 1024 * 1024;
+
     /// <summary>Every batch adds a pack; once more small packs than this pile up they are merged into one.</summary>
     public int PackMergeThreshold { get; set; } = 50;
 
@@ -127,6 +133,11 @@ internal sealed class GitOptionsValidator : IValidateOptions<GitOptions>
         if (options.MaxCachedTrees < 1)
         {
             errors.Add($"{prefix}{nameof(GitOptions.MaxCachedTrees)} must be at least 1.");
+        }
+
+        if (options.MaxObjectCacheBytes < 0)
+        {
+            errors.Add($"{prefix}{nameof(GitOptions.MaxObjectCacheBytes)} must be 0 (no cache) or more.");
         }
 
         if (options.MaxMappedPackBytes < 4L * 1024 * 1024)

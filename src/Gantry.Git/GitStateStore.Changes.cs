@@ -124,12 +124,13 @@ public sealed partial class GitStateStore
 
     private GitHash? FolderAt(string revision, string folder)
     {
-        if (_foldersAt.TryGetValue((revision, folder), out var known))
+        if (_latestFolders.TryGetValue(folder, out var latest))
         {
-            return known;
+            // Not the folder's latest commit: an older base (rare), looked up without displacing the latest.
+            return string.Equals(latest.Revision, revision, StringComparison.Ordinal) ? latest.Id : IdAt(revision, folder);
         }
 
-        return IdAt(revision, folder) is { } id && id != TreeCache.Unwritten ? _foldersAt.Set((revision, folder), id) : null;
+        return IdAt(revision, folder) is { } id && id != TreeCache.Unwritten ? _latestFolders.Set(folder, (revision, id)).Id : null;
     }
 
     /// <summary>Notes the id of the changed tenant's folder in <paramref name="commit"/>, just built from the tree.</summary>
@@ -137,7 +138,7 @@ public sealed partial class GitStateStore
     {
         if (change.Tenant is { } tenant && StateLayout.TenantFolder(tenant) is var folder && _tree!.Find(folder) is { } id && id != TreeCache.Unwritten)
         {
-            _foldersAt.Set((commit.ToString(), folder), id);
+            _latestFolders.Set(folder, (commit.ToString(), id));
         }
     }
 

@@ -31,10 +31,12 @@ public sealed partial class GitStateStore(
     private readonly bool _ownsMetrics = metrics is null;
     private readonly Lock _readLock = new();
 
-    // The id of a tenant's folder in the commits built here (commit text, folder): a change is based on the commit of
+    // The id of each tenant folder in the last commit built here that changed it: a change is based on the commit of
     // its tenant's previous change, so the conflict check finds the folder's id at its base here instead of walking
     // the commit's trees in the packs through libgit2. Content ids, so an entry is true whether or not its commit landed.
-    private readonly BoundedCache<(string Revision, string Folder), GitHash> _foldersAt = new(100_000);
+    // One entry per folder, not per commit: older commits are never a base again, and a commit id per change was
+    // tens of megabytes of strings at 100,000 changes.
+    private readonly BoundedCache<string, (string Revision, GitHash Id)> _latestFolders = new(100_000, StringComparer.Ordinal);
     private readonly Channel<PendingChange> _queue = Channel.CreateBounded<PendingChange>(
         new BoundedChannelOptions(options.Value.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
@@ -88,6 +90,7 @@ public sealed partial class GitStateStore(
         _reader = new Repository(_gitDir);
         _native = NativeTreeReader.TryOpen(_gitDir);
         PackMapping.TryLimit(_options.MaxMappedPackBytes);
+        ObjectCache.TryLimit(_options.MaxObjectCacheBytes);
         _tree = new TreeCache(LoadTree);
 
         if (!string.IsNullOrWhiteSpace(_options.Remote))

@@ -40,4 +40,31 @@ public sealed class NativeTreeReaderTests : IDisposable
         Assert.Equal(new GitOptions().MaxMappedPackBytes, PackMapping.MappedLimit());
         Assert.True(PackMapping.MappedLimit() < 8L * 1024 * 1024 * 1024); // libgit2's default on 64-bit systems
     }
+
+    [Fact]
+    public async Task A_started_store_bounds_libgit2s_object_cache_and_reads_still_work_past_it()
+    {
+        await using var store = await Stores.StartLocalAsync(_temp.Combine("state.git"));
+        for (var i = 0; i < 20; i++)
+        {
+            await store.CommitAsync(Stores.Put($"t{i}/values.yaml", $"n: {i}"));
+        }
+
+        var usage = ObjectCache.Usage();
+        Assert.NotNull(usage);
+        Assert.Equal(new GitOptions().MaxObjectCacheBytes, usage.Value.Allowed);
+        Assert.True(new GitOptions().MaxObjectCacheBytes < 256L * 1024 * 1024); // libgit2's default
+        Assert.InRange(usage.Value.Current, 0, usage.Value.Allowed);
+
+        // With no cache at all every object comes from the packs: the store reads as before.
+        Assert.True(ObjectCache.TryLimit(0));
+        try
+        {
+            Assert.Equal("n: 7", System.Text.Encoding.UTF8.GetString((await store.ReadFileAsync("t7/values.yaml"))!));
+        }
+        finally
+        {
+            ObjectCache.TryLimit(new GitOptions().MaxObjectCacheBytes);
+        }
+    }
 }
