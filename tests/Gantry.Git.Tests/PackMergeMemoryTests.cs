@@ -1,0 +1,62 @@
+using Gantry.Git.Objects;
+using Gantry.Git.Storage;
+using Gantry.Git.Testing;
+using Xunit.Abstractions;
+
+namespace Gantry.Git.Tests;
+
+/// <summary>Issue #16: a merge's memory must not grow with the size of the packs it merges.</summary>
+public sealed class PackMergeMemoryTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void Merging_24_MB_of_packs_allocates_a_few_MB()
+    {
+        var repo = _temp.Combine("big.git");
+        GitCli.InitBare(repo);
+        var random = new Random(16);
+        var first = WritePacks(repo, random, "a");
+        var second = WritePacks(repo, random, "b");
+
+        // Twice: the first merge of a process may fill caches, the second shows what every later one costs.
+        var firstBytes = AllocatedBy(() => PackMerger.Merge(repo, first, sync: false));
+        var secondBytes = AllocatedBy(() => PackMerger.Merge(repo, second, sync: false));
+
+        var objects = first.Sum(p => new FileInfo(Path.ChangeExtension(p, ".idx")).Length - 1072) / 28;
+        output.WriteLine($"merge of {first.Sum(p => new FileInfo(p).Length) / 1e6:F1} MB in {first.Count} packs, ~{objects} objects: first {firstBytes / 1e6:F2} MB allocated, second {secondBytes / 1e6:F2} MB");
+        File.AppendAllText("/tmp/smerge/alloc.txt", $"{DateTime.UtcNow:O} first {firstBytes} second {secondBytes} objects {objects}\n");
+    }
+
+    private static long AllocatedBy(Action merge)
+    {
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        merge();
+        return GC.GetTotalAllocatedBytes(precise: true) - before;
+    }
+
+    /// <summary>Four packs of 6 MB of small blobs, the kind of objects a batch writes.</summary>
+    private static List<string> WritePacks(string repo, Random random, string tag)
+    {
+        var names = new List<string>();
+        for (var p = 0; p < 4; p++)
+        {
+            using var pack = new PackBuilder();
+            var n = 0;
+            while (pack.Length < 6 * 1024 * 1024)
+            {
+                var content = new byte[random.Next(100, 500)];
+                random.NextBytes(content);
+                pack.Add(GitObjectType.Blob, [.. System.Text.Encoding.ASCII.GetBytes($"{tag} {p} {n++}\n"), .. content]);
+            }
+
+            var (bytes, index, name) = pack.Build();
+            RepositoryFiles.InstallPack(repo, bytes, index, name, sync: false);
+            names.Add(Path.Combine(repo, "objects", "pack", $"pack-{name}.pack"));
+        }
+
+        return names;
+    }
+}
