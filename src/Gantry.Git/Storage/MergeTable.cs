@@ -69,17 +69,18 @@ internal sealed class MergeTable
         return _rows.AsSpan(0, kept);
     }
 
-    /// <summary>The number of objects in an index, from the last slot of its fan-out table.</summary>
+    /// <summary>The number of objects in an index, from the last slot of its fan-out table; checked against its length.</summary>
     private static int ObjectCount(string indexPath)
     {
         using var idx = File.OpenHandle(indexPath);
         Span<byte> count = stackalloc byte[4];
-        if (RandomAccess.Read(idx, count, PackIndex.NamesStart - 4) != 4)
+        var n = RandomAccess.Read(idx, count, PackIndex.NamesStart - 4) == 4 ? BinaryPrimitives.ReadUInt32BigEndian(count) : uint.MaxValue;
+        if (n > (RandomAccess.GetLength(idx) - PackIndex.NamesStart) / (GitHash.Size + 4 + 4))
         {
             throw new InvalidDataException($"{indexPath}: truncated.");
         }
 
-        return checked((int)BinaryPrimitives.ReadUInt32BigEndian(count));
+        return (int)n;
     }
 
     /// <summary>Fills <paramref name="rows"/> (sorted by id, as the index is) from a version 2 index; returns the pack checksum it records.</summary>
