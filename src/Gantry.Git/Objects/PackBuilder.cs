@@ -12,22 +12,20 @@ namespace Gantry.Git.Objects;
 /// local repository with one fsync and sent as is to the remote, so neither side ever walks the old tree.
 /// </summary>
 /// <remarks>
-/// The pack is built in one buffer rented from an array pool (the shared one unless the caller passes another),
-/// its header slot reserved up front and its checksum appended in place, so a batch's pack is never copied and,
-/// above 85 KB, never becomes garbage on the large object heap (each of those would cost a full collection).
+/// The pack is built in one buffer rented from the shared array pool, its header slot reserved up front and its
+/// checksum appended in place, so a batch's pack is never copied and, above 85 KB, never becomes garbage on the
+/// large object heap (each of those would cost a full collection).
 /// Dispose returns the buffer: the memory <see cref="Build"/> hands out is valid until then.
 /// </remarks>
-/// <param name="capacity">Bytes of entries expected: the buffer is rented that large up front.</param>
-/// <param name="pool">Where the buffer comes from; <see cref="ArrayPool{T}.Shared"/> when null.</param>
-/// <param name="objects">Objects expected, so that the entry list and id set do not grow step by step.</param>
-internal sealed class PackBuilder(int capacity = 0, ArrayPool<byte>? pool = null, int objects = 0) : IDisposable
+internal sealed class PackBuilder : IDisposable
 {
     private const int HeaderSize = 12;
 
-    private readonly ArrayPool<byte> _pool = pool ?? ArrayPool<byte>.Shared;
-    private readonly List<(GitHash Id, long Offset, uint Crc)> _entries = new(objects);
-    private readonly HashSet<GitHash> _ids = new(objects);
-    private byte[] _buffer = (pool ?? ArrayPool<byte>.Shared).Rent(Math.Max(HeaderSize + capacity, 64 * 1024));
+    private static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Shared;
+
+    private readonly List<Entry> _entries = [];
+    private readonly HashSet<GitHash> _ids = [];
+    private byte[] _buffer = Pool.Rent(64 * 1024);
     private int _length = HeaderSize;
 
     /// <summary>
@@ -84,7 +82,7 @@ internal sealed class PackBuilder(int capacity = 0, ArrayPool<byte>? pool = null
             Write(compressed.GetBuffer().AsSpan(0, (int)compressed.Length));
         }
 
-        _entries.Add((id, start, Crc32.HashToUInt32(_buffer.AsSpan(start, _length - start))));
+        _entries.Add(new(id, start, Crc32.HashToUInt32(_buffer.AsSpan(start, _length - start))));
         return id;
     }
 
@@ -96,7 +94,7 @@ internal sealed class PackBuilder(int capacity = 0, ArrayPool<byte>? pool = null
             return;
         }
 
-        _entries.Add((id, _length, crc ?? Crc32.HashToUInt32(entry)));
+        _entries.Add(new(id, _length, crc ?? Crc32.HashToUInt32(entry)));
         Write(entry);
     }
 
@@ -111,7 +109,14 @@ internal sealed class PackBuilder(int capacity = 0, ArrayPool<byte>? pool = null
         BinaryPrimitives.WriteUInt32BigEndian(_buffer.AsSpan(8), (uint)_entries.Count);
         var packSum = SHA1.HashData(_buffer.AsSpan(0, _length));
         Write(packSum);
-        return (_buffer.AsMemory(0, _length), BuildIndex(packSum), Convert.ToHexStringLower(packSum));
+        var sorted = _entries.OrderBy(e => e.Id).ToArray();
+        var index = new byte[PackIndex.Size<Entry>(sorted)];
+        using (var stream = new MemoryStream(index)) // fixed to the array: writing past it throws rather than grows
+        {
+            PackIndex.Write<Entry>(stream, sorted, packSum);
+        }
+
+        return (_buffer.AsMemory(0, _length), index, Convert.ToHexStringLower(packSum));
     }
 
     public void Dispose()
@@ -119,7 +124,7 @@ internal sealed class PackBuilder(int capacity = 0, ArrayPool<byte>? pool = null
         var buffer = Interlocked.Exchange(ref _buffer, []);
         if (buffer.Length > 0)
         {
-            _pool.Return(buffer);
+            Pool.Return(buffer);
         }
     }
 
@@ -144,9 +149,9 @@ internal sealed class PackBuilder(int capacity = 0, ArrayPool<byte>? pool = null
             return;
         }
 
-        var bigger = _pool.Rent((int)Math.Min(Array.MaxLength, Math.Max((long)_buffer.Length * 2, (long)_length + more)));
+        var bigger = Pool.Rent((int)Math.Min(Array.MaxLength, Math.Max((long)_buffer.Length * 2, (long)_length + more)));
         _buffer.AsSpan(0, _length).CopyTo(bigger);
-        _pool.Return(_buffer);
+        Pool.Return(_buffer);
         _buffer = bigger;
     }
 
@@ -195,54 +200,5 @@ internal sealed class PackBuilder(int capacity = 0, ArrayPool<byte>? pool = null
         return (b << 16) | a;
     }
 
-    private byte[] BuildIndex(byte[] packSum)
-    {
-        var sorted = _entries.OrderBy(e => e.Id).ToArray();
-        var large = sorted.Count(e => e.Offset >= 0x80000000L);
-        var n = sorted.Length;
-        var index = new byte[8 + (256 * 4) + (n * (GitHash.Size + 4 + 4)) + (large * 8) + (2 * GitHash.Size)];
-        var span = index.AsSpan();
-        BinaryPrimitives.WriteUInt32BigEndian(span, 0xFF744F63); // "\377tOc"
-        BinaryPrimitives.WriteUInt32BigEndian(span[4..], 2);
-
-        var fanout = span.Slice(8, 256 * 4);
-        var counts = new int[256];
-        foreach (var e in sorted)
-        {
-            counts[e.Id.FirstByte]++;
-        }
-
-        var running = 0;
-        for (var i = 0; i < 256; i++)
-        {
-            running += counts[i];
-            BinaryPrimitives.WriteUInt32BigEndian(fanout[(i * 4)..], (uint)running);
-        }
-
-        var names = 8 + (256 * 4);
-        var crcs = names + (n * GitHash.Size);
-        var offsets = crcs + (n * 4);
-        var largeOffsets = offsets + (n * 4);
-        var nextLarge = 0;
-        for (var i = 0; i < n; i++)
-        {
-            sorted[i].Id.WriteTo(span[(names + (i * GitHash.Size))..]);
-            BinaryPrimitives.WriteUInt32BigEndian(span[(crcs + (i * 4))..], sorted[i].Crc);
-            if (sorted[i].Offset >= 0x80000000L)
-            {
-                BinaryPrimitives.WriteUInt32BigEndian(span[(offsets + (i * 4))..], 0x80000000u | (uint)nextLarge);
-                BinaryPrimitives.WriteUInt64BigEndian(span[(largeOffsets + (nextLarge * 8))..], (ulong)sorted[i].Offset);
-                nextLarge++;
-            }
-            else
-            {
-                BinaryPrimitives.WriteUInt32BigEndian(span[(offsets + (i * 4))..], (uint)sorted[i].Offset);
-            }
-        }
-
-        var tail = largeOffsets + (large * 8);
-        packSum.CopyTo(span[tail..]);
-        SHA1.HashData(span[..(tail + GitHash.Size)], span[(tail + GitHash.Size)..]);
-        return index;
-    }
+    private readonly record struct Entry(GitHash Id, long Offset, uint Crc) : IPackIndexEntry;
 }

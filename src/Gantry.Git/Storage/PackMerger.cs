@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Buffers.Binary;
 using Gantry.Git.Objects;
 using Gantry.Shared;
 
@@ -9,6 +7,9 @@ namespace Gantry.Git.Storage;
 /// Keeps the number of packs bounded: every batch adds one pack, and Git (libgit2 too) slows down as packs pile
 /// up. Small packs are merged into one by copying their entries as they are (offset deltas become ref deltas,
 /// the only entries that depend on their position), then the merged pack is installed and the small ones removed.
+/// A merge streams: it reads the packs' indexes into a table of their objects, then each pack front to back into
+/// a temporary file, so its memory is that table (some 48 bytes an object) and a few I/O buffers, whatever the
+/// size of the packs (issue #16).
 /// (git: Documentation/gitformat-pack.txt, "Pack file entries" and "Version 2 pack-*.idx files".)
 /// </summary>
 internal static class PackMerger
@@ -16,17 +17,12 @@ internal static class PackMerger
     /// <summary>Packs up to this size count as small.</summary>
     public const long SmallPackBytes = 8L * 1024 * 1024;
 
-    /// <summary>Most bytes of packs merged at once: a merge holds its result in memory.</summary>
-    public const long MaxMergeBytes = 24L * 1024 * 1024;
-
     /// <summary>
-    /// The buffers of merges: the packs read and the merged pack, megabytes each. Not the shared pool: that one
-    /// keeps a returned array in the returning thread's own slot, and merges run on whichever pool thread is free,
-    /// so nearly every merge missed it and put tens of megabytes of new arrays on the large object heap, each
-    /// costing a full collection, while the arrays of earlier merges sat idle in other threads' slots. This pool
-    /// is one set of buckets for all threads, two arrays per size, bounded by <see cref="MaxMergeBytes"/>.
+    /// Most bytes of packs merged at once. Not for memory (a merge streams) but for time: a merge copies every
+    /// byte, the packs it merges are only removed once it is done while new ones keep coming, and a merged pack
+    /// past <see cref="SmallPackBytes"/> is final, so this is also the size packs end at.
     /// </summary>
-    private static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(maxArrayLength: 64 * 1024 * 1024, maxArraysPerBucket: 2);
+    public const long MaxMergeBytes = 24L * 1024 * 1024;
 
     /// <summary>Merges the small packs of <paramref name="gitDir"/> once there are <paramref name="threshold"/> or more; returns how many were merged.</summary>
     public static int MergeSmallPacks(string gitDir, int threshold, bool sync)
@@ -79,17 +75,32 @@ internal static class PackMerger
     }
 
     /// <summary>Writes one pack holding every object of <paramref name="packs"/> beside them; returns its name. Readers are unaffected.</summary>
+    /// <remarks>On failure (a damaged pack, a full disk) nothing is left behind and the packs are untouched.</remarks>
     public static string Merge(string gitDir, List<string> packs, bool sync)
     {
-        using var merged = new PackBuilder((int)Math.Min(int.MaxValue, packs.Sum(p => new FileInfo(p).Length)), Buffers, packs.Sum(ObjectCount));
-        foreach (var pack in packs)
+        var table = MergeTable.Read(packs);
+        var folder = RepositoryFiles.PackFolder(gitDir);
+        var tmpPack = RepositoryFiles.TempPath(folder, "pack");
+        var tmpIndex = RepositoryFiles.TempPath(folder, "idx");
+        try
         {
-            CopyEntries(pack, merged);
-        }
+            var packSum = WritePack(tmpPack, packs, table, sync);
+            using (var index = CreateTemp(tmpIndex))
+            {
+                PackIndex.Write<MergeTable.Row>(index, table.SortedById(), packSum);
+                index.Flush(flushToDisk: sync);
+            }
 
-        var (bytes, index, name) = merged.Build();
-        RepositoryFiles.InstallPack(gitDir, bytes, index, name, sync);
-        return name;
+            var name = Convert.ToHexStringLower(packSum);
+            RepositoryFiles.PublishPack(folder, tmpPack, tmpIndex, name, sync);
+            return name;
+        }
+        finally
+        {
+            // Moved into place on success: then there is nothing left to delete.
+            File.Delete(tmpPack);
+            File.Delete(tmpIndex);
+        }
     }
 
     /// <summary>Removes merged packs; handles that may have them open must be reopened afterwards.</summary>
@@ -111,120 +122,26 @@ internal static class PackMerger
         }
     }
 
-    /// <summary>The number of objects in a pack, from the last slot of its index's fan-out table (read as 4 bytes at its place).</summary>
-    private static int ObjectCount(string packPath)
+    /// <summary>Writes the merged pack: header, the entries of each pack in turn, checksum; returns the checksum.</summary>
+    private static byte[] WritePack(string path, List<string> packs, MergeTable table, bool sync)
     {
-        using var idx = File.OpenHandle(Path.ChangeExtension(packPath, ".idx"));
-        Span<byte> count = stackalloc byte[4];
-        return RandomAccess.Read(idx, count, 8 + (255 * 4)) == 4 ? (int)BinaryPrimitives.ReadUInt32BigEndian(count) : 0;
+        using var file = CreateTemp(path);
+        using var pack = new HashingWriter(file);
+        pack.Write("PACK"u8);
+        pack.WriteUInt32(2);
+        pack.WriteUInt32((uint)table.Count);
+        using var copier = new PackEntryCopier();
+        for (var p = 0; p < packs.Count; p++)
+        {
+            copier.Copy(packs[p], table.RowsOf(p), table.PackSum(p), pack);
+        }
+
+        var packSum = pack.Finish();
+        file.Flush(flushToDisk: sync);
+        return packSum;
     }
 
-    private static void CopyEntries(string packPath, PackBuilder into)
-    {
-        // Read into pooled buffers: packs are mostly larger than the 85 KB above which every array is a full collection.
-        using var packFile = PooledFile.Read(packPath);
-        using var idxFile = PooledFile.Read(Path.ChangeExtension(packPath, ".idx"));
-        var pack = packFile.Bytes;
-        var idx = idxFile.Bytes;
-        if (BinaryPrimitives.ReadUInt32BigEndian(idx) != 0xFF744F63 || BinaryPrimitives.ReadUInt32BigEndian(idx.Slice(4)) != 2)
-        {
-            throw new InvalidDataException($"{packPath}: only version 2 pack indexes are supported.");
-        }
-
-        var n = (int)BinaryPrimitives.ReadUInt32BigEndian(idx.Slice(8 + (255 * 4)));
-        var names = 8 + (256 * 4);
-        var crcs = names + (n * GitHash.Size);
-        var offsets = crcs + (n * 4);
-        var large = offsets + (n * 4);
-        var entries = new (long Offset, GitHash Id, uint Crc)[n];
-        for (var i = 0; i < n; i++)
-        {
-            var id = GitHash.FromBytes(idx.Slice(names + (i * GitHash.Size)));
-            long offset = BinaryPrimitives.ReadUInt32BigEndian(idx.Slice(offsets + (i * 4)));
-            if ((offset & 0x80000000L) != 0)
-            {
-                offset = (long)BinaryPrimitives.ReadUInt64BigEndian(idx.Slice(large + ((int)(offset & 0x7FFFFFFF) * 8)));
-            }
-
-            entries[i] = (offset, id, BinaryPrimitives.ReadUInt32BigEndian(idx.Slice(crcs + (i * 4))));
-        }
-
-        Array.Sort(entries, (a, b) => a.Offset.CompareTo(b.Offset));
-        Dictionary<long, GitHash>? idAt = null; // only packs written by git itself hold offset deltas
-        var end = pack.Length - GitHash.Size;
-        for (var i = 0; i < n; i++)
-        {
-            var start = (int)entries[i].Offset;
-            var stop = i + 1 < n ? (int)entries[i + 1].Offset : end;
-            var entry = pack.Slice(start, stop - start);
-            var type = (entry[0] >> 4) & 7;
-            var header = 1;
-            while ((entry[header - 1] & 0x80) != 0)
-            {
-                header++;
-            }
-
-            if (type != 6)
-            {
-                into.AddRaw(entries[i].Id, entry, entries[i].Crc); // unchanged bytes keep their CRC
-                continue;
-            }
-
-            // OFS_DELTA: the base is named by a distance back in this pack; name it by id instead (REF_DELTA, type 7).
-            var position = header;
-            long distance = entry[position] & 0x7F;
-            while ((entry[position] & 0x80) != 0)
-            {
-                position++;
-                distance = ((distance + 1) << 7) | (entry[position] & 0x7Fu);
-            }
-
-            position++;
-            var rewritten = new byte[header + GitHash.Size + entry.Length - position];
-            entry[..header].CopyTo(rewritten);
-            rewritten[0] = (byte)((rewritten[0] & 0x8F) | (7 << 4));
-            idAt ??= entries.ToDictionary(e => e.Offset, e => e.Id);
-            idAt[start - distance].WriteTo(rewritten.AsSpan(header));
-            entry[position..].CopyTo(rewritten.AsSpan(header + GitHash.Size));
-            into.AddRaw(entries[i].Id, rewritten);
-        }
-    }
-
-    /// <summary>A whole file in a buffer rented from <see cref="Buffers"/>, returned on dispose.</summary>
-    private readonly struct PooledFile : IDisposable
-    {
-        private readonly byte[] _buffer;
-        private readonly int _length;
-
-        private PooledFile(byte[] buffer, int length) => (_buffer, _length) = (buffer, length);
-
-        public ReadOnlySpan<byte> Bytes => _buffer.AsSpan(0, _length);
-
-        public static PooledFile Read(string path)
-        {
-            using var handle = File.OpenHandle(path);
-            var length = RandomAccess.GetLength(handle);
-            if (length > Array.MaxLength)
-            {
-                throw new InvalidDataException($"{path}: too large to merge.");
-            }
-
-            var buffer = Buffers.Rent((int)length);
-            var read = 0;
-            while (read < length)
-            {
-                var n = RandomAccess.Read(handle, buffer.AsSpan(read, (int)length - read), read);
-                if (n == 0)
-                {
-                    throw new InvalidDataException($"{path}: shorter than its length.");
-                }
-
-                read += n;
-            }
-
-            return new PooledFile(buffer, (int)length);
-        }
-
-        public void Dispose() => Buffers.Return(_buffer);
-    }
+    /// <summary>A new file, unbuffered: the <see cref="HashingWriter"/> on it buffers.</summary>
+    private static FileStream CreateTemp(string path) =>
+        new(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.None);
 }

@@ -14,22 +14,41 @@ internal static class RepositoryFiles
     /// <summary>Writes the pack and then its index into objects/pack; readers only see a pack once its index exists.</summary>
     public static void InstallPack(string gitDir, ReadOnlyMemory<byte> pack, byte[] index, string name, bool sync)
     {
-        var folder = Path.Combine(gitDir, "objects", "pack");
-        Directory.CreateDirectory(folder);
-        var packPath = Path.Combine(folder, $"pack-{name}.pack");
+        var folder = PackFolder(gitDir);
+        if (File.Exists(Path.Combine(folder, $"pack-{name}.idx")))
+        {
+            return;
+        }
+
+        var tmpPack = TempPath(folder, "pack");
+        var tmpIndex = TempPath(folder, "idx");
+        // The two fsyncs overlap; each waits on the disk, not the CPU.
+        var indexWrite = Task.Run(() => WriteFile(tmpIndex, index, sync));
+        WriteFile(tmpPack, pack.Span, sync);
+        indexWrite.GetAwaiter().GetResult();
+        PublishPack(folder, tmpPack, tmpIndex, name, sync);
+    }
+
+    /// <summary>objects/pack of <paramref name="gitDir"/>, created if missing.</summary>
+    public static string PackFolder(string gitDir) => Directory.CreateDirectory(Path.Combine(gitDir, "objects", "pack")).FullName;
+
+    /// <summary>A new temporary name in <paramref name="folder"/>; <see cref="RemoveLeftovers"/> deletes those a crash leaves.</summary>
+    public static string TempPath(string folder, string kind) => Path.Combine(folder, $"tmp_{kind}_{Guid.NewGuid():N}");
+
+    /// <summary>
+    /// Moves a pack and its index, written (and flushed when <paramref name="sync"/>) under temporary names, into
+    /// place: the pack first, the index last, as readers only see a pack once its index exists. Leaves the temporary
+    /// files to the caller when the pack is there already (same name, same content).
+    /// </summary>
+    public static void PublishPack(string folder, string tmpPack, string tmpIndex, string name, bool sync)
+    {
         var indexPath = Path.Combine(folder, $"pack-{name}.idx");
         if (File.Exists(indexPath))
         {
             return;
         }
 
-        var tmpPack = Path.Combine(folder, $"tmp_pack_{Guid.NewGuid():N}");
-        var tmpIndex = Path.Combine(folder, $"tmp_idx_{Guid.NewGuid():N}");
-        // The two fsyncs overlap; each waits on the disk, not the CPU.
-        var indexWrite = Task.Run(() => WriteFile(tmpIndex, index, sync));
-        WriteFile(tmpPack, pack.Span, sync);
-        indexWrite.GetAwaiter().GetResult();
-        File.Move(tmpPack, packPath, overwrite: true);
+        File.Move(tmpPack, Path.Combine(folder, $"pack-{name}.pack"), overwrite: true);
         File.Move(tmpIndex, indexPath, overwrite: true);
         if (sync)
         {
