@@ -15,16 +15,16 @@ public sealed partial class UiTests
         var page = await world.SignInAsync(browser, "admin");
         await page.GetByRole(AriaRole.Link, new() { Name = "Users" }).ClickAsync();
         await page.GetByLabel("Username").FillAsync("Not A Name");
-        await page.GetByLabel("Email").FillAsync("newbie@example.com");
+        await page.GetByLabel("Email", new() { Exact = true }).FillAsync("newbie@example.com");
         await page.GetByLabel("Password").FillAsync("short");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create user" }).ClickAsync();
         await Expect(page.GetByLabel("Username")).ToHaveAccessibleDescriptionAsync(new Regex("must be 1 to 64 lower-case letters"));
         await Expect(page.GetByLabel("Password")).ToHaveAccessibleDescriptionAsync(new Regex("must be 12 to 128 characters long"));
         await Expect(page.GetByLabel("Password")).ToHaveAttributeAsync("aria-invalid", "true");
-        await Expect(page.GetByLabel("Email")).ToHaveValueAsync("newbie@example.com");
+        await Expect(page.GetByLabel("Email", new() { Exact = true })).ToHaveValueAsync("newbie@example.com");
 
         await page.GetByLabel("Username").FillAsync("ui-newbie");
-        await page.GetByLabel("Password").FillAsync(UiWorld.Password);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(UiWorld.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Create user" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Created user ui-newbie; they can sign in now.");
         var row = page.GetByRole(AriaRole.Row, new() { Name = "ui-newbie" });
@@ -83,6 +83,44 @@ public sealed partial class UiTests
         users = await world.Admin.GetAsync("/api/v1/users").ExpectAsync(HttpStatusCode.OK);
         Assert.DoesNotContain(users.EnumerateArray(), u => u.GetProperty("username").GetString() == "sneaky");
         Assert.False(users.EnumerateArray().Single(u => u.GetProperty("id").GetString() == self).GetProperty("isPlatformAdmin").GetBoolean());
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_local_user_changes_their_email_and_password_on_their_own_page_and_signs_in_with_the_new_one()
+    {
+        await world.Admin.SendJsonAsync(HttpMethod.Post, "/api/v1/users", new { username = "ui-selfie", password = UiWorld.Password, email = "old@example.com" })
+            .ExpectAsync(HttpStatusCode.Created);
+        var page = await world.SignInAsync(browser, "ui-selfie");
+        await page.GotoAsync("/me");
+        await Expect(page.GetByLabel("Email", new() { Exact = true })).ToHaveValueAsync("old@example.com");
+        await page.GetByLabel("Email", new() { Exact = true }).FillAsync("not-an-address");
+        await page.GetByLabel("New password").FillAsync("ui-selfie");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save email and password" }).ClickAsync();
+        await Expect(page.GetByLabel("Email", new() { Exact = true })).ToHaveAccessibleDescriptionAsync("must be an email address");
+        await Expect(page.GetByLabel("New password")).ToHaveAccessibleDescriptionAsync(new Regex("must be 12 to 128 characters long"));
+
+        await page.GetByLabel("Email", new() { Exact = true }).FillAsync("new@example.com");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save email and password" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Saved your email.");
+        await Expect(page.GetByLabel("Email", new() { Exact = true })).ToHaveValueAsync("new@example.com");
+
+        const string changed = "a brand new passphrase for selfie";
+        await page.GetByLabel("New password").FillAsync(changed);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save email and password" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Your password changed and every session ended: sign in with the new one.");
+        await page.GotoAsync("/me");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+
+        await page.GetByLabel("Username").FillAsync("ui-selfie");
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(UiWorld.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("The username or password is wrong.");
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(changed);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+        await page.GotoAsync("/me");
+        await Expect(page.GetByRole(AriaRole.Definition).Filter(new() { HasText = "new@example.com" })).ToBeVisibleAsync();
         await page.Context.CloseAsync();
     }
 }
