@@ -10,20 +10,20 @@ namespace Gantry.Server.Tests.Ui;
 public sealed partial class UiTests
 {
     [Fact]
-    public async Task A_platform_admin_creates_a_user_who_signs_in_and_deletes_them_after_typing_the_name()
+    public async Task A_platform_admin_creates_a_user_who_signs_in_promotes_them_sets_their_password_and_deletes_them_after_typing_the_name()
     {
         var page = await world.SignInAsync(browser, "admin");
         await page.GetByRole(AriaRole.Link, new() { Name = "Users" }).ClickAsync();
-        await page.GetByLabel("Username").FillAsync("Not A Name");
+        await page.GetByLabel("Username", new() { Exact = true }).FillAsync("Not A Name");
         await page.GetByLabel("Email", new() { Exact = true }).FillAsync("newbie@example.com");
-        await page.GetByLabel("Password").FillAsync("short");
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync("short");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create user" }).ClickAsync();
-        await Expect(page.GetByLabel("Username")).ToHaveAccessibleDescriptionAsync(new Regex("must be 1 to 64 lower-case letters"));
-        await Expect(page.GetByLabel("Password")).ToHaveAccessibleDescriptionAsync(new Regex("must be 12 to 128 characters long"));
-        await Expect(page.GetByLabel("Password")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(page.GetByLabel("Username", new() { Exact = true })).ToHaveAccessibleDescriptionAsync(new Regex("must be 1 to 64 lower-case letters"));
+        await Expect(page.GetByLabel("Password", new() { Exact = true })).ToHaveAccessibleDescriptionAsync(new Regex("must be 12 to 128 characters long"));
+        await Expect(page.GetByLabel("Password", new() { Exact = true })).ToHaveAttributeAsync("aria-invalid", "true");
         await Expect(page.GetByLabel("Email", new() { Exact = true })).ToHaveValueAsync("newbie@example.com");
 
-        await page.GetByLabel("Username").FillAsync("ui-newbie");
+        await page.GetByLabel("Username", new() { Exact = true }).FillAsync("ui-newbie");
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(UiWorld.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Create user" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Created user ui-newbie; they can sign in now.");
@@ -35,6 +35,27 @@ public sealed partial class UiTests
         var newbie = await world.SignInAsync(browser, "ui-newbie");
         await newbie.GotoAsync("/me");
         await Expect(newbie.GetByRole(AriaRole.Heading, new() { Name = "Who am I" })).ToBeVisibleAsync();
+        await newbie.Context.CloseAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Make ui-newbie platform admin" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Saved the platform administration of ui-newbie.");
+        await Expect(row.GetByRole(AriaRole.Cell).Nth(1)).ToHaveTextAsync("Yes");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Demote ui-newbie" }).ClickAsync();
+        await Expect(row.GetByRole(AriaRole.Cell).Nth(1)).ToHaveTextAsync("No");
+
+        await row.GetByText("Set a password for ui-newbie…").ClickAsync();
+        await page.GetByLabel("New password for ui-newbie").FillAsync("too short");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Set password of ui-newbie" }).ClickAsync();
+        await Expect(page.GetByLabel("New password for ui-newbie")).ToHaveAccessibleDescriptionAsync(new Regex("must be 12 to 128 characters long"));
+        await page.GetByLabel("New password for ui-newbie").FillAsync("another long test password");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Set password of ui-newbie" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Set a new password for ui-newbie; their sessions ended.");
+        newbie = await (await world.NewContextAsync(browser)).NewPageAsync();
+        await newbie.GotoAsync("/login");
+        await newbie.GetByLabel("Username").FillAsync("ui-newbie");
+        await newbie.GetByLabel("Password").FillAsync("another long test password");
+        await newbie.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(newbie.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
         await newbie.Context.CloseAsync();
 
         await row.GetByText("Delete ui-newbie…").ClickAsync();
@@ -112,7 +133,7 @@ public sealed partial class UiTests
         await page.GotoAsync("/me");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
 
-        await page.GetByLabel("Username").FillAsync("ui-selfie");
+        await page.GetByLabel("Username", new() { Exact = true }).FillAsync("ui-selfie");
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(UiWorld.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("The username or password is wrong.");
