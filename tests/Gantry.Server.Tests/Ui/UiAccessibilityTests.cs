@@ -43,6 +43,7 @@ public sealed class UiAccessibilityTests(Browser browser, UiWorld world) : IClas
             $"{instance}/credentials", $"/tenants/{UiWorld.Tenant}/catalog", $"/tenants/{UiWorld.Tenant}/catalog/qdrant/new", "/me",
             "/environments", "/environments/new", $"/tenants/{UiWorld.Tenant}/api-keys", $"/environments/{environment}", "/change-requests", $"/change-requests/{request}",
             "/tenants", $"/tenants/{UiWorld.Tenant}/settings", $"/tenants/{UiWorld.Tenant}/members", $"/tenants/{UiWorld.Tenant}/sealing-key", "/clusters", "/clusters/flux-acme",
+            "/users",
         })
         {
             await page.GotoAsync(path);
@@ -57,6 +58,17 @@ public sealed class UiAccessibilityTests(Browser browser, UiWorld world) : IClas
         await page.GetByRole(AriaRole.Button, new() { Name = "Create qdrant instance" }).ClickAsync();
         await Expect(page.GetByLabel("replicaCount")).ToHaveAttributeAsync("aria-invalid", "true");
         violations.AddRange(await ViolationsAsync(page, "the create form with errors"));
+        await page.Context.CloseAsync();
+
+        // The users page as a platform administrator sees it: the create form (with the server's errors) and a delete opened.
+        page = await world.SignInAsync(browser, "admin", width, height);
+        await page.GotoAsync("/users");
+        await page.EvaluateAsync("() => document.querySelectorAll('details').forEach(d => d.open = true)");
+        violations.AddRange(await ViolationsAsync(page, "/users as a platform administrator"));
+        await page.GetByLabel("Username").FillAsync("Not A Name");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create user" }).ClickAsync();
+        await Expect(page.GetByLabel("Username")).ToHaveAttributeAsync("aria-invalid", "true");
+        violations.AddRange(await ViolationsAsync(page, "the users form with errors"));
         await page.Context.CloseAsync();
 
         Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
