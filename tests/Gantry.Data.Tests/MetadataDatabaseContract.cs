@@ -187,7 +187,7 @@ public sealed class SqliteContractTests : MetadataDatabaseContract, IDisposable
     protected override Task<IMetadataDatabase> CreateDatabaseAsync() => _files.CreateAsync();
 
     [Fact]
-    public async Task Every_connection_waits_for_a_busy_database_and_syncs_normally_whether_pooled_or_not()
+    public async Task Every_connection_waits_for_a_busy_database_syncs_normally_and_keeps_a_small_page_cache_whether_pooled_or_not()
     {
         var database = await CreateDatabaseAsync();
 
@@ -199,6 +199,7 @@ public sealed class SqliteContractTests : MetadataDatabaseContract, IDisposable
                 await using var connection = await open(CancellationToken.None);
                 Assert.Equal(30000L, await Pragma(connection, "busy_timeout"));
                 Assert.Equal(1L, await Pragma(connection, "synchronous")); // NORMAL
+                Assert.Equal(-256L, await Pragma(connection, "cache_size")); // KiB: SQLite's default is 2 MiB per connection
             }
         }
 
