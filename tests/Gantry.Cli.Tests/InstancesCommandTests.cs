@@ -23,7 +23,8 @@ public sealed class InstancesCommandTests(GantryServer server)
         Assert.False(got.TryGetProperty("credentials", out _));
 
         var listed = await user.JsonAsync("instances", "list");
-        Assert.Contains(listed.EnumerateArray(), i => i.GetProperty("name").GetString() == "rt1" && i.GetProperty("offering").GetString() == "qdrant");
+        Assert.Contains(listed.EnumerateArray(), i => i.GetProperty("name").GetString() == "rt1" && i.GetProperty("offering").GetString() == "qdrant"
+            && i.GetProperty("changedBy").GetString() == "acme-admin");
 
         var scaled = await user.JsonAsync("instances", "scale", "rt1", "--replicas", "3");
         Assert.Equal(3, scaled.GetProperty("values").GetProperty("replicaCount").GetInt32());
@@ -48,8 +49,10 @@ public sealed class InstancesCommandTests(GantryServer server)
         var yaml = await user.RunAsync("instances", "get", "rt1", "-o", "yaml");
         Assert.Contains("name: rt1", yaml.Stdout, StringComparison.Ordinal);
         var table = await user.RunAsync("instances", "list");
-        Assert.Matches(@"(?m)^NAME\s+OFFERING\s+CHART\s+PHASE\s+DEPLOYED\s+REVISION\s+NAMESPACE\s+UPDATED", table.Stdout);
-        Assert.Matches(@"(?m)^rt1\s+qdrant\s+1\.13\.6\s+Committed\s+no\s", table.Stdout);
+        Assert.Matches(@"(?m)^NAME\s+OFFERING\s+CHART\s+PHASE\s+DEPLOYED\s+REVISION\s+NAMESPACE\s+UPDATED\s+BY$", table.Stdout);
+        Assert.Matches(@"(?m)^rt1\s+qdrant\s+1\.13\.6\s+Committed\s+no\s.*\sacme-admin$", table.Stdout);
+        var details = await user.RunAsync("instances", "get", "rt1");
+        Assert.Matches(@"(?m)^Updated:?\s+.* ago\) by acme-admin$", details.Stdout);
     }
 
     [Fact]

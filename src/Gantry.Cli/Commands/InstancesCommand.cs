@@ -65,7 +65,7 @@ internal static partial class InstancesCommand
             }
 
             RecordWriter.WriteList(console, OutputFormats.Get(parse, output), items,
-                [.. ListColumns, new("UPDATED", i => Display.Age(i.UpdatedAt, console.Time))], i => $"instance/{i.Name}");
+                [.. ListColumns, new("UPDATED", i => Display.Age(i.UpdatedAt, console.Time)), new("BY", i => i.ChangedBy ?? "-")], i => $"instance/{i.Name}");
             return ExitCodes.Success;
         });
         return command;
@@ -113,7 +113,7 @@ internal static partial class InstancesCommand
             ("Reason", status.Reason),
             ("Message", status.Message),
             ("Secrets", instance.Secrets.Count == 0 ? null : string.Join(", ", instance.Secrets)),
-            ("Updated", $"{instance.UpdatedAt:u} ({Display.Age(instance.UpdatedAt, console.Time)} ago)"),
+            ("Updated", $"{instance.UpdatedAt:u} ({Display.Age(instance.UpdatedAt, console.Time)} ago){(instance.ChangedBy is { } by ? $" by {by}" : "")}"),
         ]);
         if (instance.Values.Count > 0)
         {

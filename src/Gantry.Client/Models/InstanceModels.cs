@@ -47,7 +47,10 @@ public sealed record InstanceRequest
     public IReadOnlyDictionary<string, string>? Secrets { get; init; }
 }
 
-/// <summary>An instance: its accepted spec, resolved chart version, revision (the ETag) and deployment status.</summary>
+/// <summary>
+/// An instance: its accepted spec, resolved chart version, revision (the ETag) and deployment status;
+/// <see cref="ChangedBy"/> made the change of that revision (null when the server does not know).
+/// </summary>
 public sealed record Instance(
     string Tenant,
     string Name,
@@ -60,7 +63,8 @@ public sealed record Instance(
     string Revision,
     DeploymentStatus Status,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    string? ChangedBy = null)
 {
     /// <summary>Secrets Gantry generated in this very change, shown once.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -70,8 +74,9 @@ public sealed record Instance(
     public string? CredentialsNotice { get; init; }
 }
 
-/// <summary>A list item: the index row, without values.</summary>
-public sealed record InstanceSummary(string Name, string Offering, string ChartVersion, string Namespace, string Revision, DeploymentStatus Status, DateTimeOffset UpdatedAt);
+/// <summary>A list item: the index row, without values; <see cref="ChangedBy"/> made the change of <see cref="UpdatedAt"/>.</summary>
+public sealed record InstanceSummary(
+    string Name, string Offering, string ChartVersion, string Namespace, string Revision, DeploymentStatus Status, DateTimeOffset UpdatedAt, string? ChangedBy = null);
 
 public sealed record InstancePage(IReadOnlyList<InstanceSummary> Items, string? Next);
 

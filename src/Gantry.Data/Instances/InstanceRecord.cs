@@ -18,6 +18,12 @@ public sealed record InstanceRecord
     /// <summary>The Git revision of the last change to this instance: its ETag.</summary>
     public required string Revision { get; init; }
 
+    /// <summary>
+    /// Who made the change that produced <see cref="Revision"/>: the display name Gantry wrote as the commit's author.
+    /// Null for rows indexed before it was kept. Engine reports never change it.
+    /// </summary>
+    public string? ChangedBy { get; init; }
+
     /// <summary>The claim's generation at <see cref="Revision"/>: what the rendered objects carry, and events name.</summary>
     public long Generation { get; init; }
 

@@ -7,7 +7,7 @@ public sealed class InstanceRepository(IMetadataDatabase database)
 {
     private const string Columns = """
         tenant AS Tenant, name AS Name, offering AS Offering, version AS Version, chart_version AS ChartVersion,
-        namespace AS Namespace, revision AS Revision, generation AS Generation, status AS Status, status_message AS StatusMessage,
+        namespace AS Namespace, revision AS Revision, changed_by AS ChangedBy, generation AS Generation, status AS Status, status_message AS StatusMessage,
         status_reason AS StatusReason, status_cluster AS StatusCluster, status_generation AS StatusGeneration,
         engine_revision AS EngineRevision, status_observed_at AS StatusObservedAt, created_at AS CreatedAt, updated_at AS UpdatedAt
         """;
@@ -114,14 +114,14 @@ public sealed class InstanceRepository(IMetadataDatabase database)
     private static Task<int> UpsertAsync(DbConnection connection, DbTransaction? transaction, InstanceRecord record, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO instances (tenant, name, offering, version, chart_version, namespace, revision, generation, status, status_message,
+            INSERT INTO instances (tenant, name, offering, version, chart_version, namespace, revision, changed_by, generation, status, status_message,
                                    status_reason, status_cluster, status_generation, engine_revision, status_observed_at, created_at, updated_at)
-            VALUES (@Tenant, @Name, @Offering, @Version, @ChartVersion, @Namespace, @Revision, @Generation, @Status, @StatusMessage,
+            VALUES (@Tenant, @Name, @Offering, @Version, @ChartVersion, @Namespace, @Revision, @ChangedBy, @Generation, @Status, @StatusMessage,
                     @StatusReason, @StatusCluster, @StatusGeneration, @EngineRevision, @StatusObservedAt, @CreatedAt, @UpdatedAt)
             ON CONFLICT (tenant, name) DO UPDATE SET
                 offering = excluded.offering, version = excluded.version, chart_version = excluded.chart_version,
-                namespace = excluded.namespace, revision = excluded.revision, generation = excluded.generation, status = excluded.status,
-                status_message = excluded.status_message, status_reason = excluded.status_reason, status_cluster = excluded.status_cluster,
+                namespace = excluded.namespace, revision = excluded.revision, changed_by = excluded.changed_by, generation = excluded.generation,
+                status = excluded.status, status_message = excluded.status_message, status_reason = excluded.status_reason, status_cluster = excluded.status_cluster,
                 status_generation = excluded.status_generation, engine_revision = excluded.engine_revision,
                 status_observed_at = excluded.status_observed_at, updated_at = excluded.updated_at
             """,

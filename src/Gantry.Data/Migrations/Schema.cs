@@ -67,6 +67,12 @@ public static class Schema
         new(10, "environments: images the -local retention sweep deleted",
             Sqlite: ImageWarningTables(timestamp: "TEXT"),
             PostgreSql: ImageWarningTables(timestamp: "TIMESTAMPTZ")),
+
+        // Who made the change that produced the row's revision (the commit's author name), for lists; rows indexed
+        // before this migration have none until their instance changes again or the index is rebuilt from Git.
+        new(11, "instances: who made the last change",
+            Sqlite: "ALTER TABLE instances ADD COLUMN changed_by TEXT NULL;",
+            PostgreSql: "ALTER TABLE instances ADD COLUMN changed_by TEXT NULL;"),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

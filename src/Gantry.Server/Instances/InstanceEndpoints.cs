@@ -66,7 +66,7 @@ public static partial class InstanceEndpoints
         }
 
         var rows = await index.ListAsync(tenant, new InstanceQuery { Offering = offering, Status = parsed, NamePrefix = prefix, After = after, Limit = limit + 1 }, context.RequestAborted);
-        var items = rows.Take(limit).Select(r => new InstanceSummary(r.Name, r.Offering, r.ChartVersion, r.Namespace, r.Revision, DeploymentStatusResponse.From(r), r.UpdatedAt)).ToList();
+        var items = rows.Take(limit).Select(InstanceSummary.From).ToList();
         return TypedResults.Ok(new InstancePage(items, rows.Count > limit ? items[^1].Name : null));
     }
 

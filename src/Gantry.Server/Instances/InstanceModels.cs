@@ -8,7 +8,8 @@ namespace Gantry.Server.Instances;
 /// <summary>
 /// An instance as the API shows it. The ETag header carries <see cref="Revision"/>. <see cref="Secrets"/> names the
 /// secrets that have a sealed value, never a value; <see cref="Credentials"/> holds the secrets Gantry generated in
-/// this very change, and only in the answer to that change.
+/// this very change, and only in the answer to that change. <see cref="ChangedBy"/> is who made the change that
+/// produced <see cref="Revision"/> (its commit's author name); null when the index does not know yet.
 /// </summary>
 public sealed record InstanceResponse(
     string Tenant,
@@ -22,7 +23,8 @@ public sealed record InstanceResponse(
     string Revision,
     DeploymentStatusResponse Status,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    string? ChangedBy)
 {
     public const string ShownOnceNotice =
         "Generated credentials are shown only in this response and are not stored by Gantry in clear. Keep them now; POST .../credentials/rotate makes new ones.";
@@ -39,7 +41,8 @@ public sealed record InstanceResponse(
     public static InstanceResponse From(InstanceState state) => new(
         state.Claim.Tenant, state.Claim.Name, state.Claim.Offering, state.Claim.Version, state.Claim.ChartVersion,
         state.Claim.Namespace, state.Claim.Values, state.Claim.SealedSecrets.Keys.Order(StringComparer.Ordinal).ToList(),
-        state.Record.Revision, DeploymentStatusResponse.From(state.Record), state.Record.CreatedAt, state.Record.UpdatedAt)
+        state.Record.Revision, DeploymentStatusResponse.From(state.Record), state.Record.CreatedAt, state.Record.UpdatedAt,
+        state.Record.ChangedBy)
     {
         Credentials = state.Credentials.Count > 0 ? state.Credentials : null,
         CredentialsNotice = state.Credentials.Count > 0 ? ShownOnceNotice : null,
@@ -49,8 +52,13 @@ public sealed record InstanceResponse(
     public InstanceResponse ForReplay() => Credentials is null ? this : this with { Credentials = null, CredentialsNotice = NotRepeatedNotice };
 }
 
-/// <summary>A list item: the index row, without values.</summary>
-public sealed record InstanceSummary(string Name, string Offering, string ChartVersion, string Namespace, string Revision, DeploymentStatusResponse Status, DateTimeOffset UpdatedAt);
+/// <summary>A list item: the index row, without values; <see cref="ChangedBy"/> made the change of <see cref="UpdatedAt"/>.</summary>
+public sealed record InstanceSummary(
+    string Name, string Offering, string ChartVersion, string Namespace, string Revision, DeploymentStatusResponse Status, DateTimeOffset UpdatedAt, string? ChangedBy)
+{
+    public static InstanceSummary From(Data.Instances.InstanceRecord record) => new(
+        record.Name, record.Offering, record.ChartVersion, record.Namespace, record.Revision, DeploymentStatusResponse.From(record), record.UpdatedAt, record.ChangedBy);
+}
 
 public sealed record InstancePage(IReadOnlyList<InstanceSummary> Items, string? Next);
 

@@ -159,13 +159,14 @@ public sealed partial class InstanceService
         }
 
         string? revision = null;
+        var author = AuthorOf(principal);
         if (puts.Count + deletes.Count > 0)
         {
             revision = await state.CommitAsync(new Change
             {
                 Puts = puts,
                 Deletes = [.. deletes.Order(StringComparer.Ordinal)],
-                Author = AuthorOf(principal),
+                Author = author,
                 Message = message,
                 ChangeId = Guid.CreateVersion7(time.GetUtcNow()).ToString(),
                 Tenant = byTenant.Count == 1 ? byTenant[0].Key : null,
@@ -187,7 +188,7 @@ public sealed partial class InstanceService
                 var (claim, changed) = planned[i];
                 var existing = await index.FindAsync(claim.Tenant, claim.Name, cancel);
                 var state = await IndexAsync(claim, existing, changed && revision is not null ? revision : existing?.Revision ?? head!,
-                    message, unchanged: !changed || revision is null, cancel);
+                    author.Name, message, unchanged: !changed || revision is null, cancel);
                 indexed[i] = new BatchOutcome(claim.Tenant, claim.Name, state, null);
             });
         outcomes.AddRange(indexed);

@@ -205,16 +205,17 @@ public sealed partial class InstanceService
                 return null;
             }
 
-            return await IndexAsync(claim, existing, revision, message, unchanged, cancellationToken);
+            return await IndexAsync(claim, existing, revision, author.Name, message, unchanged, cancellationToken);
         }
     }
 
     /// <summary>
     /// Writes the index row of a committed claim and, when something was committed, its Committed entry of the
-    /// timeline, then tells the engines; an unchanged claim keeps the status the engine last reported.
+    /// timeline, then tells the engines; an unchanged claim keeps the status the engine last reported, and who made
+    /// the change its revision still is. <paramref name="changedBy"/> is the commit's author name.
     /// </summary>
     private async Task<InstanceState> IndexAsync(
-        InstanceClaim claim, InstanceRecord? existing, string revision, string message, bool unchanged, CancellationToken cancellationToken)
+        InstanceClaim claim, InstanceRecord? existing, string revision, string changedBy, string message, bool unchanged, CancellationToken cancellationToken)
     {
         var (tenant, name) = (claim.Tenant, claim.Name);
         var now = time.GetUtcNow();
@@ -227,6 +228,7 @@ public sealed partial class InstanceService
             ChartVersion = claim.ChartVersion,
             Namespace = claim.Namespace,
             Revision = revision,
+            ChangedBy = unchanged && existing is not null ? existing.ChangedBy : changedBy,
             Generation = claim.Generation,
             Status = CommittedStatus,
             CreatedAt = existing?.CreatedAt ?? now,

@@ -29,7 +29,8 @@ public sealed partial class InstanceService
 
     /// <summary>
     /// Rebuilds the instance index from the claims in Git at the current head: every tenant Gantry knows, each
-    /// instance's revision being the last commit that changed its claim. Replaces the index in one transaction.
+    /// instance's revision being the last commit that changed its claim, and who changed it that commit's author.
+    /// Replaces the index in one transaction.
     /// </summary>
     public async Task<(int Tenants, int Instances)> ReindexAsync(CancellationToken cancellationToken)
     {
@@ -53,6 +54,7 @@ public sealed partial class InstanceService
                     ChartVersion = claim.ChartVersion,
                     Namespace = claim.Namespace,
                     Revision = last.Revision,
+                    ChangedBy = last.Author.Name, // the commit at hand: who made it costs nothing more
                     Generation = claim.Generation,
                     Status = CommittedStatus,
                     CreatedAt = existing?.CreatedAt ?? last.When,

@@ -138,4 +138,7 @@ public abstract class UiPage : ComponentBase
 
     protected static string When(DateTimeOffset? time) =>
         time?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture) ?? "—";
+
+    /// <summary>" by alice" after a change's time; nothing when the index does not know who made it (rows indexed before it kept that).</summary>
+    protected static string ChangedBy(string? name) => name is null ? string.Empty : $" by {name}";
 }

@@ -1,5 +1,7 @@
+using Dapper;
 using Gantry.Data.Instances;
 using Gantry.Data.Migrations;
+using Gantry.Data.Status;
 using Gantry.Data.Tenants;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -60,6 +62,58 @@ public abstract class InstanceRepositoryContract
         Assert.Equal(["new1", "new2"], (await repository.ListAsync("client1", new InstanceQuery())).Select(r => r.Name));
         await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => repository.ReplaceAllAsync([Record("x") with { Tenant = "no-such-tenant" }]));
         Assert.Equal(["new1", "new2"], (await repository.ListAsync("client1", new InstanceQuery())).Select(r => r.Name));
+    }
+
+    [Fact]
+    public async Task Migration_11_adds_who_changed_an_instance_and_leaves_rows_indexed_before_it_without_one()
+    {
+        var database = await CreateDatabaseAsync();
+        await new MigrationRunner(database, NullLogger<MigrationRunner>.Instance, Schema.Migrations.Where(m => m.Version <= 10).ToList()).ApplyAsync();
+        await new TenantRepository(database).TryInsertAsync(new TenantRecord { Name = "client1", CreatedAt = Now });
+        await using (var connection = await database.OpenForWriteAsync())
+        {
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO instances (tenant, name, offering, version, chart_version, namespace, revision, status, created_at, updated_at)
+                VALUES ('client1', 'db1', 'qdrant', '^1.12.0', '1.13.6', 'qdrant-client1', 'r1', 'Committed', @Now, @Now)
+                """, new { Now });
+        }
+
+        var status = await new MigrationRunner(database, NullLogger<MigrationRunner>.Instance).ApplyAsync();
+        var repository = new InstanceRepository(database);
+        var before = await repository.FindAsync("client1", "db1");
+        await repository.UpsertAsync(Record("db1", revision: "r2") with { ChangedBy = "alice" });
+
+        Assert.Equal(11, status.AppliedVersion);
+        Assert.Equal("r1", before?.Revision);
+        Assert.Null(before?.ChangedBy);
+        Assert.Equal("alice", (await repository.FindAsync("client1", "db1"))?.ChangedBy);
+        Assert.Equal("alice", Assert.Single(await repository.ListAsync("client1", new InstanceQuery())).ChangedBy);
+    }
+
+    [Fact]
+    public async Task An_engine_report_moves_the_status_but_not_who_changed_the_instance()
+    {
+        var database = await MigratedAsync();
+        var repository = new InstanceRepository(database);
+        await repository.UpsertAsync(Record("db1") with { ChangedBy = "alice", Generation = 1 });
+
+        var result = await new StatusEventRepository(database).ReportOnInstanceAsync(new StatusEventRecord
+        {
+            Tenant = "client1",
+            TargetKind = StatusTargetKinds.Instance,
+            Target = "db1",
+            Source = StatusSources.Flux,
+            Phase = "Ready",
+            Generation = 1,
+            OccurredAt = Now.AddMinutes(1),
+            ReceivedAt = Now.AddMinutes(1),
+        });
+
+        var found = await repository.FindAsync("client1", "db1");
+        Assert.Equal(ReportOutcome.Applied, result.Outcome);
+        Assert.Equal("Ready", found?.Status);
+        Assert.Equal("alice", found?.ChangedBy);
     }
 
     [Fact]

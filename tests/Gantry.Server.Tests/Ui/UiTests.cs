@@ -108,6 +108,11 @@ public sealed partial class UiTests(Browser browser, UiWorld world) : IClassFixt
         await Expect(newest).ToContainTextAsync(revision);
         await Expect(newest).ToContainTextAsync("by acme-admin");
 
+        // The list's last change names who made it.
+        await page.GotoAsync($"/tenants/{UiWorld.Tenant}/instances");
+        var row = page.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Link, new() { Name = UiWorld.Instance, Exact = true }) });
+        await Expect(row.GetByRole(AriaRole.Cell).Last).ToContainTextAsync("by acme-admin");
+
         // The same commit the API reports, with the same audit record as POST .../scale.
         var instance = await world.Admin.GetAsync($"/api/v1/tenants/{UiWorld.Tenant}/instances/{UiWorld.Instance}").ExpectAsync(HttpStatusCode.OK);
         Assert.StartsWith(revision, instance.GetProperty("revision").GetString(), StringComparison.Ordinal);
@@ -148,6 +153,7 @@ public sealed partial class UiTests(Browser browser, UiWorld world) : IClassFixt
         var page = await world.SignInAsync(browser, "acme-viewer");
         var row = page.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Link, new() { Name = name, Exact = true }) });
         await Expect(row).ToContainTextAsync("Committed");
+        await Expect(row).ToContainTextAsync("by admin");
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Live updates: on");
 
         (await world.PostFluxAsync(name, generation, "InstallSucceeded", "Helm install succeeded")).EnsureSuccessStatusCode();
@@ -156,6 +162,7 @@ public sealed partial class UiTests(Browser browser, UiWorld world) : IClassFixt
         await row.GetByRole(AriaRole.Link).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("Ready");
         await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Status" })).ToContainTextAsync("Helm install succeeded");
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Status" })).ToContainTextAsync("by admin"); // the engine's report changed no author
         await page.Context.CloseAsync();
     }
 }
