@@ -74,7 +74,7 @@ internal sealed class TreeCache(Func<GitHash, IEnumerable<TreeItem>> loadTree)
             if (!node.Entries.TryGetValue(key, out var entry))
             {
                 entry = new TreeEntry(TreeMode, GitHash.Zero) { Child = TreeNode.Empty() };
-                node.Entries[key] = entry;
+                node.Entries.Set(key, entry);
             }
 
             node = entry.Child ??= TreeNode.Unloaded(entry.Id);
@@ -85,7 +85,7 @@ internal sealed class TreeCache(Func<GitHash, IEnumerable<TreeItem>> loadTree)
         var name = segments[^1];
         node.Entries!.Remove(name + "/");
         var mode = node.Entries.TryGetValue(name, out var existing) && existing.Mode == ExecutableMode ? ExecutableMode : FileMode;
-        node.Entries[name] = new TreeEntry(mode, blob);
+        node.Entries.Set(name, new TreeEntry(mode, blob));
     }
 
     /// <summary>Removes the file or folder at <paramref name="path"/>, and folders left empty; false when nothing was there.</summary>
@@ -136,10 +136,11 @@ internal sealed class TreeCache(Func<GitHash, IEnumerable<TreeItem>> loadTree)
             return;
         }
 
-        var entries = new SortedDictionary<string, TreeEntry>(GitNameComparer.Instance);
-        foreach (var item in loadTree(node.Id!.Value))
+        var items = loadTree(node.Id!.Value);
+        var entries = new TreeEntries(items.TryGetNonEnumeratedCount(out var count) ? count : 0);
+        foreach (var item in items)
         {
-            entries[item.Mode == TreeMode ? item.Name + "/" : item.Name] = new TreeEntry(item.Mode, item.Id);
+            entries.AddLoaded(item.Mode == TreeMode ? item.Name + "/" : item.Name, new TreeEntry(item.Mode, item.Id));
         }
 
         node.Entries = entries;
@@ -153,7 +154,7 @@ internal sealed class TreeCache(Func<GitHash, IEnumerable<TreeItem>> loadTree)
             return clean;
         }
 
-        foreach (var entry in node.Entries!.Values)
+        foreach (var (_, entry) in node.Entries!.InOrder)
         {
             if (entry.Child is { Id: null } child)
             {
@@ -168,9 +169,10 @@ internal sealed class TreeCache(Func<GitHash, IEnumerable<TreeItem>> loadTree)
         // Git tree: for each entry, sorted as if tree names ended in '/': "<octal mode> <name>\0<20-byte id>".
         _buffer.SetLength(0);
         Span<byte> id = stackalloc byte[GitHash.Size];
-        foreach (var (key, entry) in node.Entries)
+        Span<byte> prefix = stackalloc byte[MaxPrefixBytes];
+        foreach (var (key, entry) in node.Entries.InOrder)
         {
-            _buffer.Write(entry.Prefix(key));
+            _buffer.Write(prefix[..Prefix(entry.Mode, key, prefix)]);
             entry.Id.WriteTo(id);
             _buffer.Write(id);
         }
@@ -180,35 +182,45 @@ internal sealed class TreeCache(Func<GitHash, IEnumerable<TreeItem>> loadTree)
         return written;
     }
 
-    private sealed class TreeNode
+    internal sealed class TreeNode
     {
         public GitHash? Id { get; set; }
 
         /// <summary>Keyed by name, with '/' appended for trees; null until loaded.</summary>
-        public SortedDictionary<string, TreeEntry>? Entries { get; set; }
+        public TreeEntries? Entries { get; set; }
 
         public static TreeNode Unloaded(GitHash id) => new() { Id = id };
 
-        public static TreeNode Empty() => new() { Entries = new(GitNameComparer.Instance) };
+        public static TreeNode Empty() => new() { Entries = new() };
     }
 
-    private sealed class TreeEntry(int mode, GitHash id)
+    /// <summary>Longest "&lt;octal mode&gt; &lt;name&gt;\0": six digits, a space, a name of at most 255 UTF-8 bytes (<c>StatePath</c>), NUL.</summary>
+    private const int MaxPrefixBytes = 6 + 1 + 1024 + 1;
+
+    /// <summary>Writes "&lt;octal mode&gt; &lt;name&gt;\0" into <paramref name="destination"/>; returns its length.</summary>
+    private static int Prefix(int mode, string key, Span<byte> destination)
     {
-        private byte[]? _prefix;
-
-        public int Mode { get; } = mode;
-
-        /// <summary>"&lt;octal mode&gt; &lt;name&gt;\0", encoded once: serializing a tree is then mostly copying.</summary>
-        public byte[] Prefix(string key)
+        var name = mode == TreeMode ? key.AsSpan(0, key.Length - 1) : key.AsSpan();
+        // The mode in octal without leading zeros, as Git writes it ("100644", "40000"); no formatter knows base 8.
+        var length = 0;
+        for (var shift = 15; shift >= 0; shift -= 3)
         {
-            if (_prefix is null)
+            var digit = (mode >> shift) & 7;
+            if (digit != 0 || length > 0 || shift == 0)
             {
-                var name = Mode == TreeMode ? key[..^1] : key;
-                _prefix = Encoding.UTF8.GetBytes($"{Convert.ToString(Mode, 8)} {name}\0");
+                destination[length++] = (byte)('0' + digit);
             }
-
-            return _prefix;
         }
+
+        destination[length++] = (byte)' ';
+        length += Encoding.UTF8.GetBytes(name, destination[length..]);
+        destination[length++] = 0;
+        return length;
+    }
+
+    internal sealed class TreeEntry(int mode, GitHash id)
+    {
+        public int Mode { get; } = mode;
 
         public GitHash Id { get; set; } = id;
 
