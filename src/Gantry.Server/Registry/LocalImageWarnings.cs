@@ -47,16 +47,14 @@ public sealed partial class LocalImageWarnings(
             return false;
         }
 
-        var prefix = new Uri(options.Value.Url!).Authority + "/";
-        var at = reference.IndexOf('@', StringComparison.Ordinal);
-        if (!reference.StartsWith(prefix, StringComparison.Ordinal) || at < prefix.Length)
+        if (LocalImageReference.Parse(reference, options.Value.Url!) is not { } local)
         {
             return false;
         }
 
         try
         {
-            return await registry.HasManifestAsync(reference[prefix.Length..at], reference[(at + 1)..], cancellationToken);
+            return await registry.HasManifestAsync(local.Repository, local.Digest, cancellationToken);
         }
         catch (Exception ex) when (ex is HttpRequestException or RegistryRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {

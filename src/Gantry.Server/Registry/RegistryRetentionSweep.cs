@@ -108,7 +108,6 @@ public sealed partial class RegistryRetentionSweep(
             return flagged;
         }
 
-        var host = new Uri(options.Value.Url!).Authority;
         var references = deleted.Select(d => d.Reference).ToHashSet(StringComparer.Ordinal);
         string? after = null;
         while (true)
@@ -125,8 +124,7 @@ public sealed partial class RegistryRetentionSweep(
                 {
                     foreach (var image in new[] { service.DockerImage, service.AnsibleArtifact })
                     {
-                        // host/repository@digest as deploy --local writes it.
-                        if (image is not null && image.StartsWith(host + "/", StringComparison.Ordinal) && references.Contains(image[(host.Length + 1)..]))
+                        if (image is not null && LocalImageReference.Parse(image, options.Value.Url!) is { } local && references.Contains(local.Reference))
                         {
                             flagged.Add(new FlaggedEnvironment(record.Name, record.Pool, service.Name, image));
                             Log.Flagged(logger, record.Name, service.Name, image);
