@@ -22,10 +22,11 @@ public sealed class EnvCommandTests(GantryServer server)
         var expires = created.GetProperty("expiration_date").GetDateTimeOffset();
 
         var listed = await user.JsonAsync("env", "list", "--type", "sue");
-        Assert.Contains(listed.EnumerateArray(), e => e.GetProperty("environment_name").GetString() == "sue-team1-flags");
+        var item = Assert.Single(listed.EnumerateArray(), e => e.GetProperty("environment_name").GetString() == "sue-team1-flags");
+        Assert.Equal("v2.1.0", item.GetProperty("service_versions").GetProperty("auth-service").GetString());
         var table = await user.RunAsync("env", "list");
         Assert.Matches(@"(?m)^NAME\s+TYPE\s+POOL\s+USER\s+METHOD\s+SERVICES\s+EXPIRES\s+AGE$", table.Stdout);
-        Assert.Matches(@"(?m)^sue-team1-flags\s+sue\s+team1\s+team1-dev\s+bucket\s+user-service,auth-service\s+\d{4}-\d\d-\d\d \d\d:\d\dZ\s+\d+s$", table.Stdout);
+        Assert.Matches(@"(?m)^sue-team1-flags\s+sue\s+team1\s+team1-dev\s+bucket\s+user-service:v1\.3\.0-dev\.2,auth-service:v2\.1\.0\s+\d{4}-\d\d-\d\d \d\d:\d\dZ\s+\d+s$", table.Stdout);
 
         var got = await user.RunAsync("env", "get", "sue-team1-flags");
         Assert.Equal(0, got.ExitCode);

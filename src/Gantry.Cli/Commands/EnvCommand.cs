@@ -110,7 +110,7 @@ internal static partial class EnvCommand
                 new("POOL", e => e.Pool),
                 new("USER", e => e.User),
                 new("METHOD", e => e.DeploymentMethod),
-                new("SERVICES", e => string.Join(",", e.Services)),
+                new("SERVICES", ServicesOf),
                 new("EXPIRES", e => e.ExpirationDate is { } at ? $"{at.UtcDateTime:yyyy-MM-dd HH:mm}Z" : "never"),
                 new("AGE", e => Display.Age(e.CreationDate, console.Time)),
             ], e => $"environment/{e.Name}");
@@ -127,6 +127,11 @@ internal static partial class EnvCommand
         });
         return command;
     }
+
+    // name:version, the form --services takes, with no spaces so the column stays one field; names alone for an
+    // environment the server indexed before it kept versions.
+    private static string ServicesOf(EnvironmentSummary environment) =>
+        string.Join(",", environment.Services.Select(s => environment.ServiceVersions?.GetValueOrDefault(s) is { } version ? $"{s}:{version}" : s));
 
     private static Command Get(CliConsole console)
     {

@@ -137,7 +137,10 @@ public sealed record EnvironmentStatus(string Phase, IReadOnlyDictionary<string,
 public sealed record ServiceStatus(
     string Phase, string? Version, string? ReportedVersion, string? Reason, string? Message, string? Cluster, DateTimeOffset? ObservedAt);
 
-/// <summary>A list item of <c>GET /api/v1/environments</c>.</summary>
+/// <summary>
+/// A list item of <c>GET /api/v1/environments</c>. <see cref="ServiceVersions"/> maps each service (named or implicit)
+/// to its resolved version; null for an environment indexed before the server kept versions.
+/// </summary>
 public sealed record EnvironmentSummary(
     [property: JsonPropertyName("environment_name")] string Name,
     [property: JsonPropertyName("environment_type")] string Type,
@@ -145,6 +148,7 @@ public sealed record EnvironmentSummary(
     [property: JsonPropertyName("user")] string User,
     [property: JsonPropertyName("deployment_method")] string DeploymentMethod,
     [property: JsonPropertyName("services")] IReadOnlyList<string> Services,
+    [property: JsonPropertyName("service_versions")] IReadOnlyDictionary<string, string>? ServiceVersions,
     [property: JsonPropertyName("creation_date")] DateTimeOffset CreationDate,
     [property: JsonPropertyName("expiration_date")] DateTimeOffset? ExpirationDate,
     [property: JsonPropertyName("revision")] string Revision);

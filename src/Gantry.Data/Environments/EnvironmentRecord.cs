@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Gantry.Data.Environments;
 
 /// <summary>
@@ -22,6 +24,12 @@ public sealed record EnvironmentRecord
     /// <summary>The deployed services' names, comma-separated and framed by commas (<c>,a,b,</c>) for exact matching.</summary>
     public required string Services { get; init; }
 
+    /// <summary>
+    /// Each deployed service's resolved version, named and implicit alike, as a JSON object
+    /// (<c>{"user-service":"v1.2.3"}</c>); null for a row indexed before migration 12.
+    /// </summary>
+    public string? ServiceVersions { get; init; }
+
     /// <summary>A hash of the stored claim: its ETag.</summary>
     public required string Revision { get; init; }
 
@@ -35,6 +43,14 @@ public sealed record EnvironmentRecord
     public static string FrameServices(IEnumerable<string> names) => "," + string.Join(",", names) + ",";
 
     public IReadOnlyList<string> ServiceNames => Services.Split(',', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>The JSON form of service names to versions, as <see cref="ServiceVersions"/> holds them.</summary>
+    public static string SerializeVersions(IEnumerable<KeyValuePair<string, string>> versions) =>
+        JsonSerializer.Serialize(new Dictionary<string, string>(versions, StringComparer.Ordinal));
+
+    /// <summary>Service name to resolved version; null when the row was indexed before the index kept versions.</summary>
+    public IReadOnlyDictionary<string, string>? VersionsByService =>
+        ServiceVersions is null ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(ServiceVersions);
 }
 
 /// <summary>

@@ -3,12 +3,12 @@ using Dapper;
 
 namespace Gantry.Data.Environments;
 
-/// <summary>The environment index (migration 5): lists, searches and expiry scans without reading every claim.</summary>
+/// <summary>The environment index (migrations 5 and 12): lists, searches and expiry scans without reading every claim.</summary>
 public sealed class EnvironmentRepository(IMetadataDatabase database)
 {
     private const string Columns = """
         name AS Name, pool AS Pool, type AS Type, user_name AS UserName, deployment_method AS DeploymentMethod,
-        services AS Services, revision AS Revision, created_at AS CreatedAt, expires_at AS ExpiresAt, updated_at AS UpdatedAt
+        services AS Services, service_versions AS ServiceVersions, revision AS Revision, created_at AS CreatedAt, expires_at AS ExpiresAt, updated_at AS UpdatedAt
         """;
 
     public async Task<EnvironmentRecord?> FindAsync(string name, CancellationToken cancellationToken = default)
@@ -110,11 +110,12 @@ public sealed class EnvironmentRepository(IMetadataDatabase database)
     private static Task<int> UpsertAsync(DbConnection connection, DbTransaction? transaction, EnvironmentRecord record, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO environments (name, pool, type, user_name, deployment_method, services, revision, created_at, expires_at, updated_at)
-            VALUES (@Name, @Pool, @Type, @UserName, @DeploymentMethod, @Services, @Revision, @CreatedAt, @ExpiresAt, @UpdatedAt)
+            INSERT INTO environments (name, pool, type, user_name, deployment_method, services, service_versions, revision, created_at, expires_at, updated_at)
+            VALUES (@Name, @Pool, @Type, @UserName, @DeploymentMethod, @Services, @ServiceVersions, @Revision, @CreatedAt, @ExpiresAt, @UpdatedAt)
             ON CONFLICT (name) DO UPDATE SET
                 pool = excluded.pool, type = excluded.type, user_name = excluded.user_name,
-                deployment_method = excluded.deployment_method, services = excluded.services, revision = excluded.revision,
+                deployment_method = excluded.deployment_method, services = excluded.services,
+                service_versions = excluded.service_versions, revision = excluded.revision,
                 expires_at = excluded.expires_at, updated_at = excluded.updated_at
             """,
             record, transaction, cancellationToken: cancellationToken));

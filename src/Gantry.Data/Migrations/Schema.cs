@@ -73,6 +73,13 @@ public static class Schema
         new(11, "instances: who made the last change",
             Sqlite: "ALTER TABLE instances ADD COLUMN changed_by TEXT NULL;",
             PostgreSql: "ALTER TABLE instances ADD COLUMN changed_by TEXT NULL;"),
+
+        // Each service's resolved version (a JSON object, service name to tag), so the list shows versions without
+        // reading every claim; rows indexed before this migration have none until their environment is written again
+        // or the index is rebuilt from the bucket and Git.
+        new(12, "environments: each service's resolved version",
+            Sqlite: "ALTER TABLE environments ADD COLUMN service_versions TEXT NULL;",
+            PostgreSql: "ALTER TABLE environments ADD COLUMN service_versions TEXT NULL;"),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -1,4 +1,5 @@
 using Gantry.Server.Errors;
+using System.ComponentModel;
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -28,12 +29,16 @@ public sealed record EnvironmentSummary(
     [property: JsonPropertyName("user")] string User,
     [property: JsonPropertyName("deployment_method")] string DeploymentMethod,
     [property: JsonPropertyName("services")] IReadOnlyList<string> Services,
+    [property: JsonPropertyName("service_versions"), Description(
+        "Each service's resolved version (service name to tag), named and implicit services alike, as the environment's GET shows them; "
+        + "null for an environment indexed before the index kept versions, until it is written again or reindexed.")]
+    IReadOnlyDictionary<string, string>? ServiceVersions,
     [property: JsonPropertyName("creation_date")] DateTimeOffset CreationDate,
     [property: JsonPropertyName("expiration_date")] DateTimeOffset? ExpirationDate,
     [property: JsonPropertyName("revision")] string Revision)
 {
     public static EnvironmentSummary From(EnvironmentRecord r) =>
-        new(r.Name, r.Type, r.Pool, r.UserName, r.DeploymentMethod, r.ServiceNames, r.CreatedAt, r.ExpiresAt, r.Revision);
+        new(r.Name, r.Type, r.Pool, r.UserName, r.DeploymentMethod, r.ServiceNames, r.VersionsByService, r.CreatedAt, r.ExpiresAt, r.Revision);
 }
 
 /// <summary>A page of environments, and the claims in the bucket of the caller's pools that are invalid (phase <c>Invalid</c>, with the reasons).</summary>

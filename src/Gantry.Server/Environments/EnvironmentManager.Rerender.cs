@@ -38,7 +38,7 @@ public sealed partial class EnvironmentManager
                 }
             }
 
-            var statics = new List<(EnvironmentClaim, IReadOnlyDictionary<string, byte[]>)>();
+            var statics = new List<(EnvironmentClaim Claim, IReadOnlyDictionary<string, byte[]> Manifests)>();
             foreach (var (path, json, _) in await git.ReadAllAsync(cancellationToken))
             {
                 if (Renderable(path, json, type) is { } rendered)
@@ -57,7 +57,14 @@ public sealed partial class EnvironmentManager
                 {
                     if (await index.FindAsync(name, cancellationToken) is { } record)
                     {
-                        await index.UpsertAsync(record with { Revision = revision!, UpdatedAt = time.GetUtcNow() }, cancellationToken);
+                        // The versions are the ones already resolved; a row indexed before the index kept them gets them here.
+                        var claim = statics.Select(s => s.Claim).FirstOrDefault(c => c.EnvironmentName == name && c.EnvironmentPool == record.Pool);
+                        await index.UpsertAsync(record with
+                        {
+                            Revision = revision!,
+                            ServiceVersions = claim is null ? record.ServiceVersions : VersionsOf(claim),
+                            UpdatedAt = time.GetUtcNow(),
+                        }, cancellationToken);
                     }
 
                     rerendered.Add(name);

@@ -274,10 +274,15 @@ public sealed partial class EnvironmentManager(
         UserName = claim.User,
         DeploymentMethod = claim.DeploymentMethod ?? DeploymentMethods.Bucket,
         Services = EnvironmentRecord.FrameServices(claim.Services.Select(s => s.Name)),
+        ServiceVersions = VersionsOf(claim),
         Revision = RevisionOf(json),
         CreatedAt = claim.CreationDate ?? updated,
         ExpiresAt = claim.ExpirationDate,
         UpdatedAt = updated,
     };
 
+    // Every service the claim deploys, named or implicit, as the environment's GET shows them; a service without a
+    // resolved version (none in a claim Gantry stored) is left out and listed by name alone.
+    private static string VersionsOf(EnvironmentClaim claim) => EnvironmentRecord.SerializeVersions(
+        claim.Services.Where(s => s.ResolvedVersion is not null).Select(s => KeyValuePair.Create(s.Name, s.ResolvedVersion!)));
 }

@@ -1,10 +1,11 @@
+using Dapper;
 using Gantry.Data.Environments;
 using Gantry.Data.Migrations;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gantry.Data.Tests.Environments;
 
-/// <summary>The environment index (migration 5), on every provider.</summary>
+/// <summary>The environment index (migrations 5 and 12), on every provider.</summary>
 public abstract class EnvironmentRepositoryContract
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
@@ -73,6 +74,48 @@ public abstract class EnvironmentRepositoryContract
         Assert.Equal(["new"], Names(await repository.ListAsync(new EnvironmentQuery())));
         Assert.True(await repository.DeleteAsync("new"));
         Assert.False(await repository.DeleteAsync("new"));
+    }
+
+    [Fact]
+    public async Task Migration_12_adds_service_versions_and_leaves_rows_indexed_before_it_without_any()
+    {
+        var database = await CreateDatabaseAsync();
+        await new MigrationRunner(database, NullLogger<MigrationRunner>.Instance, Schema.Migrations.Where(m => m.Version <= 11).ToList()).ApplyAsync();
+        await using (var connection = await database.OpenForWriteAsync())
+        {
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO environments (name, pool, type, user_name, deployment_method, services, revision, created_at, updated_at)
+                VALUES ('env1', 'pool-a', 'dev', 'john', 'bucket', ',auth-service,user-service,', 'r1', @Now, @Now)
+                """, new { Now });
+        }
+
+        var status = await new MigrationRunner(database, NullLogger<MigrationRunner>.Instance, Schema.Migrations.Where(m => m.Version <= 12).ToList()).ApplyAsync();
+        var repository = new EnvironmentRepository(database);
+        var before = await repository.FindAsync("env1");
+        var versions = EnvironmentRecord.SerializeVersions([new("auth-service", "v2.1.0"), new("user-service", "v1.2.3")]);
+        await repository.UpsertAsync(Record("env1", "pool-a") with { Revision = "r2", ServiceVersions = versions });
+
+        Assert.Equal(12, status.AppliedVersion);
+        Assert.Equal("r1", before?.Revision);
+        Assert.Null(before?.ServiceVersions);
+        Assert.Null(before?.VersionsByService);
+        var listed = Assert.Single(await repository.ListAsync(new EnvironmentQuery()));
+        Assert.Equal(new Dictionary<string, string> { ["auth-service"] = "v2.1.0", ["user-service"] = "v1.2.3" }, listed.VersionsByService!.ToDictionary());
+        Assert.Equal("v1.2.3", (await repository.FindAsync("env1"))?.VersionsByService?["user-service"]);
+    }
+
+    [Fact]
+    public async Task Replacing_the_index_records_service_versions()
+    {
+        var repository = new EnvironmentRepository(await MigratedAsync());
+        var versions = EnvironmentRecord.SerializeVersions([new("user-service", "v1.3.0-dev.2"), new("auth-service", "v2.1.0")]);
+
+        await repository.ReplaceAllAsync([Record("env1", "pool-a") with { ServiceVersions = versions }]);
+
+        var found = await repository.FindAsync("env1");
+        Assert.Equal("""{"user-service":"v1.3.0-dev.2","auth-service":"v2.1.0"}""", found?.ServiceVersions);
+        Assert.Equal("v1.3.0-dev.2", found?.VersionsByService?["user-service"]);
     }
 
     private static List<string> Names(IEnumerable<EnvironmentRecord> records) => records.Select(r => r.Name).ToList();

@@ -24,6 +24,8 @@ public sealed class BucketWatchTests(EnvironmentWorld world) : IClassFixture<Env
         Assert.Equal("v2.2.0", got.GetProperty("services").GetProperty("auth-service").GetProperty("resolved_version").GetString());
         Assert.Equal("john.doe", got.GetProperty("user").GetString());
         Assert.True(File.Exists(Path.Combine(world.BucketFolder, "team1", "dev-team1-feature-x", "services", "user-service.yaml")));
+        var listed = await world.As("john.doe").GetAsync(new Uri("/api/v1/environments?q=dev-team1-feature-x", UriKind.Relative)).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("v2.2.0", listed.GetProperty("items")[0].GetProperty("service_versions").GetProperty("auth-service").GetString());
         Assert.Equal(0, await ScanAsync());
         var audit = await world.As("platform-admin").GetAsync(new Uri("/api/v1/audit?tenant=team1&limit=500", UriKind.Relative)).ExpectAsync(HttpStatusCode.OK);
         Assert.Contains(audit.EnumerateArray(), e => e.GetProperty("action").GetString() == EnvironmentAuditActions.Applied

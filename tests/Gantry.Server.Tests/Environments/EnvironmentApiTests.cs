@@ -112,6 +112,40 @@ public sealed class EnvironmentApiTests(EnvironmentWorld world) : IClassFixture<
         Assert.Equal(["list-b1"], await Names(world.As("platform-admin"), $"q=list-&pool={EnvironmentWorld.PoolB}"));
         Assert.Equal(["list-b1"], await Names(world.As("platform-admin"), "q=list-&user=jane.smith"));
         Assert.Empty(await Names(world.As("jane.smith"), $"pool={EnvironmentWorld.PoolA}"));
+        Assert.Equal("v1.2.3", (await ListedVersions(world.As("john.doe"), "list-a1"))["user-service"]);
+        Assert.Equal("v2.1.0", (await ListedVersions(world.As("a-viewer"), "list-a2"))["auth-service"]);
+        Assert.Equal(await ResolvedVersions(world.As("jane.smith"), "list-b1"), await ListedVersions(world.As("jane.smith"), "list-b1"));
+    }
+
+    [Fact]
+    public async Task The_list_shows_the_resolved_versions_of_named_and_implicit_services_as_patch_and_refresh_change_them()
+    {
+        var client = world.As("john.doe");
+        await Post(client, Request("dev-versions", "dev", EnvironmentWorld.PoolA, new JsonObject { ["user-service"] = "v1.2.3" })).ExpectAsync(HttpStatusCode.Created);
+        var url = new Uri("/api/v1/environments/dev-versions", UriKind.Relative);
+
+        var created = await ListedVersions(client, "dev-versions");
+        Assert.Equal("v1.2.3", created["user-service"]);
+        Assert.Equal(await ResolvedVersions(client, "dev-versions"), created);
+
+        await client.SendAsync(new HttpRequestMessage(HttpMethod.Patch, url)
+        {
+            Content = JsonContent(new JsonObject { ["services"] = new JsonObject { ["user-service"] = "~1.1.0" } }),
+        }).ExpectAsync(HttpStatusCode.OK);
+        var patched = await ListedVersions(client, "dev-versions");
+        Assert.Equal("v1.1.0", patched["user-service"]);
+        Assert.True(patched.ContainsKey("auth-service"), "an implicit service is listed with its version too");
+        Assert.Equal(await ResolvedVersions(client, "dev-versions"), patched);
+
+        // A row indexed before migration 12 has no versions: the list names the services alone until a write records them.
+        var index = world.Factory.Services.GetRequiredService<Data.Environments.EnvironmentRepository>();
+        await index.UpsertAsync((await index.FindAsync("dev-versions"))! with { ServiceVersions = null });
+        var old = await Listed(client, "dev-versions");
+        Assert.Equal(JsonValueKind.Null, old.GetProperty("service_versions").ValueKind);
+        Assert.Equal(patched.Keys.Order(), old.GetProperty("services").EnumerateArray().Select(s => s.GetString()!).Order());
+
+        await client.PostAsync(new Uri("/api/v1/environments/dev-versions/refresh", UriKind.Relative), null).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(patched, await ListedVersions(client, "dev-versions"));
     }
 
     [Fact]
@@ -178,6 +212,7 @@ public sealed class EnvironmentApiTests(EnvironmentWorld world) : IClassFixture<
         Assert.True(result.GetProperty("environments").GetInt32() >= 1);
         var again = await world.As("jane.smith").GetAsync(new Uri("/api/v1/environments/dev-reindexed", UriKind.Relative)).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal("v2.1.0", again.GetProperty("services").GetProperty("auth-service").GetProperty("resolved_version").GetString());
+        Assert.Equal("v2.1.0", (await ListedVersions(world.As("jane.smith"), "dev-reindexed"))["auth-service"]);
     }
 
     internal static JsonObject Example(string name) =>
@@ -197,6 +232,22 @@ public sealed class EnvironmentApiTests(EnvironmentWorld world) : IClassFixture<
 
     private static StringContent JsonContent(JsonNode body) =>
         new(body.ToJsonString(), Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
+
+    private static async Task<JsonElement> Listed(HttpClient client, string name)
+    {
+        var page = await client.GetAsync(new Uri($"/api/v1/environments?q={name}", UriKind.Relative)).ExpectAsync(HttpStatusCode.OK);
+        return page.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("environment_name").GetString() == name);
+    }
+
+    private static async Task<Dictionary<string, string>> ListedVersions(HttpClient client, string name) =>
+        (await Listed(client, name)).GetProperty("service_versions").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
+
+    // What the environment's GET shows: every service's resolved_version, named and implicit.
+    private static async Task<Dictionary<string, string>> ResolvedVersions(HttpClient client, string name)
+    {
+        var environment = await client.GetAsync(new Uri($"/api/v1/environments/{name}", UriKind.Relative)).ExpectAsync(HttpStatusCode.OK);
+        return environment.GetProperty("services").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetProperty("resolved_version").GetString()!);
+    }
 
     private static async Task<List<string>> Names(HttpClient client, string query)
     {

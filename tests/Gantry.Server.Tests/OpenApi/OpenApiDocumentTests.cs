@@ -40,6 +40,24 @@ public sealed class OpenApiDocumentTests(OpenApiWorld world) : IClassFixture<Ope
     }
 
     [Fact]
+    public void An_environment_list_item_maps_each_service_to_its_version_and_may_have_none()
+    {
+        var versions = world.Schema("EnvironmentSummary").GetProperty("properties").GetProperty("service_versions");
+
+        Assert.Contains("object", Types(versions));
+        Assert.Contains("null", Types(versions));
+        Assert.Equal("string", versions.GetProperty("additionalProperties").GetProperty("type").GetString());
+        Assert.Contains("resolved version", versions.GetProperty("description").GetString(), StringComparison.Ordinal);
+
+        // OpenAPI 3.1 writes a nullable type as a list, 3.0 as one type beside nullable: true.
+        static List<string?> Types(JsonElement schema) => schema.GetProperty("type") switch
+        {
+            { ValueKind: JsonValueKind.Array } list => list.EnumerateArray().Select(t => t.GetString()).ToList(),
+            var one => schema.TryGetProperty("nullable", out var nullable) && nullable.GetBoolean() ? [one.GetString(), "null"] : [one.GetString()],
+        };
+    }
+
+    [Fact]
     public void The_diff_declares_its_json_and_its_unified_diff_answer()
     {
         var content = world.Operation("/api/v1/tenants/{tenant}/instances/{name}/diff", "get").GetProperty("responses").GetProperty("200").GetProperty("content");
