@@ -35,7 +35,7 @@ public static class UiHostingExtensions
             {
                 // The antiforgery middleware only records its verdict; an endpoint that binds no form must read it,
                 // or a page on another site could sign people out.
-                if (context.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false })
+                if (context.Features.Get<IAntiforgeryValidationFeature>() is not { IsValid: true })
                 {
                     return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The request is malformed.",
                         detail: "The sign-out form's antiforgery token is missing or invalid: sign out from Gantry's own page.");
