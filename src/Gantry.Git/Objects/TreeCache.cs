@@ -172,7 +172,9 @@ internal sealed class TreeCache(Func<GitHash, IEnumerable<TreeItem>> loadTree)
         Span<byte> prefix = stackalloc byte[MaxPrefixBytes];
         foreach (var (key, entry) in node.Entries.InOrder)
         {
-            _buffer.Write(prefix[..Prefix(entry.Mode, key, prefix)]);
+            // Names Gantry writes are at most 255 bytes; a tree written by someone else may hold longer ones.
+            var room = (key.Length * 3) + 8 <= prefix.Length ? prefix : new byte[Encoding.UTF8.GetByteCount(key) + 8];
+            _buffer.Write(room[..Prefix(entry.Mode, key, room)]);
             entry.Id.WriteTo(id);
             _buffer.Write(id);
         }
@@ -194,7 +196,7 @@ internal sealed class TreeCache(Func<GitHash, IEnumerable<TreeItem>> loadTree)
         public static TreeNode Empty() => new() { Entries = new() };
     }
 
-    /// <summary>Longest "&lt;octal mode&gt; &lt;name&gt;\0": six digits, a space, a name of at most 255 UTF-8 bytes (<c>StatePath</c>), NUL.</summary>
+    /// <summary>Room for "&lt;octal mode&gt; &lt;name&gt;\0" on the stack: six digits, a space, a name of up to 1,024 UTF-8 bytes, NUL.</summary>
     private const int MaxPrefixBytes = 6 + 1 + 1024 + 1;
 
     /// <summary>Writes "&lt;octal mode&gt; &lt;name&gt;\0" into <paramref name="destination"/>; returns its length.</summary>
