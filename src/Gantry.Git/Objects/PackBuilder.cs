@@ -86,18 +86,6 @@ internal sealed class PackBuilder : IDisposable
         return id;
     }
 
-    /// <summary>Adds an entry copied from another pack (header and compressed data) under its known id.</summary>
-    public void AddRaw(GitHash id, ReadOnlySpan<byte> entry, uint? crc = null)
-    {
-        if (!_ids.Add(id))
-        {
-            return;
-        }
-
-        _entries.Add(new(id, _length, crc ?? Crc32.HashToUInt32(entry)));
-        Write(entry);
-    }
-
     /// <summary>
     /// Seals the pack (header, trailing checksum) and builds its index; the pack's name is the hex of its checksum.
     /// The pack's memory belongs to this builder and is valid until it is disposed; nothing can be added after this.
