@@ -58,6 +58,11 @@ public sealed class HaBenchmark(HaOptions options)
                     warm[(tenant, "i0")] = (await RunnerApi.PutAsync(cluster.Replicas[0].Http, tenant, "i0", 1, cancellationToken: token)).Revision ?? "");
                 rows.Add(await MeasureAsync(cluster, tenants, warm));
                 Console.Error.WriteLine($"{size} replica(s): {rows[^1]}");
+                foreach (var replica in cluster.Replicas)
+                {
+                    Console.Error.WriteLine($"  replica {replica.Port}: {await CommitterFiguresAsync(replica.Http)}");
+                }
+
                 if (size == 3 && options.KillTrials > 0)
                 {
                     kills = await KillAsync(cluster);
@@ -151,6 +156,39 @@ public sealed class HaBenchmark(HaOptions options)
         var outcome = await KillNineStorm.RunAsync(cluster, tenants, options.KillTrials, seed: 200);
         var missing = RemoteHistory.Read(cluster.RemotePath).MissingOrDoubled(outcome.Acknowledged);
         return new HaKillRow(options.KillTrials, outcome.Attempted, outcome.Acknowledged.Count, missing.Count, outcome.Seconds, RemoteHistory.Fsck(cluster.RemotePath));
+    }
+
+    /// <summary>
+    /// Where a replica's committer spent its time, from its own /metrics: batches and their mean size, mean push time,
+    /// refused pushes, and the mean wait for the remote's write lease by outcome.
+    /// </summary>
+    private static async Task<string> CommitterFiguresAsync(HttpClient http)
+    {
+        var text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        var values = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var line in text.Split('\n'))
+        {
+            var space = line.LastIndexOf(' ');
+            if (!line.StartsWith("gantry_git_", StringComparison.Ordinal) || space < 0)
+            {
+                continue;
+            }
+
+            var name = line[..space];
+            var brace = name.IndexOf('{', StringComparison.Ordinal);
+            var outcome = name.Contains("outcome=\"", StringComparison.Ordinal) ? "/" + name.Split("outcome=\"")[1].Split('"')[0] : "";
+            var key = (brace < 0 ? name : name[..brace]) + outcome;
+            values[key] = values.GetValueOrDefault(key) + double.Parse(line[(space + 1)..], CultureInfo.InvariantCulture);
+        }
+
+        double Mean(string histogram) => values.GetValueOrDefault(histogram + "_count") is > 0 and var count ? values.GetValueOrDefault(histogram + "_sum") / count : 0;
+        var batches = values.GetValueOrDefault("gantry_git_batch_size_count");
+        var lease = string.Join(", ", values.Keys.Where(k => k.StartsWith("gantry_git_lease_wait_seconds_count/", StringComparison.Ordinal))
+            .Select(k => k.Split('/')[1])
+            .Select(o => string.Create(CultureInfo.InvariantCulture,
+                $"{o} {values[$"gantry_git_lease_wait_seconds_count/{o}"]:0}x {1000 * values.GetValueOrDefault($"gantry_git_lease_wait_seconds_sum/{o}") / values[$"gantry_git_lease_wait_seconds_count/{o}"]:0} ms")));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{batches:0} batches of {Mean("gantry_git_batch_size"):0.0}, push {1000 * Mean("gantry_git_push_duration_seconds"):0} ms, {values.GetValueOrDefault("gantry_git_fetch_duration_seconds_count"):0} fetches of {1000 * Mean("gantry_git_fetch_duration_seconds"):0} ms, build {1000 * Mean("gantry_git_commit_duration_seconds"):0} ms, {values.GetValueOrDefault("gantry_git_push_rejections_total"):0} refused; lease: {(lease.Length == 0 ? "none" : lease)}");
     }
 
     private static double Percentile(List<double> sorted, double p) =>

@@ -36,6 +36,8 @@ public static class DataServiceCollectionExtensions
         services.TryAddSingleton<UserRepository>();
         services.TryAddSingleton<TenantRepository>();
         services.TryAddSingleton<TenantWriteLocks>();
+        services.TryAddSingleton<Remotes.RemoteWriteLeases>();
+        services.TryAddSingleton<Core.State.IRemoteWriteLease>(sp => sp.GetRequiredService<Remotes.RemoteWriteLeases>());
         services.TryAddSingleton<MembershipRepository>();
         services.TryAddSingleton<RefreshTokenRepository>();
         services.TryAddSingleton<ApiKeyRepository>();

@@ -59,6 +59,18 @@ public sealed class GitOptions
 
     public TimeSpan MaxPushRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// With replicas sharing the remote (a write lease is registered): most batches pushed in one turn of the lease
+    /// before it is handed to the next replica waiting, which bounds how long the others wait for it.
+    /// </summary>
+    public int LeaseBatches { get; set; } = 4;
+
+    /// <summary>
+    /// Longest wait for the write lease; past it the batch is pushed without the lease, as a lone writer would (the
+    /// remote still refuses a push that is not a fast-forward).
+    /// </summary>
+    public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Time allowed for one push or fetch.</summary>
     public TimeSpan RemoteTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
@@ -148,6 +160,16 @@ internal sealed class GitOptionsValidator : IValidateOptions<GitOptions>
         if (options.PackMergeThreshold is < 2 or > 10_000)
         {
             errors.Add($"{prefix}{nameof(GitOptions.PackMergeThreshold)} must be between 2 and 10000.");
+        }
+
+        if (options.LeaseBatches is < 1 or > 1000)
+        {
+            errors.Add($"{prefix}{nameof(GitOptions.LeaseBatches)} must be between 1 and 1000.");
+        }
+
+        if (options.LeaseTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{prefix}{nameof(GitOptions.LeaseTimeout)} must be positive.");
         }
 
         if (options.PushRetries is < 0 or > 100)

@@ -51,12 +51,15 @@ public sealed partial class GitStateStore
                         await inflight; // the queue is closed: finish the last batch
                     }
                 }
-                else if (await reader.WaitToReadAsync())
-                {
-                    continue;
-                }
                 else
                 {
+                    // Nothing to push: let the other replicas have their turn while this one waits.
+                    await ReleaseLeaseAsync();
+                    if (await reader.WaitToReadAsync())
+                    {
+                        continue;
+                    }
+
                     return;
                 }
             }
@@ -66,6 +69,20 @@ public sealed partial class GitStateStore
                 // The cache is only dropped on a stored head (its objects must be readable): finish the batch in flight first.
                 await FinishAsync(inflight, null);
                 inflight = null;
+            }
+
+            if (batch.Count > 0 && UsesLease && (_hold is null || TurnIsOver))
+            {
+                // Replicas take turns on the remote: store what is in flight, hand the lease on when this turn has
+                // pushed its share, and wait for the next turn (fetching when another replica pushed meanwhile).
+                if (inflight is not null)
+                {
+                    await FinishAsync(inflight, null);
+                    inflight = null;
+                }
+
+                await ReleaseLeaseAsync();
+                batch = await TakeLeaseAsync(batch, reader);
             }
 
             BuiltBatch? built = null;
@@ -129,6 +146,7 @@ public sealed partial class GitStateStore
 
             if (built is { Landed.Count: > 0 })
             {
+                _heldBatches++;
                 inflight = Task.Run(() => PersistAsync(built));
             }
         }
@@ -311,6 +329,11 @@ public sealed partial class GitStateStore
 
             _head = batch.NewHead;
             _headText = batch.NewHead.Value.ToString();
+            if (_remote is not null)
+            {
+                await RecordPushAsync(_headText);
+            }
+
             foreach (var (change, commit) in batch.Landed)
             {
                 change.Done.TrySetResult(commit.ToString());

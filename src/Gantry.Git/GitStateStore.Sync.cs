@@ -91,4 +91,15 @@ public sealed partial class GitStateStore
             }
         }
     }
+
+    /// <summary>Answers the sync requests taken so far with the branch as it is: the caller knows it is the remote's head.</summary>
+    private void AnswerSyncs()
+    {
+        foreach (var pending in _syncs)
+        {
+            pending.Done.TrySetResult(_headText ?? "");
+        }
+
+        _syncs.Clear();
+    }
 }

@@ -22,7 +22,8 @@ public sealed partial class GitStateStore(
     IOptions<GitOptions> options,
     TimeProvider timeProvider,
     ILogger<GitStateStore> logger,
-    GitMetrics? metrics = null) : IStateStore, IAsyncDisposable, IDisposable
+    GitMetrics? metrics = null,
+    IRemoteWriteLease? lease = null) : IStateStore, IAsyncDisposable, IDisposable
 {
     private const string RemoteName = "origin";
 
@@ -233,9 +234,11 @@ public sealed partial class GitStateStore(
         }
 
         var tracking = $"refs/remotes/{RemoteName}/{_options.Branch}";
+        var started = Stopwatch.GetTimestamp();
         try
         {
             Commands.Fetch(_writer!, RemoteName, [$"+{_refName}:{tracking}"], fetchOptions, "gantry: fetch");
+            _metrics.FetchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
         catch (LibGit2SharpException e)
         {

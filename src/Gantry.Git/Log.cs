@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(3008, LogLevel.Warning, "Merging small packs failed; will try again later")]
     public static partial void PackMergeFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(3006, LogLevel.Information, "Fetched {Remote}: branch at {Head}")]
+    [LoggerMessage(3009, LogLevel.Warning, "The write lease of {Remote} could not be had ({Reason}); pushing without it")]
+    public static partial void LeaseUnavailable(ILogger logger, string remote, string reason);
+
+    [LoggerMessage(3006, LogLevel.Debug, "Fetched {Remote}: branch at {Head}")]
     public static partial void Fetched(ILogger logger, string remote, string head);
 }

@@ -10,9 +10,9 @@ internal static class Stores
 {
     public static readonly ChangeAuthor Alice = new("Alice Example", "alice@example.com");
 
-    public static async Task<GitStateStore> StartAsync(GitOptions options)
+    public static async Task<GitStateStore> StartAsync(GitOptions options, GitMetrics? metrics = null, IRemoteWriteLease? lease = null)
     {
-        var store = new GitStateStore(Options.Create(options), TimeProvider.System, NullLogger<GitStateStore>.Instance);
+        var store = new GitStateStore(Options.Create(options), TimeProvider.System, NullLogger<GitStateStore>.Instance, metrics, lease);
         try
         {
             await store.StartAsync();

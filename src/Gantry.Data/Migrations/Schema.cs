@@ -80,6 +80,25 @@ public static class Schema
         new(12, "environments: each service's resolved version",
             Sqlite: "ALTER TABLE environments ADD COLUMN service_versions TEXT NULL;",
             PostgreSql: "ALTER TABLE environments ADD COLUMN service_versions TEXT NULL;"),
+
+        // The head each Git remote was last pushed to by the replica holding its write lease, so that the next holder
+        // fetches only when another replica pushed since its own last push (see RemoteWriteLeases). Only replicas on
+        // PostgreSQL share a remote; SQLite gets the table for one schema everywhere.
+        new(14, "the head each shared Git remote was last pushed to",
+            Sqlite: """
+                CREATE TABLE git_remote_heads (
+                    remote     TEXT PRIMARY KEY,
+                    head       TEXT NOT NULL,
+                    pushed_at  TEXT NOT NULL
+                );
+                """,
+            PostgreSql: """
+                CREATE TABLE git_remote_heads (
+                    remote     TEXT PRIMARY KEY,
+                    head       TEXT NOT NULL,
+                    pushed_at  TIMESTAMPTZ NOT NULL
+                );
+                """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
