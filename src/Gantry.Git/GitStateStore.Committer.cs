@@ -32,7 +32,7 @@ public sealed partial class GitStateStore
                     inflight = null;
                 }
 
-                SyncWithRemote();
+                await SyncWithRemoteAsync();
             }
 
             if (batch.Count == 0)
@@ -329,10 +329,7 @@ public sealed partial class GitStateStore
 
             _head = batch.NewHead;
             _headText = batch.NewHead.Value.ToString();
-            if (_remote is not null)
-            {
-                await RecordPushAsync(_headText);
-            }
+            await RecordPushAsync(batch, files);
 
             foreach (var (change, commit) in batch.Landed)
             {

@@ -50,7 +50,7 @@ public sealed partial class GitStateStore
                     batch.AddRange(Take(reader, Math.Max(0, _options.MaxBatchSize - batch.Count)));
                     if (_syncs.Count > 0)
                     {
-                        SyncWithRemote();
+                        await SyncWithRemoteAsync();
                     }
 
                     if (!open || batch.Count >= _options.MaxBatchSize)
@@ -85,10 +85,10 @@ public sealed partial class GitStateStore
             var stored = _head;
             try
             {
-                var remoteHead = FetchRemote(adopt: true);
+                outcome = await TryCatchUpFromRelayAsync() ? "relayed" : "fetched";
+                var remoteHead = outcome == "relayed" ? _head : FetchRemote(adopt: true);
                 batch = RejectRemoteConflicts(batch, stored, remoteHead);
                 ResetToStored();
-                outcome = "fetched";
             }
             catch (Exception e)
             {
@@ -105,7 +105,7 @@ public sealed partial class GitStateStore
         {
             if (outcome == "unavailable")
             {
-                SyncWithRemote();
+                await SyncWithRemoteAsync();
             }
             else
             {
@@ -115,25 +115,6 @@ public sealed partial class GitStateStore
 
         _metrics.LeaseWait.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
         return batch;
-    }
-
-    /// <summary>Records what this turn pushed, for the next holder to compare with its own head. Best effort.</summary>
-    private async Task RecordPushAsync(string head)
-    {
-        if (_hold is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await _hold.RecordAsync(head, CancellationToken.None);
-        }
-        catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
-        {
-            // The next holder then fetches, or has its push refused and fetches: slower, never wrong.
-            Log.LeaseUnavailable(logger, _remote!.DisplayUrl, e.Message);
-        }
     }
 
     /// <summary>Hands the lease on; nothing of this replica may be in flight.</summary>

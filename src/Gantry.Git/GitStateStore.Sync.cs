@@ -68,15 +68,22 @@ public sealed partial class GitStateStore
         return true;
     }
 
-    /// <summary>Answers the sync requests taken so far with one fetch; nothing may be in flight.</summary>
-    private void SyncWithRemote()
+    /// <summary>
+    /// Answers the sync requests taken so far with one catch-up: from the pushes relayed by the other replicas when it
+    /// can, else one fetch. Nothing may be in flight.
+    /// </summary>
+    private async Task SyncWithRemoteAsync()
     {
         var waiting = _syncs.ToList();
         _syncs.Clear();
         try
         {
-            FetchRemote(adopt: true);
-            ResetToStored();
+            if (!await TryCatchUpFromRelayAsync())
+            {
+                FetchRemote(adopt: true);
+                ResetToStored();
+            }
+
             foreach (var pending in waiting)
             {
                 pending.Done.TrySetResult(_headText ?? "");

@@ -40,6 +40,7 @@ public sealed class RemoteLeaseTests(GitHttpServer server) : IDisposable
         using var lease = new InProcessLease();
         using var metrics = new GitMetrics();
         using var rejections = new Count(metrics.PushRejections);
+        using var fetches = new Count(metrics.FetchDuration);
         await using var one = await StartAsync("one.git", metrics, lease);
         await using var two = await StartAsync("two.git", metrics, lease);
 
@@ -53,6 +54,7 @@ public sealed class RemoteLeaseTests(GitHttpServer server) : IDisposable
 
         Assert.Equal(0, rejections.Total);
         Assert.True(lease.Turns >= 2, $"the replicas took turns ({lease.Turns})");
+
         Assert.Equal(300, GitCli.Run(RemotePath, "ls-tree", "-r", "--name-only", "main", "storm").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         var history = GitCli.Run(RemotePath, "rev-list", "main").Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
         Assert.All(revisions, r => Assert.Contains(r.Item2, history));
@@ -64,6 +66,12 @@ public sealed class RemoteLeaseTests(GitHttpServer server) : IDisposable
         await two.CommitAsync(Stores.Put("last/two.txt", "two"));
         Assert.Equal("one", Stores.Text(await two.ReadFileAsync("last/one.txt")));
         Assert.Equal(0, rejections.Total);
+
+        // Each fetched at start and at most once more, before it had pushed anything; after that every turn caught up
+        // from the packs the other relayed.
+        Assert.True(lease.Relayed >= 1, $"the replicas caught up from relayed pushes ({lease.Relayed}; turns {lease.Turns}, fetches {fetches.Events}, pushes {lease.Describe()})");
+        Assert.True(fetches.Events <= 4, $"{fetches.Events} fetches");
+        Assert.Equal("", GitCli.Run(RemotePath, "fsck", "--strict", "--no-dangling", "--no-progress").Trim());
     }
 
     [Fact]
@@ -87,34 +95,66 @@ public sealed class RemoteLeaseTests(GitHttpServer server) : IDisposable
         Assert.Equal(60, GitCli.Run(RemotePath, "ls-tree", "-r", "--name-only", "main", "blind").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 
-    /// <summary>One holder at a time, the last recorded head kept: the contract of the PostgreSQL lease, in memory.</summary>
+    /// <summary>One holder at a time and the pushes recorded in order: the contract of the PostgreSQL lease, in memory.</summary>
     private sealed class InProcessLease : IRemoteWriteLease, IDisposable
     {
         private readonly SemaphoreSlim _gate = new(1, 1);
+        private readonly List<RecordedPush> _pushes = [];
+        private int _relayed;
 
-        public string? Recorded { get; private set; }
+        public string? Recorded => Pushes().LastOrDefault()?.Head;
 
         public int Turns { get; private set; }
 
+        /// <summary>How often a replica was given pushes to catch up from.</summary>
+        public int Relayed => Volatile.Read(ref _relayed);
+
         public void Dispose() => _gate.Dispose();
+
+        public string Describe() => string.Join(" ", Pushes().Select(p => $"{p.Base?[..6] ?? "none"}>{p.Head[..6]}"));
 
         public async Task<IRemoteLeaseHold?> AcquireAsync(string remote, CancellationToken cancellationToken)
         {
             await _gate.WaitAsync(cancellationToken);
             Turns++;
-            return new Hold(this);
+            return new Hold(this, Recorded);
         }
 
-        private sealed class Hold(InProcessLease lease) : IRemoteLeaseHold
+        public Task<RecordedPushes> PushesSinceAsync(string remote, string head, CancellationToken cancellationToken)
+        {
+            var pushes = Pushes();
+            var at = pushes.FindLastIndex(p => p.Head == head);
+            var since = at < 0 ? [] : pushes.Skip(at + 1).ToList();
+            if (since.Count > 0)
+            {
+                Interlocked.Increment(ref _relayed);
+            }
+
+            return Task.FromResult(new RecordedPushes(pushes.LastOrDefault()?.Head, since));
+        }
+
+        private List<RecordedPush> Pushes()
+        {
+            lock (_pushes)
+            {
+                return [.. _pushes];
+            }
+        }
+
+        private sealed class Hold(InProcessLease lease, string? recorded) : IRemoteLeaseHold
         {
             private bool _released;
 
-            public string? RecordedHead { get; } = lease.Recorded;
+            public string? RecordedHead { get; } = recorded;
 
-            public Task RecordAsync(string head, CancellationToken cancellationToken)
+            public Task RecordAsync(RecordedPush push, CancellationToken cancellationToken)
             {
                 Assert.False(_released, "a push was recorded after the lease was handed on");
-                lease.Recorded = head;
+                lock (lease._pushes)
+                {
+                    lease._pushes.Add(push);
+                }
+
                 return Task.CompletedTask;
             }
 
@@ -140,28 +180,39 @@ public sealed class RemoteLeaseTests(GitHttpServer server) : IDisposable
             Interlocked.Increment(ref _asked);
             throw new InvalidOperationException("The database is unreachable.");
         }
+
+        public Task<RecordedPushes> PushesSinceAsync(string remote, string head, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("The database is unreachable.");
     }
 
-    /// <summary>Sums one counter's measurements.</summary>
+    /// <summary>Counts one instrument's measurements, and sums a counter's.</summary>
     private sealed class Count : IDisposable
     {
         private readonly MeterListener _listener = new();
         private long _total;
+        private long _events;
 
-        public Count(Counter<long> counter)
+        public Count(Instrument measured)
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (ReferenceEquals(instrument, counter))
+                if (ReferenceEquals(instrument, measured))
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }
             };
-            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _total, value));
+            _listener.SetMeasurementEventCallback<long>((_, value, _, _) =>
+            {
+                Interlocked.Add(ref _total, value);
+                Interlocked.Increment(ref _events);
+            });
+            _listener.SetMeasurementEventCallback<double>((_, _, _, _) => Interlocked.Increment(ref _events));
             _listener.Start();
         }
 
         public long Total => Interlocked.Read(ref _total);
+
+        public long Events => Interlocked.Read(ref _events);
 
         public void Dispose() => _listener.Dispose();
     }

@@ -81,23 +81,34 @@ public static class Schema
             Sqlite: "ALTER TABLE environments ADD COLUMN service_versions TEXT NULL;",
             PostgreSql: "ALTER TABLE environments ADD COLUMN service_versions TEXT NULL;"),
 
-        // The head each Git remote was last pushed to by the replica holding its write lease, so that the next holder
-        // fetches only when another replica pushed since its own last push (see RemoteWriteLeases). Only replicas on
-        // PostgreSQL share a remote; SQLite gets the table for one schema everywhere.
-        new(14, "the head each shared Git remote was last pushed to",
+        // The recent pushes to each Git remote shared by replicas on PostgreSQL, recorded by the replica holding the
+        // remote's write lease with the pack it pushed, so that the others catch up by reading them instead of
+        // fetching (see RemoteWriteLeases). SQLite serves one process and gets the table for one schema everywhere.
+        new(14, "the recent pushes to each shared Git remote, with their packs",
             Sqlite: """
-                CREATE TABLE git_remote_heads (
-                    remote     TEXT PRIMARY KEY,
+                CREATE TABLE git_remote_pushes (
+                    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+                    remote     TEXT NOT NULL,
+                    base       TEXT NULL,
                     head       TEXT NOT NULL,
+                    pack       BLOB NULL,
+                    pack_index BLOB NULL,
                     pushed_at  TEXT NOT NULL
                 );
+                CREATE INDEX git_remote_pushes_remote_head ON git_remote_pushes (remote, head);
                 """,
             PostgreSql: """
-                CREATE TABLE git_remote_heads (
-                    remote     TEXT PRIMARY KEY,
+                CREATE TABLE git_remote_pushes (
+                    seq        BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    remote     TEXT NOT NULL,
+                    base       TEXT NULL,
                     head       TEXT NOT NULL,
+                    pack       BYTEA NULL,
+                    pack_index BYTEA NULL,
                     pushed_at  TIMESTAMPTZ NOT NULL
                 );
+                CREATE INDEX git_remote_pushes_remote_head ON git_remote_pushes (remote, head);
+                CREATE INDEX git_remote_pushes_remote_seq ON git_remote_pushes (remote, seq);
                 """),
     ];
 

@@ -1,3 +1,4 @@
+using Gantry.Core.State;
 using Gantry.Data.Migrations;
 using Gantry.Data.Remotes;
 using Gantry.Testing;
@@ -37,12 +38,48 @@ public sealed class RemoteWriteLeasesTests(PostgresServer server) : IClassFixtur
 
         await Task.Delay(300);
         Assert.False(waiting.IsCompleted);
-        var head = new string('a', 40);
-        await held.RecordAsync(head, CancellationToken.None);
+        var (one, two) = (new string('a', 40), new string('b', 40));
+        await held.RecordAsync(new RecordedPush(null, one, [1, 2, 3], [4, 5]), CancellationToken.None);
+        await held.RecordAsync(new RecordedPush(one, two, null, null), CancellationToken.None);
         await held.DisposeAsync();
 
         await using var next = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(head, next!.RecordedHead);
+        Assert.Equal(two, next!.RecordedHead);
+    }
+
+    [Fact]
+    public async Task Pushes_since_a_head_come_oldest_first_with_their_packs_and_only_the_newest_are_kept()
+    {
+        var (first, second) = await TwoReplicasAsync();
+        await using var _ = first;
+        await using var __ = second;
+        var leases = new RemoteWriteLeases(first);
+        var heads = Enumerable.Range(0, RemoteWriteLeases.KeptPushes + 3).Select(i => i.ToString("x40", System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        await using (var held = await leases.AcquireAsync(Remote, CancellationToken.None))
+        {
+            for (var i = 0; i < heads.Count; i++)
+            {
+                await held!.RecordAsync(new RecordedPush(i == 0 ? null : heads[i - 1], heads[i], [(byte)i], [(byte)(i + 1)]), CancellationToken.None);
+            }
+        }
+
+        // Read by another replica, without the lease.
+        var reader = new RemoteWriteLeases(second);
+        var recent = await reader.PushesSinceAsync(Remote, heads[^3], CancellationToken.None);
+        Assert.Equal(heads[^1], recent.Newest);
+        Assert.Equal([heads[^2], heads[^1]], recent.Since.Select(p => p.Head));
+        Assert.Equal(heads[^3], recent.Since[0].Base);
+        Assert.Equal([(byte)(heads.Count - 2)], recent.Since[0].Pack!);
+        Assert.Equal([(byte)(heads.Count - 1)], recent.Since[0].Index!);
+
+        var newest = await reader.PushesSinceAsync(Remote, heads[^1], CancellationToken.None);
+        Assert.Equal(heads[^1], newest.Newest);
+        Assert.Empty(newest.Since);
+
+        // The oldest fell out of what is kept: a replica that far behind gets nothing to catch up from, and fetches.
+        Assert.Empty((await reader.PushesSinceAsync(Remote, heads[0], CancellationToken.None)).Since);
+        Assert.Single((await reader.PushesSinceAsync(Remote, heads[^2], CancellationToken.None)).Since);
+        Assert.Empty((await reader.PushesSinceAsync("http://git.example/other.git#refs/heads/main", heads[^2], CancellationToken.None)).Since);
     }
 
     [Fact]
