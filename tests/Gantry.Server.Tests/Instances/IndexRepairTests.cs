@@ -100,6 +100,31 @@ public sealed class IndexRepairTests(InstanceWorld world) : IClassFixture<Instan
     }
 
     [Fact]
+    public async Task A_change_whose_commit_failed_leaves_its_intent_for_the_repair()
+    {
+        var created = await CreateAsync("unpushed-db");
+        world.Remote.StopHttp();
+        try
+        {
+            var failed = await world.As("operator").SendJsonAsync(HttpMethod.Post, $"{Base}/unpushed-db/scale", new { replicas = 2 });
+            Assert.False(failed.IsSuccessStatusCode);
+        }
+        finally
+        {
+            world.Remote.StartHttp();
+        }
+
+        // The push may have landed with its answer lost: the intent stays until the repair has compared row and Git.
+        Assert.Single(await IntentsOfAsync("unpushed-db"));
+        var repair = Assert.Single(await world.Factory.Services.GetRequiredService<IndexRepairService>().RepairAsync(TimeSpan.Zero, CancellationToken.None),
+            r => r.Name == "unpushed-db");
+
+        Assert.Equal(IndexRepairOutcome.Agreed, repair.Outcome);
+        Assert.Equal(created.GetProperty("revision").GetString(), (await GetAsync("unpushed-db")).GetProperty("revision").GetString());
+        Assert.Empty(await IntentsOfAsync("unpushed-db"));
+    }
+
+    [Fact]
     public async Task A_young_intent_is_left_to_its_writer()
     {
         await CreateAsync("young-db");
