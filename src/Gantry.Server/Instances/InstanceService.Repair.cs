@@ -84,7 +84,11 @@ public sealed partial class InstanceService
             }
 
             await index.DeleteAsync(tenant, name, cancellationToken); // the intent goes in the same transaction
-            signals.Committed(tenant, head!);
+            if (head is not null)
+            {
+                signals.Committed(tenant, head);
+            }
+
             return new IndexRepair(tenant, name, IndexRepairOutcome.Deleted, null, null);
         }
 
