@@ -43,6 +43,7 @@ public static class DataServiceCollectionExtensions
         services.TryAddSingleton<ApiKeyRepository>();
         services.TryAddSingleton<AuditRepository>();
         services.TryAddSingleton<InstanceRepository>();
+        services.TryAddSingleton<WriteIntentRepository>();
         services.TryAddSingleton<IdempotencyRepository>();
         services.TryAddSingleton<SealingKeyRepository>();
         services.TryAddSingleton<EnvironmentRepository>();

@@ -73,7 +73,10 @@ public sealed class InstanceRepository(IMetadataDatabase database)
     public Task UpsertAsync(InstanceRecord record, CancellationToken cancellationToken = default) =>
         database.WriteAsync((connection, transaction, cancel) => UpsertAsync(connection, transaction, record, cancel), cancellationToken);
 
-    /// <summary>Upserts the row and adds its Committed event to the instance's timeline, in one transaction; returns the event's id.</summary>
+    /// <summary>
+    /// Upserts the row and adds its Committed event to the instance's timeline, in one transaction; returns the event's id.
+    /// The instance's write intent is cleared in the same transaction: the row it stood for is written.
+    /// </summary>
     public async Task<long> UpsertAsync(InstanceRecord record, Status.StatusEventRecord committed, CancellationToken cancellationToken = default)
     {
         long id = 0;
@@ -81,14 +84,19 @@ public sealed class InstanceRepository(IMetadataDatabase database)
         {
             await UpsertAsync(connection, transaction, record, cancel);
             id = await Status.StatusEventRepository.InsertAsync(connection, transaction, committed, cancel);
+            await WriteIntentRepository.ClearAsync(connection, transaction, record.Tenant, record.Name, cancel);
         }, cancellationToken);
         return id;
     }
 
-    /// <summary>Removes the row, the instance's status timeline and its pin, together: a new instance of the same name starts afresh.</summary>
+    /// <summary>
+    /// Removes the row, the instance's status timeline and its pin, together: a new instance of the same name starts
+    /// afresh. Its write intent goes too: the deletion it stood for is indexed.
+    /// </summary>
     public Task DeleteAsync(string tenant, string name, CancellationToken cancellationToken = default) =>
         database.WriteAsync(async (connection, transaction, cancel) =>
         {
+            await WriteIntentRepository.ClearAsync(connection, transaction, tenant, name, cancel);
             await connection.ExecuteAsync(new CommandDefinition(
                 "DELETE FROM instances WHERE tenant = @tenant AND name = @name", new { tenant, name }, transaction, cancellationToken: cancel));
             await connection.ExecuteAsync(new CommandDefinition(

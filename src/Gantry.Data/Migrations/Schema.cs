@@ -80,6 +80,9 @@ public static class Schema
         new(12, "environments: each service's resolved version",
             Sqlite: "ALTER TABLE environments ADD COLUMN service_versions TEXT NULL;",
             PostgreSql: "ALTER TABLE environments ADD COLUMN service_versions TEXT NULL;"),
+        new(13, "instance write intents",
+            Sqlite: WriteIntentTables(timestamp: "TEXT"),
+            PostgreSql: WriteIntentTables(timestamp: "TIMESTAMPTZ")),
 
         // The recent pushes to each Git remote shared by replicas on PostgreSQL, recorded by the replica holding the
         // remote's write lease with the pack it pushed, so that the others catch up by reading them instead of
@@ -363,5 +366,19 @@ public static class Schema
                     deleted_at  {timestamp} NOT NULL,
                     PRIMARY KEY (environment, service, reference)
                 );
+                """;
+
+    // An instance change about to be committed to Git, recorded under the tenant's lock before the commit and cleared
+    // with the index row written after it. One left behind means the writer died in between (the row may lag Git):
+    // any replica repairs that row from Git under the same lock. No foreign key: the repair must find it whatever
+    // became of the tenant; created_at says how long ago, so a live writer's intent is left alone for a while.
+    private static string WriteIntentTables(string timestamp) => $"""
+                CREATE TABLE instance_write_intents (
+                    tenant     TEXT NOT NULL,
+                    name       TEXT NOT NULL,
+                    created_at {timestamp} NOT NULL,
+                    PRIMARY KEY (tenant, name)
+                );
+                CREATE INDEX instance_write_intents_age ON instance_write_intents (created_at);
                 """;
 }

@@ -121,6 +121,13 @@ public static class GantryHostingExtensions
         services.TryAddSingleton<OfferingCatalog>();
         services.TryAddSingleton<ChartSchemaCheck>();
         services.TryAddSingleton<InstanceService>();
+        // After the Git store's own hosted service, so the first pass finds the repository open.
+        services.AddOptions<IndexOptions>().BindConfiguration(IndexOptions.SectionName)
+            .Validate(o => o.RepairInterval > TimeSpan.Zero && o.RepairInterval <= TimeSpan.FromHours(1), "Index:RepairInterval must be more than 0 and at most 01:00:00.")
+            .Validate(o => o.RepairMinimumAge >= TimeSpan.Zero, "Index:RepairMinimumAge must not be negative.")
+            .ValidateOnStart();
+        services.TryAddSingleton<IndexRepairService>();
+        services.AddHostedService(sp => sp.GetRequiredService<IndexRepairService>());
         services.TryAddSingleton<InstanceSecretSealer>();
         services.AddFleetOperations();
         services.AddEnvironments();

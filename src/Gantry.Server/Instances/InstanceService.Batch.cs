@@ -162,7 +162,8 @@ public sealed partial class InstanceService
         var author = AuthorOf(principal);
         if (puts.Count + deletes.Count > 0)
         {
-            revision = await state.CommitAsync(new Change
+            // Only the instances whose files the commit changes can have a row left behind by it.
+            revision = await RecordIntentsAndCommitAsync([.. planned.Where(p => p.Changed).Select(p => (p.Claim.Tenant, p.Claim.Name))], new Change
             {
                 Puts = puts,
                 Deletes = [.. deletes.Order(StringComparer.Ordinal)],

@@ -167,7 +167,7 @@ public sealed partial class InstanceService
             {
                 revision = unchanged
                     ? existing?.Revision ?? snapshot.Revision!
-                    : await state.CommitAsync(change, cancellationToken);
+                    : await RecordIntentsAndCommitAsync([(tenant, name)], change, cancellationToken);
             }
             catch (ChangeConflictException) when (attempt < MaxRenderAttempts)
             {
@@ -240,26 +240,41 @@ public sealed partial class InstanceService
             return new InstanceState(claim, record);
         }
 
-        // The row and the Committed entry of the timeline go together; the engines are told after both, so an
-        // engine that reports at once finds the generation it reports on.
-        await index.UpsertAsync(record, new Data.Status.StatusEventRecord
-        {
-            Tenant = tenant,
-            TargetKind = Data.Status.StatusTargetKinds.Instance,
-            Target = name,
-            Source = Data.Status.StatusSources.Gantry,
-            Phase = CommittedStatus,
-            Reason = message.StartsWith("Roll back", StringComparison.Ordinal) ? "Rollback" : message.Split(' ', 2)[0],
-            Message = message,
-            Generation = claim.Generation,
-            Revision = revision,
-            Applied = true,
-            OccurredAt = now,
-            ReceivedAt = now,
-        }, cancellationToken);
+        // The row and the Committed entry of the timeline go together, and clear the write intent with them; the
+        // engines are told after both, so an engine that reports at once finds the generation it reports on.
+        await index.UpsertAsync(record, CommittedEvent(tenant, name, claim.Generation, revision, message, now), cancellationToken);
         signals.Committed(tenant, revision);
         return new InstanceState(claim, record);
     }
+
+    /// <summary>
+    /// Records a write intent for each instance the change is about, then commits it. Called under the tenants' locks,
+    /// which are held until the index rows are written (and the intents cleared with them): an intent that outlives
+    /// its lock means the writer died after the commit may have reached Git. When the commit throws, the intent stays:
+    /// the push may have landed even if its answer was lost, and the repair finds out which.
+    /// </summary>
+    private async Task<string> RecordIntentsAndCommitAsync(IReadOnlyCollection<(string Tenant, string Name)> instances, Change change, CancellationToken cancellationToken)
+    {
+        await intents.RecordAsync(instances, time.GetUtcNow(), cancellationToken);
+        return await state.CommitAsync(change, cancellationToken);
+    }
+
+    /// <summary>The timeline's Committed entry for a change to the instance's claim.</summary>
+    private static Data.Status.StatusEventRecord CommittedEvent(string tenant, string name, long generation, string revision, string message, DateTimeOffset now) => new()
+    {
+        Tenant = tenant,
+        TargetKind = Data.Status.StatusTargetKinds.Instance,
+        Target = name,
+        Source = Data.Status.StatusSources.Gantry,
+        Phase = CommittedStatus,
+        Reason = message.StartsWith("Roll back", StringComparison.Ordinal) ? "Rollback" : message.Split(' ', 2)[0],
+        Message = message,
+        Generation = generation,
+        Revision = revision,
+        Applied = true,
+        OccurredAt = now,
+        ReceivedAt = now,
+    };
 
     /// <summary>Every whole claim of the tenant once <paramref name="claim"/> replaces <paramref name="name"/>'s (null: without it).</summary>
     private async Task<IEnumerable<RenderedInstance>> ClaimsAfterAsync(

@@ -25,12 +25,14 @@ public sealed record InstanceState(InstanceClaim Claim, InstanceRecord Record)
 /// version, render the tenant's whole tree (pure), commit the difference through the state store, then index it.
 /// Changes to one tenant are serialized in this process and, on PostgreSQL, across replicas (<see cref="TenantWriteLocks"/>);
 /// other writers (people, a replica's rollout) are caught by the store's conflict check and the change is re-rendered
-/// on the new head.
+/// on the new head. Under the lock a write intent is recorded before each commit and cleared with the index row, so a
+/// row left behind by a writer that died in between is repaired from Git (<see cref="RepairIndexAsync"/>).
 /// </summary>
 public sealed partial class InstanceService(
     IStateStore state,
     OfferingCatalog catalog,
     InstanceRepository index,
+    WriteIntentRepository intents,
     TenantRepository tenants,
     TenantWriteLocks tenantLocks,
     ITagSource tagSource,
@@ -291,5 +293,12 @@ public sealed partial class InstanceService(
 
         [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Tenant {Tenant} changed under instance {Instance}; rendering again (attempt {Attempt})")]
         public static partial void Rerender(ILogger logger, string tenant, string instance, int attempt);
+
+        [LoggerMessage(EventId = 5004, Level = LogLevel.Information,
+            Message = "Repaired the index row of instance {Tenant}/{Instance} from Git after an interrupted write: {Outcome} (generation {Generation}, revision {Revision})")]
+        public static partial void Repaired(ILogger logger, string tenant, string instance, IndexRepairOutcome outcome, long? generation, string? revision);
+
+        [LoggerMessage(EventId = 5005, Level = LogLevel.Warning, Message = "Repairing the index rows of tenant {Tenant} failed; retrying at the next pass")]
+        public static partial void RepairFailed(ILogger logger, string tenant, Exception exception);
     }
 }

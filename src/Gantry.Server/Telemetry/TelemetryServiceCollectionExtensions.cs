@@ -33,6 +33,7 @@ public static class TelemetryServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>());
         services.TryAddSingleton<ChangeMetrics>();
         services.TryAddSingleton<SealingMetrics>();
+        services.TryAddSingleton<IndexRepairMetrics>();
 
         var otlp = options.OtlpEndpoint;
         if (!options.Metrics && string.IsNullOrWhiteSpace(otlp))

@@ -59,8 +59,48 @@ public sealed class KillNineTests(ReplicaCluster cluster, ITestOutputHelper outp
                 $"{tenant}/{name} on replica {replica.Index}: {read.Status} {read.Revision}, acknowledged {result.Revision}");
         }
 
+        // A replica killed between its push and its index row left a write intent; the replicas' repair passes make
+        // every row agree with the remote: each claim's generation is what GET answers, whoever wrote it.
+        var (repaired, repairWait) = await WaitForIndexToAgreeAsync(RemoteHistory.Read(cluster.RemotePath), tenants);
+
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{Trials} kills in {outcome.Seconds:0.0} s; {outcome.Attempted} writes attempted, {acknowledged.Count} acknowledged, all in the remote once; fsck clean on the remote and 3 clones; restart to ready p50 {Median(cluster.Replicas.SelectMany(r => r.StartSeconds)):0.0} s; answers {string.Join(", ", outcome.Answers.OrderBy(a => a.Key).Select(a => $"{a.Key}: {a.Value}"))} (0: no answer)"));
+            $"{repaired} index rows behind the remote at first, all agreeing {repairWait.TotalSeconds:0.0} s later; {Trials} kills in {outcome.Seconds:0.0} s; {outcome.Attempted} writes attempted, {acknowledged.Count} acknowledged, all in the remote once; fsck clean on the remote and 3 clones; restart to ready p50 {Median(cluster.Replicas.SelectMany(r => r.StartSeconds)):0.0} s; answers {string.Join(", ", outcome.Answers.OrderBy(a => a.Key).Select(a => $"{a.Key}: {a.Value}"))} (0: no answer)"));
+    }
+
+    /// <summary>Reads every instance the remote has until each GET answers its claim's generation; how many did not at first, and how long it took.</summary>
+    private async Task<(int Behind, TimeSpan Waited)> WaitForIndexToAgreeAsync(RemoteHistory remote, IReadOnlyList<string> tenants)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var pending = tenants.SelectMany(t => remote.ClaimGenerations(t).Select(c => (Tenant: t, Name: c.Key, Generation: c.Value))).ToList();
+        Assert.NotEmpty(pending);
+        var disagreeing = new List<string>();
+        int? behind = null;
+        while (true)
+        {
+            disagreeing.Clear();
+            var still = new List<(string Tenant, string Name, long Generation)>();
+            foreach (var (claim, i) in pending.Select((c, i) => (c, i)))
+            {
+                var read = await RunnerApi.GetAsync(cluster.Replicas[i % ReplicaCluster.Size].Http, claim.Tenant, claim.Name);
+                if (read.Status != 200 || read.Generation != claim.Generation)
+                {
+                    still.Add(claim);
+                    disagreeing.Add($"{claim.Tenant}/{claim.Name}: GET {read.Status} generation {read.Generation}, the remote's claim {claim.Generation}");
+                }
+            }
+
+            pending = still;
+            behind ??= pending.Count;
+            if (pending.Count == 0 || clock.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.True(pending.Count == 0, $"{pending.Count} index rows disagree with the remote after {clock.Elapsed.TotalSeconds:0} s:\n{string.Join('\n', disagreeing.Take(10))}");
+        return (behind.Value, clock.Elapsed);
     }
 
     private static double Median(IEnumerable<double> values)

@@ -36,6 +36,7 @@ public sealed class InstanceWorld : IAsyncLifetime
             .With("Git:Remote", Remote.Url("state.git"))
             .With("Git:Username", GitHttpServer.User)
             .With("Git:Password", Remote.Password)
+            .With("Index:RepairInterval", "01:00:00") // tests run the index repair's passes themselves
             .With("Logging:LogLevel:Default", "Trace")
             .With("Logging:LogLevel:Microsoft.AspNetCore", "Trace")
             .WithLogger(Logs);

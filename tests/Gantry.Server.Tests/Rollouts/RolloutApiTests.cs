@@ -1,6 +1,8 @@
 using System.Net;
+using Gantry.Data.Instances;
 using Gantry.Server.Tests.Infrastructure;
 using Gantry.Testing.Engines;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gantry.Server.Tests.Rollouts;
 
@@ -60,6 +62,10 @@ public sealed class RolloutApiTests(RunnerFleetWorld world) : IClassFixture<Runn
         Assert.Equal(3, waveCommits.Count);
         Assert.Contains($"Rollout {id} wave 1/3 (tenants t00, t01): 19 instances of runner", waveCommits);
         Assert.Equal(commitsBefore + 3, world.CommitSubjects().Count);
+
+        // Each wave recorded a write intent per changed instance before its commit and cleared it with the index row.
+        var intents = await world.Factory.Services.GetRequiredService<WriteIntentRepository>().ListOlderThanAsync(DateTimeOffset.UtcNow.AddMinutes(1), limit: 1000);
+        Assert.DoesNotContain(intents, i => tenants.Contains(i.Tenant));
     }
 
     [Fact]

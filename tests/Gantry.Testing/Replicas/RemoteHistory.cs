@@ -71,6 +71,31 @@ public sealed class RemoteHistory
         return missing;
     }
 
+    /// <summary>
+    /// The generation of every instance claim of <paramref name="tenant"/> at the head, by instance name: one
+    /// <c>git grep</c> over the tenant's claims folder (a claim's status block has <c>generation: N</c>).
+    /// </summary>
+    public IReadOnlyDictionary<string, long> ClaimGenerations(string tenant)
+    {
+        var folder = GitOpsLayout.InstanceClaims(tenant) + "/";
+        var (code, output, error) = GitCli.TryRun(_gitDir, "grep", "-e", "^ *generation: ", Head, "--", folder);
+        var generations = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (code is not 0 and not 1)
+        {
+            throw new InvalidOperationException($"git grep exited {code}: {error}");
+        }
+
+        // Each line: <head>:<folder><name>.yaml:  generation: <n> (exit code 1: no claim at all).
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var path = line[(Head.Length + 1)..line.IndexOf(".yaml:", StringComparison.Ordinal)];
+            var name = path[folder.Length..];
+            generations[name] = long.Parse(line[(line.LastIndexOf(':') + 1)..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return generations;
+    }
+
     /// <summary>The problems <c>git fsck --full</c> reports (empty when the repository is sound).</summary>
     public static string Fsck(string gitDir)
     {

@@ -75,6 +75,9 @@ public sealed class ReplicaCluster : IAsyncLifetime, IDisposable
             ["Auth__AccessTokenMinutes"] = "60",
             ["Gantry__Replicas"] = _size.ToString(CultureInfo.InvariantCulture),
             ["Gantry__ShutdownDelay"] = "00:00:02",
+            // Index rows a killed replica left behind are repaired within seconds, so the kill tests can wait for it.
+            ["Index__RepairInterval"] = "00:00:02",
+            ["Index__RepairMinimumAge"] = "00:00:03",
             ["Sealing__KeyPool__Capacity"] = "1",
             ["Sealing__KeyPool__KeySizeBits"] = "2048",
             ["Logging__LogLevel__Default"] = "Warning",

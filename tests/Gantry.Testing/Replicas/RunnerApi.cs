@@ -11,8 +11,8 @@ public sealed record WriteResult(int Status, string? Revision, string Uuid, int 
     public bool Acknowledged => Status is 200 or 201;
 }
 
-/// <summary>An instance as read back: its revision (ETag), replica count and uuid value.</summary>
-public sealed record ReadResult(int Status, string? Revision, int Replicas, string? Uuid);
+/// <summary>An instance as read back: its revision (ETag), replica count, uuid value and the generation its index row has.</summary>
+public sealed record ReadResult(int Status, string? Revision, int Replicas, string? Uuid, long Generation = -1);
 
 /// <summary>
 /// Writes and reads instances of the shipped <c>runner</c> offering over HTTP. Each write carries a fresh uuid in its
@@ -62,6 +62,7 @@ public static class RunnerApi
 
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         var values = body.GetProperty("values");
-        return new ReadResult(200, response.Headers.ETag?.Tag.Trim('"'), values.GetProperty("replicas").GetInt32(), values.GetProperty("uuid").GetString());
+        return new ReadResult(200, response.Headers.ETag?.Tag.Trim('"'), values.GetProperty("replicas").GetInt32(), values.GetProperty("uuid").GetString(),
+            body.GetProperty("status").GetProperty("generation").GetInt64());
     }
 }
