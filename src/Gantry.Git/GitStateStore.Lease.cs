@@ -99,11 +99,12 @@ public sealed partial class GitStateStore
             }
         }
 
-        // Syncs taken with the last changes: under the lease the branch is at the remote's head, which is what they
-        // ask for (unless that fetch failed: then they fetch once more, and fail or not on their own).
+        // Syncs taken with the last changes: after a fetch under the lease the branch is at the remote's head, which is
+        // what they ask for. Otherwise they catch up on their own (the relay holds what was acknowledged; a fetch
+        // request asks the remote; a failed fetch is tried once more, and fails or not on its own).
         if (_syncs.Count > 0)
         {
-            if (outcome == "unavailable")
+            if (outcome == "unavailable" || SyncsNeedFetch)
             {
                 await SyncWithRemoteAsync();
             }

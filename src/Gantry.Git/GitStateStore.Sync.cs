@@ -9,6 +9,9 @@ public sealed partial class GitStateStore
     // Queued like a change so that the committer, the only one that moves the branch, does the fetch between batches.
     private static readonly Change SyncMarker = new() { Author = new ChangeAuthor("sync", "sync@gantry.invalid"), Message = "sync" };
 
+    // The same, asking the remote itself even when the other replicas' relayed pushes would do (FetchAsync).
+    private static readonly Change FetchMarker = new() { Author = new ChangeAuthor("sync", "sync@gantry.invalid"), Message = "fetch" };
+
     // Sync requests the committer has taken from the queue and not yet answered (committer thread only).
     private readonly List<PendingChange> _syncs = [];
 
@@ -17,7 +20,12 @@ public sealed partial class GitStateStore
     /// arrive together share one fetch; the committer finishes the batch it is storing first. Without a remote the
     /// branch is only moved here, so the head is returned at once.
     /// </summary>
-    public async Task<string?> RefreshAsync(CancellationToken cancellationToken = default)
+    public Task<string?> RefreshAsync(CancellationToken cancellationToken = default) => SyncAsync(SyncMarker, cancellationToken);
+
+    /// <summary>Fetches the remote and moves the branch to its head, never from relayed pushes alone; see <see cref="IStateStore.FetchAsync"/>.</summary>
+    public Task<string?> FetchAsync(CancellationToken cancellationToken = default) => SyncAsync(FetchMarker, cancellationToken);
+
+    private async Task<string?> SyncAsync(Change marker, CancellationToken cancellationToken)
     {
         if (_committer is null)
         {
@@ -29,7 +37,7 @@ public sealed partial class GitStateStore
             return _headText;
         }
 
-        var pending = new PendingChange(SyncMarker, trace: null);
+        var pending = new PendingChange(marker, trace: null);
         try
         {
             await _queue.Writer.WriteAsync(pending, cancellationToken);
@@ -59,7 +67,7 @@ public sealed partial class GitStateStore
     /// <summary>Notes a sync request taken from the queue; false for a change.</summary>
     private bool TakeSync(PendingChange pending)
     {
-        if (!ReferenceEquals(pending.Change, SyncMarker))
+        if (!ReferenceEquals(pending.Change, SyncMarker) && !ReferenceEquals(pending.Change, FetchMarker))
         {
             return false;
         }
@@ -78,7 +86,7 @@ public sealed partial class GitStateStore
         _syncs.Clear();
         try
         {
-            if (!await TryCatchUpFromRelayAsync())
+            if (waiting.Any(p => ReferenceEquals(p.Change, FetchMarker)) || !await TryCatchUpFromRelayAsync())
             {
                 FetchRemote(adopt: true);
                 ResetToStored();
@@ -98,6 +106,9 @@ public sealed partial class GitStateStore
             }
         }
     }
+
+    /// <summary>Whether a sync request taken so far asks the remote itself.</summary>
+    private bool SyncsNeedFetch => _syncs.Any(p => ReferenceEquals(p.Change, FetchMarker));
 
     /// <summary>Answers the sync requests taken so far with the branch as it is: the caller knows it is the remote's head.</summary>
     private void AnswerSyncs()

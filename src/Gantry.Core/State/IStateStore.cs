@@ -23,6 +23,14 @@ public interface IStateStore
     /// <exception cref="StateStoreException">The remote could not be read.</exception>
     Task<string?> RefreshAsync(CancellationToken cancellationToken = default) => GetHeadAsync(cancellationToken);
 
+    /// <summary>
+    /// Like <see cref="RefreshAsync"/>, but asks the remote itself rather than what the other replicas relayed of their
+    /// pushes (see <see cref="IRemoteWriteLease"/>): a writer that died between its push and recording it is only seen
+    /// this way. For repairs after a writer died; reads of acknowledged writes need only <see cref="RefreshAsync"/>.
+    /// </summary>
+    /// <exception cref="StateStoreException">The remote could not be read.</exception>
+    Task<string?> FetchAsync(CancellationToken cancellationToken = default) => RefreshAsync(cancellationToken);
+
     /// <summary>Whether <paramref name="revision"/> (40 hexadecimal characters) names a commit this store holds.</summary>
     Task<bool> HasRevisionAsync(string revision, CancellationToken cancellationToken = default) => Task.FromResult(true);
 

@@ -59,7 +59,8 @@ public sealed partial class InstanceService
         {
             // The kept snapshot may predate the orphaned commit: the tenant's next change reads it afresh.
             _snapshots.Remove(tenant);
-            var head = await state.RefreshAsync(cancellationToken);
+            // The remote itself: a writer that died between its push and relaying it left its commit only there.
+            var head = await state.FetchAsync(cancellationToken);
             var repairs = new List<IndexRepair>();
             foreach (var name in names)
             {
