@@ -23,7 +23,7 @@ public sealed class RemoteWriteLeases(IMetadataDatabase database) : IRemoteWrite
     public const int LockSpace = 0x47505348;
 
     /// <summary>How many of a remote's pushes are kept for others to catch up from.</summary>
-    public const int KeptPushes = 256;
+    public const int KeptPushes = 64;
 
     private bool Shared => database.Provider == DatabaseProviders.PostgreSql;
 

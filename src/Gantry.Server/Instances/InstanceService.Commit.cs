@@ -116,6 +116,13 @@ public sealed partial class InstanceService
         }
 
         await state.RefreshAsync(cancellationToken);
+        if (await state.HasRevisionAsync(revision, cancellationToken))
+        {
+            return revision;
+        }
+
+        // The other replicas' relayed pushes lack it only when recording a push failed: ask the remote itself.
+        await state.FetchAsync(cancellationToken);
         return await state.HasRevisionAsync(revision, cancellationToken) ? revision : null;
     }
 

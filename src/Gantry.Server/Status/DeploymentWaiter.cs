@@ -45,10 +45,14 @@ public sealed record WaitRequest(string Phase, TimeSpan Timeout)
 
 /// <summary>
 /// Holds a request until the engine has said what became of its change: the instance's status reaches the phase
-/// asked for, or an outcome (Ready, Failed, Degraded), or a later change replaces it, or time runs out.
+/// asked for, or an outcome (Ready, Failed, Degraded), or a later change replaces it (or deletes the instance), or
+/// time runs out.
 /// </summary>
 public sealed class DeploymentWaiter(StatusFeed feed, InstanceRepository instances, IOptions<StatusOptions> options)
 {
+    /// <summary>How often a waiting request reads the record again when no event came: one query per waiter per interval.</summary>
+    public static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(5);
+
     public TimeSpan MaxWait => options.Value.MaxWait;
 
     /// <summary>The instance's record when the wait ended, and whether it ended because the engine answered.</summary>
@@ -70,15 +74,12 @@ public sealed class DeploymentWaiter(StatusFeed feed, InstanceRepository instanc
                     return (record, true);
                 }
 
-                await foreach (var e in listener.Events.ReadAllAsync(deadline.Token))
+                while (await NextAsync(listener, generation, deadline.Token))
                 {
-                    if (e.Applied || e.Generation >= generation)
+                    record = await instances.FindAsync(tenant, name, deadline.Token);
+                    if (Done(record, generation, wait.Phase))
                     {
-                        record = await instances.FindAsync(tenant, name, deadline.Token);
-                        if (Done(record, generation, wait.Phase))
-                        {
-                            return (record, true);
-                        }
+                        return (record, true);
                     }
                 }
 
@@ -88,6 +89,36 @@ public sealed class DeploymentWaiter(StatusFeed feed, InstanceRepository instanc
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return (await instances.FindAsync(tenant, name, cancellationToken) ?? record, false);
+        }
+    }
+
+    /// <summary>
+    /// Waits until the record is worth reading again: an event about this generation or a later one, or
+    /// <see cref="RecheckInterval"/> without one (deleting an instance removes its timeline and records no event).
+    /// False when the listener was closed.
+    /// </summary>
+    private static async Task<bool> NextAsync(StatusFeed.Listener listener, long generation, CancellationToken cancellationToken)
+    {
+        using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        quiet.CancelAfter(RecheckInterval);
+        try
+        {
+            while (await listener.Events.WaitToReadAsync(quiet.Token))
+            {
+                while (listener.Events.TryRead(out var e))
+                {
+                    if (e.Applied || e.Generation >= generation)
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return true;
         }
     }
 

@@ -74,6 +74,25 @@ public sealed class StatusStreamTests(StatusWorld world) : IClassFixture<StatusW
             new { offering = "qdrant", values = new { replicaCount = 3 } }).ExpectAsync(HttpStatusCode.Accepted);
         Assert.Equal("Committed", pending.GetProperty("status").GetProperty("phase").GetString());
 
+        // Deleted while a request waits on it: no event comes (the timeline goes with the instance), yet the wait
+        // ends within a recheck, with what was committed, instead of at its timeout.
+        var doomedUri = new Uri($"/api/v1/tenants/{Tenant}/instances/doomed", UriKind.Relative);
+        var deleting = Task.Run(async () =>
+        {
+            for (var i = 0; i < 200 && (await client.GetAsync(doomedUri)).StatusCode != HttpStatusCode.OK; i++)
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync(doomedUri)).StatusCode);
+        });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var doomed = await client.SendJsonAsync(HttpMethod.Put, $"/api/v1/tenants/{Tenant}/instances/doomed?wait=Ready&timeout=60s",
+            new { offering = "qdrant", values = new { replicaCount = 1 } }).ExpectAsync(HttpStatusCode.Created);
+        await deleting;
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"the wait ended {clock.Elapsed} after the delete, not at its timeout");
+        Assert.Equal("Committed", doomed.GetProperty("status").GetProperty("phase").GetString());
+
         // A bad wait changes nothing.
         var bad = await client.SendJsonAsync(HttpMethod.Post, $"/api/v1/tenants/{Tenant}/instances/waited/scale?wait=Deployed", new { replicas = 1 })
             .ExpectAsync(HttpStatusCode.BadRequest);
