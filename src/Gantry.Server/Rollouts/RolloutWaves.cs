@@ -65,7 +65,21 @@ public sealed class RolloutWaves(
             }
             else if (next!.IsSameAs(current))
             {
-                Skip(member, "already at the target");
+                if (await ThisRolloutsCommitAsync(rollout, member, cancellationToken) is { } earlier)
+                {
+                    // This wave was committed before and what became of it was never recorded (the replica died, or
+                    // the database failed, between the two): take it up as committed, so the gate judges it and a
+                    // rollback restores it.
+                    member.State = RolloutInstanceStates.Committed;
+                    member.Revision = earlier.Revision;
+                    member.FromRevision = earlier.Before;
+                    member.Generation = current.Generation;
+                    member.Phase = records.GetValueOrDefault((member.Tenant, member.Name))?.Status;
+                }
+                else
+                {
+                    Skip(member, "already at the target");
+                }
             }
             else if (VersionRules.Refusal(offering, null, current.ChartVersion, next.ChartVersion, spec.Force) is { } refusal)
             {
@@ -146,6 +160,18 @@ public sealed class RolloutWaves(
         var failed = members.Count(m => m.State == RolloutInstanceStates.Failed);
         wave.State = failed > rollout.FailureThreshold ? WaveStates.Failed : waiting > 0 ? WaveStates.Gated : WaveStates.Passed;
         return wave.State;
+    }
+
+    /// <summary>
+    /// When the last commit that changed the instance's claim is one of this rollout's waves: that commit and the one
+    /// before it (what a rollback restores); else null.
+    /// </summary>
+    private async Task<(string Revision, string? Before)?> ThisRolloutsCommitAsync(Rollout rollout, RolloutInstance member, CancellationToken cancellationToken)
+    {
+        var history = await instances.HistoryAsync(member.Tenant, member.Name, 2, null, cancellationToken);
+        return history.Commits is [var last, ..] && last.Message.StartsWith($"Rollout {rollout.Id} wave ", StringComparison.Ordinal)
+            ? (last.Revision, history.Commits.Count > 1 ? history.Commits[1].Revision : null)
+            : null;
     }
 
     /// <summary>The index rows of the instances: per tenant while they are few, else the offering's whole fleet in one query.</summary>

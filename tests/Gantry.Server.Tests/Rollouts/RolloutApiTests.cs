@@ -1,5 +1,6 @@
 using System.Net;
 using Gantry.Data.Instances;
+using Gantry.Server.Rollouts;
 using Gantry.Server.Tests.Infrastructure;
 using Gantry.Testing.Engines;
 using Microsoft.Extensions.DependencyInjection;
@@ -66,6 +67,46 @@ public sealed class RolloutApiTests(RunnerFleetWorld world) : IClassFixture<Runn
         // Each wave recorded a write intent per changed instance before its commit and cleared it with the index row.
         var intents = await world.Factory.Services.GetRequiredService<WriteIntentRepository>().ListOlderThanAsync(DateTimeOffset.UtcNow.AddMinutes(1), limit: 1000);
         Assert.DoesNotContain(intents, i => tenants.Contains(i.Tenant));
+    }
+
+    [Fact]
+    public async Task A_wave_committed_but_never_recorded_is_taken_up_as_committed_not_skipped_as_already_at_the_target()
+    {
+        var admin = world.As("platform-admin");
+        var tenants = Enumerable.Range(26, 2).Select(RunnerFleetWorld.Tenant).ToArray();
+        var before = await world.InstanceAsync(tenants[0], "r0");
+        var request = new
+        {
+            offering = "runner",
+            selector = new { tenants },
+            change = new { version = "~2.2.0" },
+            strategy = new { waves = new object[] { new { percent = 100 } }, gate = new { timeout = "60s", failureThreshold = 0 } },
+        };
+        var started = await admin.SendJsonAsync(HttpMethod.Post, "/api/v1/rollouts", request).ExpectAsync(HttpStatusCode.Created);
+        var id = started.GetProperty("id").GetString()!;
+        await world.WaitForAsync(id, r => r.GetProperty("state").GetString() != "Running");
+
+        // The rollout as it was stored before its wave: the wave's commit is in Git, what became of it is not recorded.
+        var rollout = (await world.Factory.Services.GetRequiredService<RolloutStore>().FindAsync(id, CancellationToken.None))!;
+        var wave = rollout.Waves[0];
+        var members = rollout.Instances.Where(i => i.Wave == 0).ToList();
+        var recorded = members.ToDictionary(m => (m.Tenant, m.Name), m => (m.Revision, m.FromRevision));
+        foreach (var member in members)
+        {
+            (member.State, member.Revision, member.FromRevision, member.Generation, member.Phase) = (RolloutInstanceStates.Pending, null, null, null, null);
+        }
+
+        wave.State = WaveStates.Pending;
+        var commits = world.CommitSubjects().Count;
+        await world.Factory.Services.GetRequiredService<RolloutWaves>().CommitWaveAsync(rollout, wave, CancellationToken.None);
+
+        Assert.Equal(commits, world.CommitSubjects().Count); // nothing committed twice
+        Assert.All(members, m =>
+        {
+            Assert.Equal(RolloutInstanceStates.Committed, m.State);
+            Assert.Equal(recorded[(m.Tenant, m.Name)], (m.Revision, m.FromRevision));
+        });
+        Assert.Equal(before.GetProperty("revision").GetString(), members.Single(m => m.Tenant == tenants[0] && m.Name == "r0").FromRevision);
     }
 
     [Fact]
