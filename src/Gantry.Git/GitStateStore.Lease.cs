@@ -95,16 +95,16 @@ public sealed partial class GitStateStore
                 Fail(batch, e);
                 ResetToStored();
                 batch = [];
-                outcome = "unavailable";
+                outcome = "failed";
             }
         }
 
-        // Syncs taken with the last changes: after a fetch under the lease the branch is at the remote's head, which is
-        // what they ask for. Otherwise they catch up on their own (the relay holds what was acknowledged; a fetch
-        // request asks the remote; a failed fetch is tried once more, and fails or not on its own).
+        // Syncs taken with the last changes: the branch now holds every push recorded, so every acknowledged write,
+        // which is what a refresh asks for. A fetch request asks the remote itself, and a failed catch-up is tried once
+        // more: those sync on their own, and fail or not on their own.
         if (_syncs.Count > 0)
         {
-            if (outcome == "unavailable" || SyncsNeedFetch)
+            if (outcome == "failed" || SyncsNeedFetch)
             {
                 await SyncWithRemoteAsync();
             }
