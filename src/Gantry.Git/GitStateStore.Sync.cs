@@ -82,11 +82,12 @@ public sealed partial class GitStateStore
     /// </summary>
     private async Task SyncWithRemoteAsync()
     {
+        var fetch = SyncsNeedFetch;
         var waiting = _syncs.ToList();
         _syncs.Clear();
         try
         {
-            if (waiting.Any(p => ReferenceEquals(p.Change, FetchMarker)) || !await TryCatchUpFromRelayAsync())
+            if (fetch || !await TryCatchUpFromRelayAsync())
             {
                 FetchRemote(adopt: true);
                 ResetToStored();

@@ -101,22 +101,9 @@ public sealed class RemoteWriteLeases(IMetadataDatabase database) : IRemoteWrite
 
         public ValueTask DisposeAsync() => new(ReleaseAsync(connection, remote, all: false));
 
-        public static async Task ReleaseAsync(DbConnection connection, string remote, bool all)
-        {
-            try
-            {
-                await connection.ExecuteAsync(
-                    all ? "SELECT pg_advisory_unlock_all()" : "SELECT pg_advisory_unlock(@space, hashtext(@remote))",
-                    new { space = LockSpace, remote });
-            }
-            catch (Exception e) when (e is DbException or InvalidOperationException)
-            {
-                // A broken session has lost its locks already; a pooled connection is reset (DISCARD ALL) before reuse.
-            }
-            finally
-            {
-                await connection.DisposeAsync();
-            }
-        }
+        public static Task ReleaseAsync(DbConnection connection, string remote, bool all) =>
+            AdvisoryLocks.ReleaseAsync(connection, held => held.ExecuteAsync(
+                all ? "SELECT pg_advisory_unlock_all()" : "SELECT pg_advisory_unlock(@space, hashtext(@remote))",
+                new { space = LockSpace, remote }));
     }
 }

@@ -63,30 +63,19 @@ public sealed class TenantWriteLocks(IMetadataDatabase database)
 
         public bool ReleaseAll { get; set; }
 
-        public async ValueTask DisposeAsync()
+        public ValueTask DisposeAsync() => new(AdvisoryLocks.ReleaseAsync(connection, async held =>
         {
-            try
+            if (ReleaseAll)
             {
-                if (ReleaseAll)
-                {
-                    await connection.ExecuteAsync("SELECT pg_advisory_unlock_all()");
-                    return;
-                }
+                await held.ExecuteAsync("SELECT pg_advisory_unlock_all()");
+                return;
+            }
 
-                foreach (var tenant in Tenants)
-                {
-                    await connection.ExecuteAsync("SELECT pg_advisory_unlock(@space, hashtext(@tenant))", new { space = LockSpace, tenant });
-                }
-            }
-            catch (Exception e) when (e is DbException or InvalidOperationException)
+            foreach (var tenant in Tenants)
             {
-                // A broken session has lost its locks already; a pooled connection is reset (DISCARD ALL) before reuse.
+                await held.ExecuteAsync("SELECT pg_advisory_unlock(@space, hashtext(@tenant))", new { space = LockSpace, tenant });
             }
-            finally
-            {
-                await connection.DisposeAsync();
-            }
-        }
+        }));
     }
 
     private sealed class Nothing : IAsyncDisposable

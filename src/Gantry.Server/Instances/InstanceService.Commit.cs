@@ -226,21 +226,8 @@ public sealed partial class InstanceService
     {
         var (tenant, name) = (claim.Tenant, claim.Name);
         var now = time.GetUtcNow();
-        var record = new InstanceRecord
-        {
-            Tenant = tenant,
-            Name = name,
-            Offering = claim.Offering,
-            Version = claim.Version,
-            ChartVersion = claim.ChartVersion,
-            Namespace = claim.Namespace,
-            Revision = revision,
-            ChangedBy = unchanged && existing is not null ? existing.ChangedBy : changedBy,
-            Generation = claim.Generation,
-            Status = CommittedStatus,
-            CreatedAt = existing?.CreatedAt ?? now,
-            UpdatedAt = now,
-        }.WithStatusOf(unchanged ? existing : null); // nothing new was committed: what the engine said still holds
+        var record = CommittedRecord(tenant, name, claim, revision, unchanged && existing is not null ? existing.ChangedBy : changedBy, existing?.CreatedAt ?? now, now)
+            .WithStatusOf(unchanged ? existing : null); // nothing new was committed: what the engine said still holds
         if (unchanged)
         {
             await index.UpsertAsync(record, cancellationToken);
@@ -265,6 +252,27 @@ public sealed partial class InstanceService
         await intents.RecordAsync(instances, time.GetUtcNow(), cancellationToken);
         return await state.CommitAsync(change, cancellationToken);
     }
+
+    /// <summary>
+    /// The index row of instance <paramref name="tenant"/>/<paramref name="name"/> whose claim is <paramref name="claim"/> as
+    /// committed at <paramref name="revision"/>, with status Committed: what the write path, the reindex and the repair write.
+    /// </summary>
+    private static InstanceRecord CommittedRecord(
+        string tenant, string name, InstanceClaim claim, string revision, string? changedBy, DateTimeOffset createdAt, DateTimeOffset updatedAt) => new()
+    {
+        Tenant = tenant,
+        Name = name,
+        Offering = claim.Offering,
+        Version = claim.Version,
+        ChartVersion = claim.ChartVersion,
+        Namespace = claim.Namespace,
+        Revision = revision,
+        ChangedBy = changedBy,
+        Generation = claim.Generation,
+        Status = CommittedStatus,
+        CreatedAt = createdAt,
+        UpdatedAt = updatedAt,
+    };
 
     /// <summary>The timeline's Committed entry for a change to the instance's claim.</summary>
     private static Data.Status.StatusEventRecord CommittedEvent(string tenant, string name, long generation, string revision, string message, DateTimeOffset now) => new()

@@ -42,24 +42,11 @@ public sealed partial class InstanceService
         {
             foreach (var claim in (await ReadClaimsAsync(tenant.Name, head, cancellationToken)).Values)
             {
-                var history = await state.GetHistoryAsync(GitOpsLayout.InstanceClaim(tenant.Name, claim.Name), 1, null, cancellationToken);
-                var last = history.Commits[0];
+                var last = (await HistoryAsync(tenant.Name, claim.Name, 1, null, cancellationToken)).Commits[0];
                 var existing = await index.FindAsync(tenant.Name, claim.Name, cancellationToken);
-                records.Add(new InstanceRecord
-                {
-                    Tenant = tenant.Name,
-                    Name = claim.Name,
-                    Offering = claim.Offering,
-                    Version = claim.Version,
-                    ChartVersion = claim.ChartVersion,
-                    Namespace = claim.Namespace,
-                    Revision = last.Revision,
-                    ChangedBy = last.Author.Name, // the commit at hand: who made it costs nothing more
-                    Generation = claim.Generation,
-                    Status = CommittedStatus,
-                    CreatedAt = existing?.CreatedAt ?? last.When,
-                    UpdatedAt = existing?.UpdatedAt ?? now,
-                }.WithStatusOf(existing));
+                // Who made the change is the commit at hand's author: it costs nothing more.
+                records.Add(CommittedRecord(tenant.Name, claim.Name, claim, last.Revision, last.Author.Name, existing?.CreatedAt ?? last.When, existing?.UpdatedAt ?? now)
+                    .WithStatusOf(existing));
             }
         }
 

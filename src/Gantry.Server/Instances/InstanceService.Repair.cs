@@ -1,6 +1,3 @@
-using Gantry.Core.Rendering;
-using Gantry.Data.Instances;
-
 namespace Gantry.Server.Instances;
 
 /// <summary>What repairing one instance's index row from Git did.</summary>
@@ -94,7 +91,7 @@ public sealed partial class InstanceService
         }
 
         // The revision is the last commit that changed the claim, its author who changed it: as a reindex has them.
-        var last = (await state.GetHistoryAsync(GitOpsLayout.InstanceClaim(tenant, name), 1, null, cancellationToken)).Commits[0];
+        var last = (await HistoryAsync(tenant, name, 1, null, cancellationToken)).Commits[0];
         if (existing is not null && existing.Revision == last.Revision && existing.Generation == claim.Generation)
         {
             await intents.ClearAsync(tenant, name, cancellationToken);
@@ -103,21 +100,8 @@ public sealed partial class InstanceService
 
         var now = time.GetUtcNow();
         var sameRevision = existing?.Revision == last.Revision;
-        var record = new InstanceRecord
-        {
-            Tenant = tenant,
-            Name = name,
-            Offering = claim.Offering,
-            Version = claim.Version,
-            ChartVersion = claim.ChartVersion,
-            Namespace = claim.Namespace,
-            Revision = last.Revision,
-            ChangedBy = last.Author.Name,
-            Generation = claim.Generation,
-            Status = CommittedStatus,
-            CreatedAt = existing?.CreatedAt ?? last.When,
-            UpdatedAt = now,
-        }.WithStatusOf(sameRevision ? existing : null); // what an engine reported on this very revision still holds
+        var record = CommittedRecord(tenant, name, claim, last.Revision, last.Author.Name, existing?.CreatedAt ?? last.When, now)
+            .WithStatusOf(sameRevision ? existing : null); // what an engine reported on this very revision still holds
         if (sameRevision)
         {
             // Not a commit the row missed: no Committed entry for the timeline. A separate statement clears the intent.
