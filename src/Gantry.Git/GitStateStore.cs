@@ -269,24 +269,13 @@ public sealed partial class GitStateStore(
         return remoteHead;
     }
 
-    private IEnumerable<TreeItem> LoadTree(GitHash id)
-    {
-        if (_native?.TryRead(id) is { } items)
-        {
-            return items;
-        }
+    private byte[] LoadTree(GitHash id) => _native?.TryRead(id) ?? LoadTreeThroughLibGit2Sharp(id);
 
-        return LoadTreeThroughLibGit2Sharp(id);
-    }
-
-    private IEnumerable<TreeItem> LoadTreeThroughLibGit2Sharp(GitHash id)
+    private byte[] LoadTreeThroughLibGit2Sharp(GitHash id)
     {
         var tree = _writer!.Lookup<Tree>(new ObjectId(id.ToString()))
             ?? throw new StateStoreException($"Tree {id} is missing from {_gitDir}.");
-        foreach (var entry in tree)
-        {
-            yield return new TreeItem(entry.Name, (int)entry.Mode, GitHash.FromBytes(entry.Target.Id.RawId));
-        }
+        return TreeBytes.Write(tree.Select(entry => new TreeItem(entry.Name, (int)entry.Mode, GitHash.FromBytes(entry.Target.Id.RawId))));
     }
 
     /// <summary>A queued change and the task its caller awaits.</summary>

@@ -24,7 +24,7 @@ public sealed class NativeTreeReaderTests : IDisposable
         using var reader = NativeTreeReader.TryOpen(repo);
         Assert.NotNull(reader); // the libgit2 that LibGit2Sharp ships can be bound here
         var tree = GitHash.Parse(GitCli.Run(repo, "rev-parse", "main:a").Trim());
-        var items = reader.TryRead(tree)!;
+        var items = TreeBytes.Parse(reader.TryRead(tree));
         var expected = GitCli.Run(repo, "-c", "core.quotePath=false", "ls-tree", "main:a").Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => l.Split('\t')).Select(p => (p[1], Convert.ToInt32(p[0].Split(' ')[0], 8), p[0].Split(' ')[2]));
         Assert.Equal(expected, items.Select(i => (i.Name, i.Mode, i.Id.ToString())));

@@ -1,24 +1,23 @@
-using System.Text;
+using Gantry.Core.State;
 
 namespace Gantry.Git.Objects;
 
 /// <summary>
-/// The branch head's tree, held in memory as far as it has been touched. A change edits the nodes along its
-/// paths and marks them dirty; <see cref="WriteDirty"/> serializes only dirty trees into the batch's pack, so
-/// the cost of a change depends on the sizes of the trees on its paths, never on the size of the repository.
-/// Trees nobody touched stay unloaded; a loaded tree is read from the object database once.
+/// The branch head's tree, held in memory as far as it has been touched. A change edits the trees along its
+/// paths and marks them dirty; <see cref="WriteDirty"/> hashes only dirty trees into the batch's pack, so the cost
+/// of a change depends on the sizes of the trees on its paths, never on the size of the repository. Trees nobody
+/// touched stay unloaded; a loaded tree is read from the object database once and kept as its stored bytes
+/// (<see cref="TreeBytes"/>), edited in place.
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A MemoryStream holds no unmanaged resource.")]
-internal sealed class TreeCache(Func<GitHash, IEnumerable<TreeItem>> loadTree)
+internal sealed class TreeCache(Func<GitHash, byte[]> loadTree)
 {
-    public const int FileMode = 0x81A4;       // 100644
-    public const int ExecutableMode = 0x81ED; // 100755
-    public const int TreeMode = 0x4000;       // 040000
+    public const int FileMode = TreeBytes.FileMode;
+    public const int ExecutableMode = TreeBytes.ExecutableMode;
+    public const int TreeMode = TreeBytes.TreeMode;
 
     /// <summary>What <see cref="Find"/> returns for a folder edited since the last write: equal to no stored id.</summary>
     public static readonly GitHash Unwritten = new(ulong.MaxValue, ulong.MaxValue, uint.MaxValue);
 
-    private readonly MemoryStream _buffer = new();
     private TreeNode _root = TreeNode.Empty();
 
     /// <summary>Trees read from the object database since the last reset: what the cache holds in memory.</summary>
@@ -41,20 +40,23 @@ internal sealed class TreeCache(Func<GitHash, IEnumerable<TreeItem>> loadTree)
         var segments = path.Split('/');
         for (var i = 0; i < segments.Length; i++)
         {
-            Load(node);
-            var last = i == segments.Length - 1;
-            if (node.Entries!.TryGetValue(segments[i] + "/", out var tree))
+            if (!TreeBytes.TryFind(Load(node), segments[i], out var entry))
             {
-                if (last)
-                {
-                    return tree.Child is null ? tree.Id : tree.Child.Id ?? Unwritten;
-                }
-
-                node = tree.Child ??= TreeNode.Unloaded(tree.Id);
-                continue;
+                return null;
             }
 
-            return last && node.Entries.TryGetValue(segments[i], out var file) ? file.Id : null;
+            var last = i == segments.Length - 1;
+            if (!entry.IsTree)
+            {
+                return last ? entry.Id : null;
+            }
+
+            if (last)
+            {
+                return node.Children?.GetValueOrDefault(segments[i]) is { } loaded ? loaded.Id ?? Unwritten : entry.Id;
+            }
+
+            node = Child(node, segments[i], entry.Id);
         }
 
         return null;
@@ -67,25 +69,36 @@ internal sealed class TreeCache(Func<GitHash, IEnumerable<TreeItem>> loadTree)
         var node = _root;
         for (var i = 0; i < segments.Length - 1; i++)
         {
-            Load(node);
+            var tree = Load(node);
             node.Id = null;
-            node.Entries!.Remove(segments[i]);
-            var key = segments[i] + "/";
-            if (!node.Entries.TryGetValue(key, out var entry))
+            var name = segments[i];
+            if (TreeBytes.TryFind(tree, name, out var entry) && entry.IsTree)
             {
-                entry = new TreeEntry(TreeMode, GitHash.Zero) { Child = TreeNode.Empty() };
-                node.Entries.Set(key, entry);
+                node = Child(node, name, entry.Id);
+                continue;
             }
 
-            node = entry.Child ??= TreeNode.Unloaded(entry.Id);
+            // A new folder (replacing a file of that name): its id is filled in when it is written.
+            node.Tree = TreeBytes.Set(tree, name, TreeMode, GitHash.Zero);
+            var folder = TreeNode.Empty();
+            (node.Children ??= new(StringComparer.Ordinal))[name] = folder;
+            node = folder;
         }
 
-        Load(node);
+        var leaf = Load(node);
         node.Id = null;
-        var name = segments[^1];
-        node.Entries!.Remove(name + "/");
-        var mode = node.Entries.TryGetValue(name, out var existing) && existing.Mode == ExecutableMode ? ExecutableMode : FileMode;
-        node.Entries.Set(name, new TreeEntry(mode, blob));
+        var file = segments[^1];
+        var mode = FileMode;
+        if (TreeBytes.TryFind(leaf, file, out var existing))
+        {
+            mode = existing.Mode == ExecutableMode ? ExecutableMode : FileMode;
+            if (existing.IsTree)
+            {
+                node.Children?.Remove(file);
+            }
+        }
+
+        node.Tree = TreeBytes.Set(leaf, file, mode, blob);
     }
 
     /// <summary>Removes the file or folder at <paramref name="path"/>, and folders left empty; false when nothing was there.</summary>
@@ -96,164 +109,117 @@ internal sealed class TreeCache(Func<GitHash, IEnumerable<TreeItem>> loadTree)
 
     private bool Delete(TreeNode node, string[] segments, int index)
     {
-        Load(node);
+        var tree = Load(node);
         var name = segments[index];
+        if (!TreeBytes.TryFind(tree, name, out var entry))
+        {
+            return false;
+        }
+
         if (index == segments.Length - 1)
         {
-            if (node.Entries!.Remove(name) || node.Entries.Remove(name + "/"))
-            {
-                node.Id = null;
-                return true;
-            }
-
-            return false;
+            node.Tree = TreeBytes.Remove(tree, entry);
+            node.Children?.Remove(name);
+            node.Id = null;
+            return true;
         }
 
-        if (!node.Entries!.TryGetValue(name + "/", out var entry))
+        if (!entry.IsTree)
         {
             return false;
         }
 
-        var child = entry.Child ??= TreeNode.Unloaded(entry.Id);
+        var child = Child(node, name, entry.Id);
         if (!Delete(child, segments, index + 1))
         {
             return false;
         }
 
         node.Id = null;
-        if (child.Entries!.Count == 0)
+        if (child.Tree!.Length == 0)
         {
-            node.Entries.Remove(name + "/");
+            node.Tree = TreeBytes.Remove(tree, entry);
+            node.Children!.Remove(name);
         }
 
         return true;
     }
 
-    private void Load(TreeNode node)
+    /// <summary>The subtree <paramref name="name"/> of <paramref name="node"/>, whose stored id is <paramref name="id"/>.</summary>
+    private static TreeNode Child(TreeNode node, string name, GitHash id)
     {
-        if (node.Entries is not null)
+        var children = node.Children ??= new(StringComparer.Ordinal);
+        if (!children.TryGetValue(name, out var child))
         {
-            return;
+            child = TreeNode.Unloaded(id);
+            children[name] = child;
         }
 
-        var items = loadTree(node.Id!.Value);
-        var entries = new TreeEntries(items.TryGetNonEnumeratedCount(out var count) ? count : 0);
-        foreach (var item in items)
-        {
-            entries.AddLoaded(item.Mode == TreeMode ? item.Name + "/" : item.Name, new TreeEntry(item.Mode, item.Id));
-        }
-
-        node.Entries = entries;
-        LoadedTrees++;
+        return child;
     }
 
-    private GitHash Write(TreeNode node, PackBuilder pack)
+    /// <summary>The tree's bytes, read from the object database the first time.</summary>
+    private byte[] Load(TreeNode node)
+    {
+        if (node.Tree is { } loaded)
+        {
+            return loaded;
+        }
+
+        var id = node.Id!.Value;
+        var tree = loadTree(id);
+        if (!TreeBytes.IsWellFormed(tree))
+        {
+            throw new StateStoreException($"Tree {id} in the repository is malformed.");
+        }
+
+        node.Tree = tree;
+        LoadedTrees++;
+        return tree;
+    }
+
+    private static GitHash Write(TreeNode node, PackBuilder pack)
     {
         if (node.Id is { } clean)
         {
             return clean;
         }
 
-        foreach (var (_, entry) in node.Entries!.InOrder)
+        if (node.Children is { } children)
         {
-            if (entry.Child is { Id: null } child)
+            foreach (var (name, child) in children)
             {
-                entry.Id = Write(child, pack);
-            }
-            else if (entry.Child is { Id: { } childId })
-            {
-                entry.Id = childId;
+                if (child.Id is null)
+                {
+                    node.Tree = TreeBytes.Set(node.Tree!, name, TreeMode, Write(child, pack));
+                }
             }
         }
 
-        // Git tree: for each entry, sorted as if tree names ended in '/': "<octal mode> <name>\0<20-byte id>".
-        _buffer.SetLength(0);
-        Span<byte> id = stackalloc byte[GitHash.Size];
-        Span<byte> prefix = stackalloc byte[MaxPrefixBytes];
-        foreach (var (key, entry) in node.Entries.InOrder)
-        {
-            // Names Gantry writes are at most 255 bytes; a tree written by someone else may hold longer ones.
-            var room = (key.Length * 3) + 8 <= prefix.Length ? prefix : new byte[Encoding.UTF8.GetByteCount(key) + 8];
-            _buffer.Write(room[..Prefix(entry.Mode, key, room)]);
-            entry.Id.WriteTo(id);
-            _buffer.Write(id);
-        }
-
-        var written = pack.Add(GitObjectType.Tree, _buffer.GetBuffer().AsSpan(0, (int)_buffer.Length));
+        var written = pack.Add(GitObjectType.Tree, node.Tree);
         node.Id = written;
         return written;
     }
 
-    internal sealed class TreeNode
+    /// <summary>
+    /// One tree: unloaded (an id), loaded and clean (an id and its stored bytes), or edited since the last write (no
+    /// id; bytes whose entries for edited subtrees still carry their old ids until the write).
+    /// </summary>
+    private sealed class TreeNode
     {
         public GitHash? Id { get; set; }
 
-        /// <summary>Keyed by name, with '/' appended for trees; null until loaded.</summary>
-        public TreeEntries? Entries { get; set; }
+        /// <summary>The tree's content as Git stores it; null until loaded.</summary>
+        public byte[]? Tree { get; set; }
+
+        /// <summary>The subtrees loaded below this one, by name.</summary>
+        public Dictionary<string, TreeNode>? Children { get; set; }
 
         public static TreeNode Unloaded(GitHash id) => new() { Id = id };
 
-        public static TreeNode Empty() => new() { Entries = new() };
-    }
-
-    /// <summary>Room for "&lt;octal mode&gt; &lt;name&gt;\0" on the stack: six digits, a space, a name of up to 1,024 UTF-8 bytes, NUL.</summary>
-    private const int MaxPrefixBytes = 6 + 1 + 1024 + 1;
-
-    /// <summary>Writes "&lt;octal mode&gt; &lt;name&gt;\0" into <paramref name="destination"/>; returns its length.</summary>
-    private static int Prefix(int mode, string key, Span<byte> destination)
-    {
-        var name = mode == TreeMode ? key.AsSpan(0, key.Length - 1) : key.AsSpan();
-        // The mode in octal without leading zeros, as Git writes it ("100644", "40000"); no formatter knows base 8.
-        var length = 0;
-        for (var shift = 15; shift >= 0; shift -= 3)
-        {
-            var digit = (mode >> shift) & 7;
-            if (digit != 0 || length > 0 || shift == 0)
-            {
-                destination[length++] = (byte)('0' + digit);
-            }
-        }
-
-        destination[length++] = (byte)' ';
-        length += Encoding.UTF8.GetBytes(name, destination[length..]);
-        destination[length++] = 0;
-        return length;
-    }
-
-    internal sealed class TreeEntry(int mode, GitHash id)
-    {
-        public int Mode { get; } = mode;
-
-        public GitHash Id { get; set; } = id;
-
-        public TreeNode? Child { get; set; }
+        public static TreeNode Empty() => new() { Tree = [] };
     }
 }
 
 /// <summary>One entry of a stored tree.</summary>
 internal readonly record struct TreeItem(string Name, int Mode, GitHash Id);
-
-/// <summary>Orders names as Git orders tree entries: by UTF-8 bytes (UTF-16 order differs only for surrogates).</summary>
-internal sealed class GitNameComparer : IComparer<string>
-{
-    public static readonly GitNameComparer Instance = new();
-
-    public int Compare(string? x, string? y)
-    {
-        var a = x.AsSpan();
-        var b = y.AsSpan();
-        var n = Math.Min(a.Length, b.Length);
-        for (var i = 0; i < n; i++)
-        {
-            if (a[i] != b[i])
-            {
-                return Rank(a[i]) - Rank(b[i]);
-            }
-        }
-
-        return a.Length - b.Length;
-    }
-
-    // Surrogates encode code points above U+FFFF, whose UTF-8 bytes sort after every BMP character.
-    private static int Rank(char c) => char.IsSurrogate(c) ? c + 0x10000 : c;
-}

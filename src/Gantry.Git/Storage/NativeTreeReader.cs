@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text;
 using Gantry.Git.Objects;
 
 namespace Gantry.Git.Storage;
@@ -7,7 +6,7 @@ namespace Gantry.Git.Storage;
 /// <summary>
 /// Reads raw tree objects straight from libgit2's object database. LibGit2Sharp only offers trees as lists of
 /// <c>TreeEntry</c> objects (several native calls and allocations per entry), which made first reads of trees the
-/// largest cost of a change at 100,000 tenants; parsing the raw bytes is several times cheaper. Uses the libgit2
+/// largest cost of a change at 100,000 tenants; the raw bytes are what the tree cache keeps anyway. Uses the libgit2
 /// build that LibGit2Sharp ships and has initialized; when that cannot be bound, callers fall back to LibGit2Sharp.
 /// (libgit2: include/git2/odb.h git_odb_open, git_odb_read; git: tree object format in Documentation/gitformat-*.)
 /// </summary>
@@ -34,8 +33,8 @@ internal sealed unsafe partial class NativeTreeReader : IDisposable
         }
     }
 
-    /// <summary>The entries of tree <paramref name="id"/>; null when it cannot be read this way.</summary>
-    public List<TreeItem>? TryRead(GitHash id)
+    /// <summary>The content of tree <paramref name="id"/> as stored (<see cref="TreeBytes"/>); null when it cannot be read this way.</summary>
+    public byte[]? TryRead(GitHash id)
     {
         Span<byte> oid = stackalloc byte[GitHash.Size];
         id.WriteTo(oid);
@@ -55,37 +54,12 @@ internal sealed unsafe partial class NativeTreeReader : IDisposable
                 return null;
             }
 
-            var data = new ReadOnlySpan<byte>((void*)ObjectData(obj), checked((int)ObjectSize(obj)));
-            return Parse(data);
+            return new ReadOnlySpan<byte>((void*)ObjectData(obj), checked((int)ObjectSize(obj))).ToArray();
         }
         finally
         {
             ObjectFree(obj);
         }
-    }
-
-    /// <summary>Parses Git's tree format: "&lt;octal mode&gt; &lt;name&gt;\0&lt;20-byte id&gt;" per entry.</summary>
-    public static List<TreeItem> Parse(ReadOnlySpan<byte> data)
-    {
-        var items = new List<TreeItem>();
-        while (!data.IsEmpty)
-        {
-            var space = data.IndexOf((byte)' ');
-            var mode = 0;
-            foreach (var digit in data[..space])
-            {
-                mode = (mode * 8) + (digit - '0');
-            }
-
-            data = data[(space + 1)..];
-            var nul = data.IndexOf((byte)0);
-            var name = Encoding.UTF8.GetString(data[..nul]);
-            var id = GitHash.FromBytes(data.Slice(nul + 1, GitHash.Size));
-            items.Add(new TreeItem(name, mode, id));
-            data = data[(nul + 1 + GitHash.Size)..];
-        }
-
-        return items;
     }
 
     public void Dispose()
