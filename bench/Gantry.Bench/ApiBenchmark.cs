@@ -42,6 +42,12 @@ public sealed class ApiOptions
     public Dictionary<string, string> Settings { get; } = new(StringComparer.Ordinal);
 
     public string? JsonPath { get; set; }
+
+    /// <summary>
+    /// A memory limit in MiB for the server, as a container's <c>resources.limits.memory</c> (<see cref="MemoryLimit"/>);
+    /// null runs it unlimited.
+    /// </summary>
+    public int? MemoryLimitMb { get; set; }
 }
 
 /// <summary>
@@ -66,6 +72,13 @@ public sealed class ApiBenchmark(ApiOptions options)
         {
             results.Add(await RunSizeAsync(size));
             Console.WriteLine(Table(results));
+            if (options.MemoryLimitMb is { } megabytes)
+            {
+                var last = results[^1];
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"memory limit {megabytes} MiB (a control group, as a container's limit): group peak {last.GroupPeakMb:0} MiB, limit reached {last.LimitHits} times, OOM kills {last.OomKills}"));
+            }
+
             if (options.Settings.Count > 0)
             {
                 Console.WriteLine("server settings: " + string.Join(", ", options.Settings.Select(s => $"{s.Key}={s.Value}")));
@@ -95,6 +108,10 @@ public sealed class ApiBenchmark(ApiOptions options)
                     ["busy_list_p99_ms"] = Math.Round(r.BusyListP99, 2),
                     ["server_cpu_ms_per_change"] = Math.Round(r.ServerCpuMsPerChange, 2),
                     ["peak_rss_mb"] = Math.Round(r.PeakRssMb, 0),
+                    ["memory_limit_mb"] = options.MemoryLimitMb,
+                    ["group_peak_mb"] = r.GroupPeakMb is { } peak ? Math.Round(peak, 0) : null,
+                    ["limit_hits"] = r.LimitHits,
+                    ["oom_kills"] = r.OomKills,
                 }).ToArray()),
             };
             await File.WriteAllTextAsync(path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
@@ -105,7 +122,8 @@ public sealed class ApiBenchmark(ApiOptions options)
     {
         var data = Path.Combine(Path.GetTempPath(), $"gantry-api-bench-{Guid.NewGuid():N}");
         var port = FreePort();
-        var server = StartServer(data, port, options.SealingKeyBits, options.KeyPool, options.Settings);
+        using var limit = options.MemoryLimitMb is { } megabytes ? MemoryLimit.Create(megabytes) : null;
+        var server = StartServer(data, port, options.SealingKeyBits, options.KeyPool, options.Settings, limit);
         try
         {
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Clients * 2 })
@@ -199,7 +217,12 @@ public sealed class ApiBenchmark(ApiOptions options)
             var listings = await ListAsync(http, tenants, Math.Max(ListSamples, tenants));
             listings.Sort();
             return new ApiResult(size, tenants, firstSeconds, seedPerSecond, all.Count / elapsed, Percentile(all, 0.5), Percentile(all, 0.99), all[^1],
-                Percentile(listings, 0.5), Percentile(listings, 0.99), Percentile(busyListings, 0.5), Percentile(busyListings, 0.99), cpuPerChange, PeakRssMb(server.Id));
+                Percentile(listings, 0.5), Percentile(listings, 0.99), Percentile(busyListings, 0.5), Percentile(busyListings, 0.99), cpuPerChange, PeakRssMb(server.Id))
+            {
+                GroupPeakMb = limit?.PeakMb,
+                LimitHits = limit?.LimitHits,
+                OomKills = limit?.OomKills,
+            };
         }
         finally
         {
@@ -209,7 +232,7 @@ public sealed class ApiBenchmark(ApiOptions options)
         }
     }
 
-    internal static Process StartServer(string data, int port, int sealingKeyBits, int keyPool, IReadOnlyDictionary<string, string>? settings = null)
+    internal static Process StartServer(string data, int port, int sealingKeyBits, int keyPool, IReadOnlyDictionary<string, string>? settings = null, MemoryLimit? limit = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -233,7 +256,7 @@ public sealed class ApiBenchmark(ApiOptions options)
             info.Environment[key] = value;
         }
 
-        var process = Process.Start(info)!;
+        var process = Process.Start(limit?.Wrap(info) ?? info)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) =>
         {
@@ -371,5 +394,13 @@ public sealed class ApiBenchmark(ApiOptions options)
     }
 
     private sealed record ApiResult(int Instances, int Tenants, double FirstCreatesSeconds, double SeedPerSecond, double ChangesPerSecond, double P50, double P99, double Max,
-        double ListP50, double ListP99, double BusyListP50, double BusyListP99, double ServerCpuMsPerChange, double PeakRssMb);
+        double ListP50, double ListP99, double BusyListP50, double BusyListP99, double ServerCpuMsPerChange, double PeakRssMb)
+    {
+        /// <summary>With a memory limit: the group's peak charge (the process and the page cache charged to it).</summary>
+        public double? GroupPeakMb { get; init; }
+
+        public long? LimitHits { get; init; }
+
+        public long? OomKills { get; init; }
+    }
 }

@@ -29,6 +29,7 @@ if (args is ["api", ..])
             case "--key-pool": api.KeyPool = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
             case "--set" when args[i + 1].Split('=', 2) is [var key, var value]: api.Settings[key] = value; break;
             case "--json": api.JsonPath = args[i + 1]; break;
+            case "--memory-limit": api.MemoryLimitMb = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
             default: throw new ArgumentException($"unknown option {args[i]}");
         }
     }
@@ -148,7 +149,7 @@ if (args.Length == 0 || args[0] != "engine")
     Console.Error.WriteLine("""
         usage: Gantry.Bench seal [--bits 4096] [--seconds 5] [--threads N]
                Gantry.Bench api [--instances 10000,100000] [--clients 64] [--seconds 10] [--per-tenant 100]
-                   [--sealing-key-bits 2048] [--key-pool 64] [--json FILE]
+                   [--sealing-key-bits 2048] [--key-pool 64] [--memory-limit MIB] [--set KEY=VALUE] [--json FILE]
                Gantry.Bench ui [--instances 1000] [--loads 20] [--clients 16] [--json FILE]
                Gantry.Bench fuzz [--requests 50000] [--clients 8] [--round 500] [--json FILE]
                Gantry.Bench rollout [--instances 500,10000] [--per-tenant 100] [--clients 32]
