@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Gantry.Git.Storage;
 
 /// <summary>
@@ -11,7 +9,7 @@ namespace Gantry.Git.Storage;
 /// mapped again without reading the disk. (libgit2: include/git2/common.h, GIT_OPT_SET_MWINDOW_SIZE and
 /// GIT_OPT_SET_MWINDOW_MAPPED_LIMIT.)
 /// </summary>
-internal static partial class PackMapping
+internal static class PackMapping
 {
     private const int SetWindowSize = 1;       // GIT_OPT_SET_MWINDOW_SIZE
     private const int GetMappedLimit = 2;      // GIT_OPT_GET_MWINDOW_MAPPED_LIMIT
@@ -20,50 +18,12 @@ internal static partial class PackMapping
     /// <summary>The size of one mapped window of a pack.</summary>
     public const long WindowBytes = 4L * 1024 * 1024;
 
-    /// <summary>
-    /// Limits the pack memory libgit2 keeps mapped, for the whole process; false when it cannot be set here.
-    /// <c>git_libgit2_opts</c> is variadic: its integer arguments travel like fixed ones on Linux and Windows, not on
-    /// Apple's arm64, where this leaves libgit2's defaults.
-    /// </summary>
-    public static bool TryLimit(long mappedBytes)
-    {
-        if (OperatingSystem.IsMacOS() || mappedBytes <= 0)
-        {
-            return false;
-        }
-
-        try
-        {
-            return Options(SetWindowSize, (nuint)Math.Min(WindowBytes, mappedBytes)) == 0
-                && Options(SetMappedLimit, (nuint)mappedBytes) == 0;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
-        {
-            return false;
-        }
-    }
+    /// <summary>Limits the pack memory libgit2 keeps mapped, for the whole process; false when it cannot be set here.</summary>
+    public static bool TryLimit(long mappedBytes) =>
+        mappedBytes > 0
+        && LibGit2Options.TrySet(SetWindowSize, Math.Min(WindowBytes, mappedBytes))
+        && LibGit2Options.TrySet(SetMappedLimit, mappedBytes);
 
     /// <summary>libgit2's mapped limit now, in bytes; null when it cannot be read here.</summary>
-    public static long? MappedLimit()
-    {
-        if (OperatingSystem.IsMacOS())
-        {
-            return null;
-        }
-
-        try
-        {
-            return Options(GetMappedLimit, out var limit) == 0 ? (long)limit : null;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
-        {
-            return null;
-        }
-    }
-
-    [LibraryImport(NativeTreeReader.Library, EntryPoint = "git_libgit2_opts")]
-    private static partial int Options(int option, nuint value);
-
-    [LibraryImport(NativeTreeReader.Library, EntryPoint = "git_libgit2_opts")]
-    private static partial int Options(int option, out nuint value);
+    public static long? MappedLimit() => LibGit2Options.TryGet(GetMappedLimit);
 }

@@ -17,16 +17,25 @@ internal static class RepositoryFiles
         var folder = PackFolder(gitDir);
         if (File.Exists(Path.Combine(folder, $"pack-{name}.idx")))
         {
-            return;
+            return; // the same objects under the same name: nothing to write
         }
 
         var tmpPack = TempPath(folder, "pack");
         var tmpIndex = TempPath(folder, "idx");
-        // The two fsyncs overlap; each waits on the disk, not the CPU.
-        var indexWrite = Task.Run(() => WriteFile(tmpIndex, index, sync));
-        WriteFile(tmpPack, pack.Span, sync);
-        indexWrite.GetAwaiter().GetResult();
-        PublishPack(folder, tmpPack, tmpIndex, name, sync);
+        try
+        {
+            // The two fsyncs overlap; each waits on the disk, not the CPU.
+            var indexWrite = Task.Run(() => WriteFile(tmpIndex, index, sync));
+            WriteFile(tmpPack, pack.Span, sync);
+            indexWrite.GetAwaiter().GetResult();
+            PublishPack(folder, tmpPack, tmpIndex, name, sync);
+        }
+        finally
+        {
+            // Moved into place on success; left only when another writer published the same pack meanwhile.
+            File.Delete(tmpPack);
+            File.Delete(tmpIndex);
+        }
     }
 
     /// <summary>objects/pack of <paramref name="gitDir"/>, created if missing.</summary>
