@@ -40,14 +40,27 @@ internal sealed class MemoryLimit : IDisposable
 
         Directory.CreateDirectory(folder);
         var limit = new MemoryLimit(folder, v2) { Bytes = bytes };
-        File.WriteAllText(Path.Combine(folder, v2 ? "memory.max" : "memory.limit_in_bytes"), bytes.ToString(CultureInfo.InvariantCulture));
-        if (!v2)
+        try
         {
-            // No swap beside the limit, as a container with a memory limit has none.
-            TryWrite(Path.Combine(folder, "memory.memsw.limit_in_bytes"), bytes.ToString(CultureInfo.InvariantCulture));
-        }
+            File.WriteAllText(Path.Combine(folder, v2 ? "memory.max" : "memory.limit_in_bytes"), bytes.ToString(CultureInfo.InvariantCulture));
 
-        return limit;
+            // No swap beside the limit, as a container with a memory limit has none.
+            if (v2)
+            {
+                TryWrite(Path.Combine(folder, "memory.swap.max"), "0");
+            }
+            else
+            {
+                TryWrite(Path.Combine(folder, "memory.memsw.limit_in_bytes"), bytes.ToString(CultureInfo.InvariantCulture));
+            }
+
+            return limit;
+        }
+        catch
+        {
+            limit.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Makes <paramref name="info"/> start its program inside the group: a shell enters it, then execs the program.</summary>

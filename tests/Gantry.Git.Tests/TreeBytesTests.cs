@@ -25,36 +25,102 @@ public sealed class TreeBytesTests : IDisposable
         var work = _temp.Combine("work");
         Directory.CreateDirectory(work);
         GitCli.Run(work, "init", "--quiet");
+        Assert.True(LibGit2Sharp.Repository.IsValid(work)); // initializes libgit2, as the store's repository does before it reads trees
         var random = new Random(16);
         GitHash? root = null;
+
+        // One cache kept across every round, written every few edits as the committer writes after each change or
+        // batch (ids of written subtrees patched into their parents' bytes, then those bytes edited again).
+        var kept = new TreeCache(_ => throw new InvalidOperationException("the kept cache never loads"));
+        kept.Reset(null);
         for (var round = 0; round < 12; round++)
         {
-            // Each round starts from the tree Git wrote last, read through libgit2 as the store reads it.
+            // Another starts each round from the tree Git wrote last, read through libgit2 as the store reads it.
             using var reader = NativeTreeReader.TryOpen(Path.Combine(work, ".git"))!;
-            var cache = new TreeCache(id => reader.TryRead(id) ?? throw new InvalidOperationException($"no tree {id}"));
-            cache.Reset(root);
+            var fresh = new TreeCache(id => reader.TryRead(id) ?? throw new InvalidOperationException($"no tree {id}"));
+            fresh.Reset(root);
             for (var i = 0; i < 25; i++)
             {
                 var path = string.Join('/', Enumerable.Range(0, 1 + random.Next(3)).Select(_ => Names[random.Next(Names.Length)]));
                 if (random.Next(4) == 0)
                 {
-                    Assert.Equal(DeleteOnDisk(work, path), cache.Delete(path));
+                    var existed = DeleteOnDisk(work, path);
+                    Assert.Equal(existed, fresh.Delete(path));
+                    Assert.Equal(existed, kept.Delete(path));
                 }
                 else
                 {
                     var content = $"{round}.{i}";
                     PutOnDisk(work, path, content);
-                    cache.Put(path, GitHash.Compute(GitObjectType.Blob, Encoding.UTF8.GetBytes(content)));
+                    var blob = GitHash.Compute(GitObjectType.Blob, Encoding.UTF8.GetBytes(content));
+                    fresh.Put(path, blob);
+                    kept.Put(path, blob);
+                    Assert.Equal(blob, fresh.Find(path));
+                }
+
+                if (i % 5 == 4)
+                {
+                    using var batch = new PackBuilder();
+                    kept.WriteDirty(batch);
                 }
             }
 
             using var pack = new PackBuilder();
-            var written = cache.WriteDirty(pack);
+            var written = fresh.WriteDirty(pack);
             GitCli.Run(work, "add", "--all");
             var expected = GitCli.Run(work, "write-tree").Trim();
             Assert.Equal(expected, written.ToString());
+            Assert.Equal(expected, kept.WriteDirty(pack).ToString());
             root = written;
         }
+    }
+
+    [Fact]
+    public void A_zero_padded_mode_another_tool_wrote_is_edited_as_git_would_write_it()
+    {
+        var y = GitHash.Compute(GitObjectType.Blob, "y"u8);
+        var x = GitHash.Compute(GitObjectType.Blob, "x"u8);
+        var folder = TreeBytes.Write([new TreeItem("y", TreeBytes.FileMode, y)]);
+        var folderId = GitHash.Compute(GitObjectType.Tree, folder);
+        var padded = Encoding.Latin1.GetBytes("040000 a\0").Concat(Id(folderId)).ToArray();
+        var paddedId = GitHash.Compute(GitObjectType.Tree, padded);
+        var trees = new Dictionary<GitHash, byte[]> { [paddedId] = padded, [folderId] = folder };
+        var cache = new TreeCache(id => trees[id]);
+        cache.Reset(paddedId);
+
+        Assert.Equal(y, cache.Find("a/y"));
+        cache.Put("a/x", x);
+        using var pack = new PackBuilder();
+        var written = cache.WriteDirty(pack);
+
+        var expectedFolder = TreeBytes.Write([new TreeItem("x", TreeBytes.FileMode, x), new TreeItem("y", TreeBytes.FileMode, y)]);
+        var expected = TreeBytes.Write([new TreeItem("a", TreeBytes.TreeMode, GitHash.Compute(GitObjectType.Tree, expectedFolder))]);
+        Assert.Equal(GitHash.Compute(GitObjectType.Tree, expected), written);
+        Assert.Equal(x, cache.Find("a/x"));
+    }
+
+    [Fact]
+    public void An_executable_file_stays_executable_when_its_content_changes()
+    {
+        var one = GitHash.Compute(GitObjectType.Blob, "1"u8);
+        var two = GitHash.Compute(GitObjectType.Blob, "2"u8);
+        var stored = TreeBytes.Write([new TreeItem("run", TreeBytes.ExecutableMode, one)]);
+        var storedId = GitHash.Compute(GitObjectType.Tree, stored);
+        var cache = new TreeCache(_ => (byte[])stored.Clone());
+        cache.Reset(storedId);
+
+        cache.Put("run", two);
+        using var pack = new PackBuilder();
+        var written = cache.WriteDirty(pack);
+
+        Assert.Equal(GitHash.Compute(GitObjectType.Tree, TreeBytes.Write([new TreeItem("run", TreeBytes.ExecutableMode, two)])), written);
+    }
+
+    private static byte[] Id(GitHash id)
+    {
+        var bytes = new byte[GitHash.Size];
+        id.WriteTo(bytes);
+        return bytes;
     }
 
     [Fact]
@@ -74,7 +140,7 @@ public sealed class TreeBytesTests : IDisposable
     [InlineData("100644 a")]
     [InlineData("100644 a\0short")]
     [InlineData("10x644 a\0aaaaaaaaaaaaaaaaaaaa")]
-    [InlineData("1006440 a\0aaaaaaaaaaaaaaaaaaaa")]
+    [InlineData("10064400 a\0aaaaaaaaaaaaaaaaaaaa")]
     [InlineData(" a\0aaaaaaaaaaaaaaaaaaaa")]
     [InlineData("100644 \0aaaaaaaaaaaaaaaaaaaa")]
     public void A_malformed_tree_is_refused_before_it_is_edited(string content)

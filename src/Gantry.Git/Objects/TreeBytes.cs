@@ -17,8 +17,11 @@ internal static class TreeBytes
     /// <summary>Names Gantry writes are at most 255 bytes; a tree written by someone else may hold longer ones.</summary>
     private const int StackNameBytes = 1024;
 
-    /// <summary>Where one entry sits in a tree's bytes.</summary>
-    public readonly record struct Entry(int Start, int Length, int Mode, GitHash Id)
+    /// <summary>
+    /// Where one entry sits in a tree's bytes. <paramref name="ModeDigits"/> is the mode's length as stored, which may
+    /// carry a leading zero ("040000") in trees other tools wrote.
+    /// </summary>
+    public readonly record struct Entry(int Start, int Length, int Mode, int ModeDigits, GitHash Id)
     {
         public bool IsTree => Mode == TreeMode;
     }
@@ -54,6 +57,11 @@ internal static class TreeBytes
                 return true;
             }
 
+            if (Compare(entryName, entry.IsTree, bytes, true) > 0)
+            {
+                break; // past where the name would be as a file or as a folder (a folder's sorts last)
+            }
+
             at += entry.Length;
         }
 
@@ -70,7 +78,7 @@ internal static class TreeBytes
     {
         if (TryFind(tree, name, out var existing))
         {
-            if (Digits(existing.Mode) == Digits(mode) && existing.IsTree == (mode == TreeMode))
+            if (existing.ModeDigits == Digits(mode) && existing.IsTree == (mode == TreeMode))
             {
                 var at = existing.Start;
                 WriteMode(mode, tree.AsSpan(at));
@@ -115,10 +123,13 @@ internal static class TreeBytes
     /// <summary>Serializes <paramref name="items"/> (in any order) as Git writes a tree.</summary>
     public static byte[] Write(IEnumerable<TreeItem> items)
     {
-        var tree = Array.Empty<byte>();
-        foreach (var item in items)
+        var named = items.Select(item => (Name: Encoding.UTF8.GetBytes(item.Name), item.Mode, item.Id)).ToList();
+        named.Sort((a, b) => Compare(a.Name, a.Mode == TreeMode, b.Name, b.Mode == TreeMode));
+        var tree = new byte[named.Sum(e => Digits(e.Mode) + 1 + e.Name.Length + 1 + GitHash.Size)];
+        var at = 0;
+        foreach (var (name, mode, id) in named)
         {
-            tree = Set(tree, item.Name, item.Mode, item.Id);
+            at += WriteEntry(tree.AsSpan(at), name, mode, id);
         }
 
         return tree;
@@ -144,15 +155,21 @@ internal static class TreeBytes
         var length = Digits(mode) + 1 + bytes.Length + 1 + GitHash.Size;
         var result = new byte[tree.Length + length];
         tree.AsSpan(0, at).CopyTo(result);
-        var slot = result.AsSpan(at, length);
-        var written = WriteMode(mode, slot);
-        slot[written++] = (byte)' ';
-        bytes.CopyTo(slot[written..]);
-        written += bytes.Length;
-        slot[written++] = 0;
-        id.WriteTo(slot[written..]);
+        WriteEntry(result.AsSpan(at, length), bytes, mode, id);
         tree.AsSpan(at).CopyTo(result.AsSpan(at + length));
         return result;
+    }
+
+    /// <summary>Writes "&lt;octal mode&gt; &lt;name&gt;\0&lt;id&gt;" at the start of <paramref name="slot"/>; returns its length.</summary>
+    private static int WriteEntry(Span<byte> slot, ReadOnlySpan<byte> name, int mode, GitHash id)
+    {
+        var written = WriteMode(mode, slot);
+        slot[written++] = (byte)' ';
+        name.CopyTo(slot[written..]);
+        written += name.Length;
+        slot[written++] = 0;
+        id.WriteTo(slot[written..]);
+        return written + GitHash.Size;
     }
 
     /// <summary>Git's order: names by bytes, a tree's name as if followed by '/'.</summary>
@@ -184,7 +201,7 @@ internal static class TreeBytes
         name = default;
         var rest = tree[at..];
         var space = rest.IndexOf((byte)' ');
-        if (space is < 1 or > 6)
+        if (space is < 1 or > 7)
         {
             return false;
         }
@@ -208,7 +225,7 @@ internal static class TreeBytes
 
         name = rest.Slice(space + 1, nul);
         var length = space + 1 + nul + 1 + GitHash.Size;
-        entry = new Entry(at, length, mode, GitHash.FromBytes(rest.Slice(length - GitHash.Size, GitHash.Size)));
+        entry = new Entry(at, length, mode, space, GitHash.FromBytes(rest.Slice(length - GitHash.Size, GitHash.Size)));
         return true;
     }
 

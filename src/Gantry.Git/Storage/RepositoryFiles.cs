@@ -22,11 +22,21 @@ internal static class RepositoryFiles
 
         var tmpPack = TempPath(folder, "pack");
         var tmpIndex = TempPath(folder, "idx");
+        // The two fsyncs overlap; each waits on the disk, not the CPU.
+        var indexWrite = Task.Run(() => WriteFile(tmpIndex, index, sync));
         try
         {
-            // The two fsyncs overlap; each waits on the disk, not the CPU.
-            var indexWrite = Task.Run(() => WriteFile(tmpIndex, index, sync));
-            WriteFile(tmpPack, pack.Span, sync);
+            try
+            {
+                WriteFile(tmpPack, pack.Span, sync);
+            }
+            catch
+            {
+                // The index may still be being written: let it finish (or fail) before its file is deleted.
+                indexWrite.ContinueWith(_ => { }, TaskScheduler.Default).GetAwaiter().GetResult();
+                throw;
+            }
+
             indexWrite.GetAwaiter().GetResult();
             PublishPack(folder, tmpPack, tmpIndex, name, sync);
         }

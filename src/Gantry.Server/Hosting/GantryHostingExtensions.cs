@@ -268,8 +268,6 @@ public static class GantryHostingExtensions
                 return 2;
             }
 
-            HeapLimit.Apply(app.Services.GetRequiredService<IOptions<GantryOptions>>().Value.HeapLimitMegabytes);
-
             configure(app);
             await app.RunAsync();
             return 0;

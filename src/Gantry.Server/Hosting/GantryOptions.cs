@@ -58,12 +58,4 @@ public sealed class GantryOptions
     /// needs a few seconds to take the pod out of its endpoints); 0 to 20 s, 0 by default, 5 s in the prod overlay.
     /// </summary>
     public TimeSpan ShutdownDelay { get; set; } = TimeSpan.Zero;
-
-    /// <summary>
-    /// The most the garbage collector's heap may hold, in MiB (the runtime's <c>GCHeapHardLimit</c>), set at start.
-    /// Unset, the runtime's own applies: 75 % of a container's memory limit, and without one none at all, so that on a
-    /// large machine the heap keeps several times what is live. 128 serves 100,000 instances at full speed
-    /// (docs/architecture.md, "What a replica holds in memory"); 64 to 1,048,576.
-    /// </summary>
-    public int? HeapLimitMegabytes { get; set; }
 }

@@ -55,11 +55,6 @@ internal sealed class GantryOptionsValidator : IValidateOptions<GantryOptions>
             failures.Add("Gantry:MinFreeDiskMegabytes must not be negative.");
         }
 
-        if (options.HeapLimitMegabytes is < 64 or > 1024 * 1024)
-        {
-            failures.Add("Gantry:HeapLimitMegabytes must be between 64 and 1048576 (MiB), or unset for the runtime's own limit.");
-        }
-
         if (options.Replicas < 1)
         {
             failures.Add("Gantry:Replicas must be at least 1.");
