@@ -82,29 +82,25 @@ public sealed partial class GitStateStore
     /// </summary>
     private async Task SyncWithRemoteAsync()
     {
-        var fetch = SyncsNeedFetch;
-        var waiting = _syncs.ToList();
-        _syncs.Clear();
         try
         {
-            if (fetch || !await TryCatchUpFromRelayAsync())
+            if (SyncsNeedFetch || !await TryCatchUpFromRelayAsync())
             {
                 FetchRemote(adopt: true);
                 ResetToStored();
             }
 
-            foreach (var pending in waiting)
-            {
-                pending.Done.TrySetResult(_headText ?? "");
-            }
+            AnswerSyncs();
         }
         catch (Exception e)
         {
             var failure = e as StateStoreException ?? new StateStoreException("Reading the remote failed: " + e.Message, e);
-            foreach (var pending in waiting)
+            foreach (var pending in _syncs)
             {
                 pending.Done.TrySetException(failure);
             }
+
+            _syncs.Clear();
         }
     }
 

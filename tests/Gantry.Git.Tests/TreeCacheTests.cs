@@ -13,7 +13,7 @@ public sealed class TreeCacheTests
         var longName = new string('é', 600);
         var blob = GitHash.Compute(GitObjectType.Blob, "x"u8);
         var root = GitHash.Compute(GitObjectType.Tree, "stored"u8);
-        var cache = new TreeCache(id => id == root ? TreeBytes.Write([new TreeItem(longName, TreeCache.FileMode, blob)]) : []);
+        var cache = new TreeCache(id => id == root ? TreeBytes.Write([new TreeItem(longName, TreeBytes.FileMode, blob)]) : []);
         cache.Reset(root);
 
         cache.Put("a.txt", blob);

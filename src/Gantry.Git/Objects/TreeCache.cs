@@ -11,10 +11,6 @@ namespace Gantry.Git.Objects;
 /// </summary>
 internal sealed class TreeCache(Func<GitHash, byte[]> loadTree)
 {
-    public const int FileMode = TreeBytes.FileMode;
-    public const int ExecutableMode = TreeBytes.ExecutableMode;
-    public const int TreeMode = TreeBytes.TreeMode;
-
     /// <summary>What <see cref="Find"/> returns for a folder edited since the last write: equal to no stored id.</summary>
     public static readonly GitHash Unwritten = new(ulong.MaxValue, ulong.MaxValue, uint.MaxValue);
 
@@ -79,7 +75,7 @@ internal sealed class TreeCache(Func<GitHash, byte[]> loadTree)
             }
 
             // A new folder (replacing a file of that name): its id is filled in when it is written.
-            node.Tree = TreeBytes.Set(tree, name, TreeMode, GitHash.Zero);
+            node.Tree = TreeBytes.Set(tree, name, TreeBytes.TreeMode, GitHash.Zero);
             var folder = TreeNode.Empty();
             (node.Children ??= new(StringComparer.Ordinal))[name] = folder;
             node = folder;
@@ -88,10 +84,10 @@ internal sealed class TreeCache(Func<GitHash, byte[]> loadTree)
         var leaf = Load(node);
         node.Id = null;
         var file = segments[^1];
-        var mode = FileMode;
+        var mode = TreeBytes.FileMode;
         if (TreeBytes.TryFind(leaf, file, out var existing))
         {
-            mode = existing.Mode == ExecutableMode ? ExecutableMode : FileMode;
+            mode = existing.Mode == TreeBytes.ExecutableMode ? TreeBytes.ExecutableMode : TreeBytes.FileMode;
             if (existing.IsTree)
             {
                 node.Children?.Remove(file);
@@ -191,7 +187,7 @@ internal sealed class TreeCache(Func<GitHash, byte[]> loadTree)
             {
                 if (child.Id is null)
                 {
-                    node.Tree = TreeBytes.Set(node.Tree!, name, TreeMode, Write(child, pack));
+                    node.Tree = TreeBytes.Set(node.Tree!, name, TreeBytes.TreeMode, Write(child, pack));
                 }
             }
         }
